@@ -1,0 +1,134 @@
+import type { DType, TypedArray } from './dtype.ts';
+import { BackendError } from './errors.ts';
+import type { Shape } from './shape.ts';
+
+/**
+ * A backend's handle to an array it owns. Everything else about it (strides, buffers) is the
+ * backend's business; the core only reads its shape and dtype.
+ */
+export interface BackendArray {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** Elementwise kernels of one input; the output has the input's shape and dtype. */
+export const UNARY_KERNELS = ['Neg', 'Exp', 'Log', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs'] as const;
+export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
+
+/**
+ * Elementwise kernels of two inputs of one dtype, broadcast numpy's way. `Greater` gives 1 or 0 in
+ * the inputs' dtype.
+ */
+export const BINARY_KERNELS = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Greater'] as const;
+export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
+
+/** Reductions along a sorted list of axes. */
+export const REDUCE_KERNELS = ['Sum', 'Max'] as const;
+export type ReduceKernelName = (typeof REDUCE_KERNELS)[number];
+
+/** The kernels that are neither elementwise nor reductions. */
+export const OTHER_KERNELS = [
+  'ArgMax',
+  'MatMul',
+  'Transpose',
+  'BroadcastTo',
+  'Reshape',
+  'Gather',
+  'OneHot',
+  'Cast',
+  'Softmax',
+  'SoftmaxCrossEntropy',
+] as const;
+
+/** Every kernel a backend implements; the conformance suite has a case for each. */
+export const KERNEL_NAMES = [...UNARY_KERNELS, ...BINARY_KERNELS, ...REDUCE_KERNELS, ...OTHER_KERNELS] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+type A = BackendArray;
+
+/** The signature of every kernel other than the elementwise and reduction families. */
+interface OtherKernelSignatures {
+  /** Index of the largest element along `axis` (int32, the axis removed); the first one on ties. */
+  ArgMax: (x: A, axis: number) => A;
+  /** `op(a) · op(b)` for 2-D arrays, where `op` transposes when its flag is set (no copy is made). */
+  MatMul: (a: A, b: A, transposeA: boolean, transposeB: boolean) => A;
+  /** Permutes the axes (`perm[i]` is the input axis that becomes output axis `i`). */
+  Transpose: (x: A, perm: readonly number[]) => A;
+  /** Broadcasts `x` to `shape` (numpy's rules; a view where the backend can). */
+  BroadcastTo: (x: A, shape: Shape) => A;
+  /** The same elements in row-major order under a new shape of the same size. */
+  Reshape: (x: A, shape: Shape) => A;
+  /** Rows of `x` (along axis 0) picked by the int32 `indices`: out[i] = x[indices[i]]. */
+  Gather: (x: A, indices: A) => A;
+  /** One-hot rows of `depth` columns for int32 class `indices`, in `dtype`. */
+  OneHot: (indices: A, depth: number, dtype: DType) => A;
+  /** The same values in another dtype (float to int32 truncates toward zero). */
+  Cast: (x: A, dtype: DType) => A;
+  /** Softmax along the last axis, computed after subtracting each row's maximum. */
+  Softmax: (x: A) => A;
+  /**
+   * Per-row cross entropy of softmax(logits) against target probabilities, both [N, C]:
+   * out[n] = logsumexp(logits[n]) - Σ_c target[n, c] · logits[n, c]; the output is [N].
+   */
+  SoftmaxCrossEntropy: (logits: A, target: A) => A;
+}
+
+/**
+ * The kernel table: a mapped type over the kernel names, so a backend that forgets a kernel is a
+ * compile error.
+ */
+export type Kernels = { readonly [K in UnaryKernelName]: (x: A) => A } & {
+  readonly [K in BinaryKernelName]: (a: A, b: A) => A;
+} & {
+  readonly [K in ReduceKernelName]: (x: A, axes: readonly number[], keepDims: boolean) => A;
+} & { readonly [K in (typeof OTHER_KERNELS)[number]]: OtherKernelSignatures[K] };
+
+/**
+ * A backend: storage (create, read back, free) plus the kernel table. Kernels only enqueue work on
+ * an asynchronous device; `read` resolves once the values are on the host.
+ */
+export interface Backend {
+  /** A short name for messages: `'cpu'`, `'webgpu'`. */
+  readonly name: string;
+  /** The kernel table, keyed by kernel name. */
+  readonly kernels: Kernels;
+  /** The dtypes this backend can hold; others are rejected with a `BackendError`. */
+  readonly dtypes: readonly DType[];
+  /** A new array holding a copy of `data` (row-major) under `shape`. */
+  fromData(data: TypedArray, shape: Shape, dtype: DType): A;
+  /** A new array of `shape` with every element `value`. */
+  fill(shape: Shape, value: number, dtype: DType): A;
+  /** A row-major copy of the array's values, once they are on the host. */
+  read(x: A): Promise<TypedArray>;
+  /** The same, synchronously, on backends whose memory the host can read directly. */
+  readSync?(x: A): TypedArray;
+  /** Releases the array; its memory goes back once no view shares it. */
+  dispose(x: A): void;
+  /** Number of device buffers currently allocated and not yet released. */
+  liveBuffers(): number;
+}
+
+let current: Backend | null = null;
+let defaultFactory: (() => Backend) | null = null;
+
+/** The backend new tensors are created on (the CPU backend unless `setBackend` chose another). */
+export function getBackend(): Backend {
+  if (current === null) {
+    if (defaultFactory === null) throw new BackendError('getBackend: no backend is registered');
+    current = defaultFactory();
+  }
+  return current;
+}
+
+/** Makes `backend` the default for tensors created from now on. Existing tensors stay where they are. */
+export function setBackend(backend: Backend): void {
+  if (backend === null || typeof backend !== 'object' || typeof backend.fromData !== 'function') {
+    throw new BackendError('setBackend: expected a Backend (for example cpuBackend() or createWebGPUBackend())');
+  }
+  current = backend;
+}
+
+/** Registers the factory of the backend used when none was set (the CPU backend registers itself). */
+export function registerDefaultBackend(factory: () => Backend): void {
+  defaultFactory = factory;
+}

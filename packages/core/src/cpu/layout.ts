@@ -1,0 +1,54 @@
+import ndarray from 'ndarray';
+import ops from 'ndarray-ops';
+import type { DType } from '../dtype.ts';
+import { contiguousStrides, type Shape } from '../shape.ts';
+import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
+import { broadcastView } from './elementwise.ts';
+
+/** A view with permuted axes (no copy). */
+export function transpose(ledger: BufferLedger, x: CpuArray, perm: readonly number[]): CpuArray {
+  return ledger.view(x, perm.map((p) => x.shape[p]), perm.map((p) => x.stride[p]), x.offset);
+}
+
+/** A stride-0 view (no copy). */
+export function broadcastTo(ledger: BufferLedger, x: CpuArray, shape: Shape): CpuArray {
+  const v = broadcastView(x, shape);
+  return ledger.view(x, v.shape, v.stride, v.offset);
+}
+
+/** A view when `x` is contiguous, otherwise a row-major copy under the new shape. */
+export function reshape(ledger: BufferLedger, x: CpuArray, shape: Shape): CpuArray {
+  if (isContiguous(x)) return ledger.view(x, shape, contiguousStrides(shape), x.offset);
+  const out = ledger.alloc(shape, x.dtype as DType);
+  ops.assign(ndarray(out.data, [...x.shape], contiguousStrides(x.shape), 0), x);
+  return out;
+}
+
+/** Rows of `x` picked by int32 indices along axis 0. */
+export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): CpuArray {
+  const { data, offset } = rowMajor(x);
+  const idx = rowMajor(indices);
+  const row = x.size / Math.max(x.shape[0], 1);
+  const out = ledger.alloc([...indices.shape, ...x.shape.slice(1)], x.dtype as DType);
+  for (let i = 0; i < indices.size; i++) {
+    const from = offset + idx.data[idx.offset + i] * row;
+    out.data.set(data.subarray(from, from + row), i * row);
+  }
+  return out;
+}
+
+export function oneHot(ledger: BufferLedger, indices: CpuArray, depth: number, dtype: DType): CpuArray {
+  const idx = rowMajor(indices);
+  const out = ledger.alloc([...indices.shape, depth], dtype);
+  for (let i = 0; i < indices.size; i++) {
+    const k = idx.data[idx.offset + i];
+    if (k >= 0 && k < depth) out.data[i * depth + k] = 1;
+  }
+  return out;
+}
+
+export function cast(ledger: BufferLedger, x: CpuArray, dtype: DType): CpuArray {
+  const out = ledger.alloc(x.shape, dtype);
+  ops.assign(out, x);
+  return out;
+}

@@ -1,0 +1,183 @@
+import { BackendError, GradientRuleError, GraphFreedError, NonFiniteSeedError, SeedGradientError } from './errors.ts';
+import { withGradMode } from './grad-mode.ts';
+import type { GraphNode } from './node.ts';
+import { tidy, untrack } from './scope.ts';
+import { broadcastsTo, formatShape, shapesEqual, type Shape } from './shape.ts';
+import { Tensor } from './tensor.ts';
+
+/** Options of `Tensor.backward`. */
+export interface BackwardOptions {
+  /** Keep the graph so `backward()` can run through it again (default false: it is freed). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so gradients can be differentiated again (implies retainGraph). */
+  createGraph?: boolean;
+}
+
+/**
+ * The differentiable operations the engine itself needs: adding gradients at a branch and summing a
+ * broadcast gradient back to its input's shape. `@graphgrad/nodes` installs them when imported, so
+ * that even the engine's bookkeeping is recorded under `createGraph`.
+ */
+export interface EngineOps {
+  add(a: Tensor, b: Tensor): Tensor;
+  sumTo(x: Tensor, shape: Shape): Tensor;
+  /** A new handle on the same values (so an owner can dispose its copy independently). */
+  alias(x: Tensor): Tensor;
+}
+
+let ops: EngineOps | null = null;
+
+/** @internal Called by `@graphgrad/nodes` at import. */
+export function installEngineOps(engineOps: EngineOps): void {
+  ops = engineOps;
+}
+
+function engineOps(): EngineOps {
+  if (ops === null) throw new BackendError('backward: import @graphgrad/nodes first (it provides the gradient operations)');
+  return ops;
+}
+
+/**
+ * Every node reachable from `root` through tensors that require a gradient, ordered so that each
+ * node comes after all nodes that consume its outputs. Iterative, so deep chains cannot overflow
+ * the stack.
+ */
+function reverseTopologicalOrder(root: GraphNode): GraphNode[] {
+  const postOrder: GraphNode[] = [];
+  const visited = new Set<GraphNode>([root]);
+  const stack: { node: GraphNode; next: number }[] = [{ node: root, next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const inputs = inputsOf(frame.node);
+    if (frame.next < inputs.length) {
+      const input = inputs[frame.next++];
+      const child = input.origin?.node;
+      if (child !== undefined && input.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push({ node: child, next: 0 });
+      }
+    } else {
+      postOrder.push(frame.node);
+      stack.pop();
+    }
+  }
+  return postOrder.reverse();
+}
+
+function inputsOf(node: GraphNode): readonly Tensor[] {
+  const inputs = node.inputs;
+  if (inputs === null) {
+    throw new GraphFreedError(
+      `backward: the graph through ${node.kind} (node #${node.id}) was already freed by an earlier backward(); ` +
+        'pass { retainGraph: true } to the first backward() to run through it again',
+    );
+  }
+  return inputs;
+}
+
+function checkSeed(root: Tensor, seed: Tensor | null): void {
+  if (seed === null) {
+    if (root.size !== 1) {
+      throw new SeedGradientError(
+        `backward: tensor ${formatShape(root.shape)} is not a scalar; pass a seed gradient of shape ${formatShape(root.shape)}`,
+      );
+    }
+    return;
+  }
+  if (!shapesEqual(seed.shape, root.shape)) {
+    throw new SeedGradientError(`backward: seed gradient ${formatShape(seed.shape)} does not match tensor ${formatShape(root.shape)}`);
+  }
+  if (seed.dtype !== root.dtype) {
+    throw new SeedGradientError(`backward: seed gradient is ${seed.dtype}, tensor is ${root.dtype}`);
+  }
+  if (seed.backend !== root.backend) {
+    throw new BackendError(`backward: seed gradient is on ${seed.backend.name}, tensor on ${root.backend.name}`);
+  }
+  if (seed.backend.readSync !== undefined) {
+    const values = seed.backend.readSync(seed.array);
+    if (!values.every(Number.isFinite)) throw new NonFiniteSeedError('backward: the seed gradient holds NaN or ±Inf');
+  }
+}
+
+/** Brings a gradient shaped like a broadcast of `input` back to `input`'s shape, or explains why it cannot. */
+function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor): Tensor {
+  const name = node.spec.inputs[index] ?? `#${index}`;
+  if (grad.dtype !== input.dtype) {
+    throw new GradientRuleError(`${node.kind}.backward: gradient of input '${name}' is ${grad.dtype}, the input is ${input.dtype}`);
+  }
+  if (shapesEqual(grad.shape, input.shape)) return grad;
+  if (broadcastsTo(input.shape, grad.shape)) return engineOps().sumTo(grad, input.shape);
+  throw new GradientRuleError(
+    `${node.kind}.backward: gradient of input '${name}' is ${formatShape(grad.shape)}, ` +
+      `which does not reduce to the input's ${formatShape(input.shape)}`,
+  );
+}
+
+/** Adds `grad` into a slot of gradients, returning the new total. */
+function accumulate(current: Tensor | undefined, grad: Tensor): Tensor {
+  return current === undefined ? grad : engineOps().add(current, grad);
+}
+
+function filled(like: { shape: Shape; dtype: Tensor['dtype'] }, backend: Tensor['backend'], value: number): Tensor {
+  return new Tensor(backend.fill(like.shape, value, like.dtype), backend);
+}
+
+/**
+ * Reverse-mode differentiation from `root` (see `Tensor.backward`). Without `createGraph`, every
+ * gradient of an intermediate tensor is freed when the walk ends; leaves keep theirs in `.grad`.
+ */
+export function backward(root: Tensor, seed: Tensor | null, options: BackwardOptions): void {
+  checkSeed(root, seed);
+  if (!root.requiresGrad) {
+    throw new SeedGradientError(
+      `backward: tensor ${formatShape(root.shape)} does not require a gradient (no input had requiresGrad, or it was computed under noGrad)`,
+    );
+  }
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const order = root.origin === null ? [] : reverseTopologicalOrder(root.origin.node);
+
+  const walk = (): Tensor[] => {
+    const leafGrads = new Map<Tensor, Tensor>();
+    const nodeGrads = new Map<GraphNode, (Tensor | undefined)[]>();
+    const deliver = (tensor: Tensor, grad: Tensor): void => {
+      if (tensor.origin === null) {
+        leafGrads.set(tensor, accumulate(leafGrads.get(tensor), grad));
+        return;
+      }
+      const { node, outputIndex } = tensor.origin;
+      let slots = nodeGrads.get(node);
+      if (slots === undefined) {
+        slots = new Array<Tensor | undefined>(node.outputMeta.length);
+        nodeGrads.set(node, slots);
+      }
+      slots[outputIndex] = accumulate(slots[outputIndex], grad);
+    };
+    deliver(root, seed ?? filled(root, root.backend, 1));
+    for (const node of order) {
+      const slots = nodeGrads.get(node);
+      nodeGrads.delete(node);
+      if (slots === undefined) continue;
+      const inputs = inputsOf(node);
+      const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(meta, inputs[0].backend, 0));
+      const grads = node.spec.backward({ inputs, outputs: node.savedOutputs, attrs: node.attrs }, ...gradOutputs);
+      inputs.forEach((input, i) => {
+        const grad = grads[i];
+        if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) return;
+        deliver(input, fitGradient(node, i, input, grad));
+      });
+      if (!retainGraph) node.free();
+    }
+    // Each leaf gets a handle of its own, so disposing the walk's temporaries cannot touch it.
+    return [...leafGrads].map(([leaf, grad]) => {
+      const previous = leaf.grad;
+      const own = engineOps().alias(grad);
+      leaf.grad = previous === null ? own : engineOps().add(previous, own);
+      if (previous !== null && !createGraph) previous.dispose();
+      return leaf.grad;
+    });
+  };
+
+  const owned = withGradMode(createGraph, () => (createGraph ? walk() : tidy(walk)));
+  for (const grad of owned) untrack(grad);
+}

@@ -1,0 +1,74 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { ArgumentError } from './errors.ts';
+
+type Source = ReturnType<typeof xoroshiro128plus>;
+
+/**
+ * A seedable random number generator (xoroshiro128+ from pure-rand): the same seed gives the same
+ * numbers on every machine. Normal deviates come from the Box–Muller transform.
+ *
+ * @example
+ * const g = new Generator(1984);
+ * g.normal(); // the same value on every run
+ */
+export class Generator {
+  #source: Source;
+  #spareNormal: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isInteger(seed)) throw new ArgumentError(`Generator: a seed is an integer, got ${seed}`);
+    this.#source = xoroshiro128plus(seed | 0);
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return uniformFloat64(this.#source);
+  }
+
+  /** Standard normal (mean 0, standard deviation 1). */
+  normal(): number {
+    if (this.#spareNormal !== null) {
+      const spare = this.#spareNormal;
+      this.#spareNormal = null;
+      return spare;
+    }
+    // 1 - u keeps the logarithm's argument in (0, 1].
+    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    this.#spareNormal = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n <= 0) throw new ArgumentError(`Generator.int: n must be a positive integer, got ${n}`);
+    return uniformInt(this.#source, 0, n - 1);
+  }
+
+  /** A random permutation of 0 … n-1 (Fisher–Yates), like numpy's `permutation(n)`. */
+  permutation(n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+}
+
+let globalGenerator = new Generator(0);
+
+/** Reseeds the generator used by `randn`/`rand` calls that pass no seed of their own. */
+export function manualSeed(seed: number): void {
+  globalGenerator = new Generator(seed);
+}
+
+/** The generator for a call: a fresh one when `seed` is given, the global one otherwise. */
+export function generatorFor(seed: number | undefined): Generator {
+  return seed === undefined ? globalGenerator : new Generator(seed);
+}

@@ -1,0 +1,106 @@
+import { ArgumentError, AxisError, ShapeError } from './errors.ts';
+
+/** A tensor's shape: the length of each axis, outermost first. `[]` is a scalar. */
+export type Shape = readonly number[];
+
+/** Number of elements of a tensor of `shape` (1 for a scalar). */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Formats a shape the way messages show it: `[30,2]`. */
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** True when both shapes have the same rank and lengths. */
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Throws unless `shape` is a list of non-negative integers. */
+export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ArgumentError(`${op}: a shape is a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+/** Row-major strides of a contiguous array of `shape`. */
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/**
+ * numpy's broadcasting: shapes are aligned at their last axis; each pair of lengths must be equal or
+ * one of them 1. Throws a `ShapeError` naming `op` and both shapes otherwise.
+ */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(`${op}: cannot broadcast ${formatShape(a)} with ${formatShape(b)}`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** True when `from` broadcasts to exactly `to`. */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  if (from.length > to.length) return false;
+  const lead = to.length - from.length;
+  return from.every((d, i) => d === 1 || d === to[lead + i]);
+}
+
+/** Resolves a possibly negative axis against `rank`, throwing an `AxisError` that names `op`. */
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new AxisError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Resolves a list of axes (or all axes when undefined), sorted, rejecting duplicates. */
+export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+  if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = (typeof axes === 'number' ? [axes] : [...axes]).map((a) => normalizeAxis(op, a, rank));
+  const sorted = [...new Set(list)].sort((x, y) => x - y);
+  if (sorted.length !== list.length) throw new AxisError(`${op}: axes ${JSON.stringify(axes)} repeat an axis`);
+  return sorted;
+}
+
+/** The shape left after reducing `axes` of `shape`, with the reduced axes kept as 1 or dropped. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepDims) out.push(1);
+  });
+  return out;
+}
+
+/**
+ * The axes along which a gradient shaped like `from` (a broadcast result) must be summed to come
+ * back to `to`, and whether the leading axes must then be dropped.
+ */
+export function broadcastAxes(from: Shape, to: Shape): number[] {
+  const lead = from.length - to.length;
+  const axes: number[] = [];
+  for (let i = 0; i < from.length; i++) {
+    if (i < lead || (to[i - lead] === 1 && from[i] !== 1)) axes.push(i);
+  }
+  return axes;
+}

@@ -1,0 +1,218 @@
+import type { Backend, BackendArray } from './backend.ts';
+import type { DType, TypedArray } from './dtype.ts';
+import { isFloatDType } from './dtype.ts';
+import { BackendError, DisposedTensorError, DTypeError, ShapeError } from './errors.ts';
+import { backward, type BackwardOptions } from './engine.ts';
+import type { GraphNode } from './node.ts';
+import { setTensorCheck, track, untrack } from './scope.ts';
+import { formatShape, sizeOf, type Shape } from './shape.ts';
+
+let nextId = 0;
+
+/** How a tensor came to be: its node and which of the node's outputs it is. */
+export interface TensorOrigin {
+  readonly node: GraphNode;
+  readonly outputIndex: number;
+}
+
+/**
+ * An n-dimensional array on a backend, and a vertex of the computational graph when it requires
+ * a gradient. Create tensors with `tensor`, `zeros`, `ones`, `full`, `randn` or `rand`; operations
+ * come from `@graphgrad/nodes`.
+ *
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.shape; // [2, 2]
+ * await x.data(); // Float32Array [1, 2, 3, 4]
+ */
+export class Tensor {
+  /** A process-wide serial number, for messages and graph pictures. */
+  readonly id = nextId++;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly backend: Backend;
+  /** The accumulated gradient after `backward()`, shaped like this tensor; null before. */
+  grad: Tensor | null = null;
+  /** The node that produced this tensor, or null for a leaf (created, not computed). */
+  readonly origin: TensorOrigin | null;
+  #array: BackendArray | null;
+  #requiresGrad: boolean;
+
+  /** @internal Use the creation functions; this wraps an array a backend already owns. */
+  constructor(array: BackendArray, backend: Backend, requiresGrad = false, origin: TensorOrigin | null = null) {
+    this.#array = array;
+    this.backend = backend;
+    this.shape = array.shape;
+    this.dtype = array.dtype;
+    this.origin = origin;
+    this.#requiresGrad = false;
+    this.requiresGrad = requiresGrad;
+    track(this);
+  }
+
+  /** Whether gradients flow to (and accumulate in) this tensor. Only float tensors can require one. */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (value && !isFloatDType(this.dtype)) {
+      throw new DTypeError(`requiresGrad: a ${this.dtype} tensor cannot require a gradient (only float32 and float64 can)`);
+    }
+    if (!value && this.origin !== null && this.#requiresGrad) {
+      throw new DTypeError('requiresGrad: cannot switch off the gradient of a computed tensor; use detach()');
+    }
+    this.#requiresGrad = value;
+  }
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** True once `dispose()` ran (or the `tidy` scope that owned the tensor ended). */
+  get isDisposed(): boolean {
+    return this.#array === null;
+  }
+
+  /** @internal The backend array, for kernels; throws if the tensor was disposed. */
+  get array(): BackendArray {
+    if (this.#array === null) {
+      throw new DisposedTensorError(`tensor #${this.id} ${formatShape(this.shape)} ${this.dtype} was used after dispose()`);
+    }
+    return this.#array;
+  }
+
+  /** A copy of the values in row-major order, once they are on the host. */
+  async data(): Promise<TypedArray> {
+    return this.backend.read(this.array);
+  }
+
+  /** The same, synchronously; only on backends that can read without waiting (the CPU). */
+  dataSync(): TypedArray {
+    if (this.backend.readSync === undefined) {
+      throw new BackendError(`dataSync: the ${this.backend.name} backend reads asynchronously; use await data()`);
+    }
+    return this.backend.readSync(this.array);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    this.#checkOneElement('item');
+    return (await this.data())[0];
+  }
+
+  /** The value of a one-element tensor, synchronously (CPU). */
+  itemSync(): number {
+    this.#checkOneElement('itemSync');
+    return this.dataSync()[0];
+  }
+
+  /** The values as nested arrays, like numpy's `tolist()`. */
+  async toArray(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
+  }
+
+  /**
+   * Reverse-mode differentiation from this tensor: every tensor it depends on that requires a
+   * gradient gets `dL/dt` added to its `grad`. A non-scalar tensor needs a `seed` gradient of its
+   * own shape. The graph is freed afterwards unless `retainGraph`; with `createGraph` the backward
+   * pass is itself recorded so the gradients can be differentiated again.
+   *
+   * @example
+   * const loss = sum(mul(x, x));
+   * loss.backward();
+   * await x.grad!.data(); // 2·x
+   */
+  backward(seed?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (seed instanceof Tensor || seed === undefined) backward(this, seed ?? null, options ?? {});
+    else backward(this, null, seed);
+  }
+
+  /** A new leaf tensor sharing this one's values, cut from the graph (no gradient flows through it). */
+  detach(): Tensor {
+    return new Tensor(this.backend.kernels.Reshape(this.array, this.shape), this.backend, false, null);
+  }
+
+  /**
+   * Replaces this tensor's values with `value`'s (same shape and dtype), keeping its identity: how
+   * optimizers update parameters. Not recorded on the tape.
+   */
+  assign(value: Tensor): this {
+    if (value.backend !== this.backend) {
+      throw new BackendError(`assign: value is on ${value.backend.name}, tensor #${this.id} is on ${this.backend.name}`);
+    }
+    if (value.dtype !== this.dtype) throw new DTypeError(`assign: cannot assign ${value.dtype} to ${this.dtype}`);
+    if (formatShape(value.shape) !== formatShape(this.shape)) {
+      throw new ShapeError(`assign: cannot assign ${formatShape(value.shape)} to ${formatShape(this.shape)}`);
+    }
+    const next = this.backend.kernels.Reshape(value.array, this.shape);
+    this.backend.dispose(this.array);
+    this.#array = next;
+    return this;
+  }
+
+  /** A copy of this tensor on `backend` (a leaf; the values travel through the host). */
+  async to(backend: Backend): Promise<Tensor> {
+    if (backend === this.backend) return this.detach();
+    if (!backend.dtypes.includes(this.dtype)) {
+      throw new BackendError(`to: the ${backend.name} backend cannot hold ${this.dtype} tensors`);
+    }
+    const values = await this.data();
+    return new Tensor(backend.fromData(values, this.shape, this.dtype), backend, this.requiresGrad && this.origin === null);
+  }
+
+  /** Disposes the gradient and sets it to null (what optimizers' zeroGrad does for each parameter). */
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+
+  /** Releases the tensor's memory now (idempotent). Its gradient stays until disposed itself. */
+  dispose(): void {
+    if (this.#array === null) return;
+    this.backend.dispose(this.#array);
+    this.#array = null;
+    untrack(this);
+  }
+
+  /** Lets `using t = ...` dispose the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    const kind = this.origin === null ? 'leaf' : this.origin.node.kind;
+    return `Tensor(#${this.id}, ${formatShape(this.shape)}, ${this.dtype}, ${kind}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  #checkOneElement(op: string): void {
+    if (this.size !== 1) throw new ShapeError(`${op}: needs a tensor of one element, got ${formatShape(this.shape)}`);
+  }
+}
+
+/** Numbers nested as deep as a tensor's rank. */
+export type NestedArray = number | NestedArray[];
+
+function nest(values: TypedArray, shape: Shape): NestedArray {
+  if (shape.length === 0) return values[0];
+  const build = (axis: number, offset: number): NestedArray[] => {
+    const stride = sizeOf(shape.slice(axis + 1));
+    return Array.from({ length: shape[axis] }, (_, i) =>
+      axis === shape.length - 1 ? values[offset + i] : build(axis + 1, offset + i * stride),
+    );
+  };
+  return build(0, 0);
+}
+
+/** True when `value` is a graphgrad tensor. */
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+
+setTensorCheck(isTensor);

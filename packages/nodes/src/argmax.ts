@@ -1,0 +1,21 @@
+import { defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+
+/** The ArgMax node (int32 output, not differentiable). */
+export const ArgMaxNode = defineNode<{ axis: number }>({
+  kind: 'ArgMax',
+  inputs: ['x'],
+  differentiable: [false],
+  forward: (k, [x], { axis }) => k.ArgMax(x, axis),
+  // an index is piecewise constant: no gradient
+  backward: () => [null],
+});
+
+/**
+ * Index of the largest value along `axis` (default the last), as int32: the predicted class.
+ *
+ * @example
+ * argmax(scores); // [N, C] -> [N]
+ */
+export function argmax(x: Tensor, axis = -1): Tensor {
+  return ArgMaxNode.apply([x], { axis: normalizeAxis('argmax', axis, x.rank) });
+}

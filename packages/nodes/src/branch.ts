@@ -1,0 +1,25 @@
+import { ArgumentError, defineNode, type Tensor } from '@graphgrad/core';
+import { add } from './add.ts';
+import { requireFloat } from './validate.ts';
+
+/** The Branch node: one input, n identical outputs. */
+export const BranchNode = defineNode<{ n: number }>({
+  kind: 'Branch',
+  inputs: ['x'],
+  forward: (k, [x], { n }) => Array.from({ length: n }, () => k.Reshape(x, x.shape)),
+  // dx = dy₁ + dy₂ + … + dyₙ (the gradients of the copies are summed)
+  backward: (_ctx, ...dys) => [dys.reduce((total, dy) => add(total, dy))],
+});
+
+/**
+ * `n` copies of `x` whose gradients are summed: the book's branch node. Using one tensor twice gives
+ * exactly the same gradients; `branch` makes the fan-out explicit in the graph.
+ *
+ * @example
+ * const [h1, h2] = branch(h, 2);
+ */
+export function branch(x: Tensor, n: number): Tensor[] {
+  requireFloat('branch', x);
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`branch: n must be a positive integer, got ${n}`);
+  return BranchNode.applyMany([x], { n });
+}

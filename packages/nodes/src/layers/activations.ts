@@ -1,0 +1,29 @@
+import type { Tensor } from '@graphgrad/core';
+import { sigmoid } from '../sigmoid.ts';
+import { softmax } from '../softmax.ts';
+import { softmaxWithLoss } from '../softmax-with-loss.ts';
+import { StatelessLayer } from './layer.ts';
+
+/** The book's Sigmoid layer. */
+export class Sigmoid extends StatelessLayer {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/** The book's Softmax layer (along the last axis). */
+export class Softmax extends StatelessLayer {
+  forward(x: Tensor): Tensor {
+    return softmax(x);
+  }
+}
+
+/**
+ * The book's SoftmaxWithLoss layer: `forward(scores, target)` gives the mean cross entropy; target
+ * as int32 class indices or one-hot rows.
+ */
+export class SoftmaxWithLoss extends StatelessLayer {
+  forward(scores: Tensor, target: Tensor): Tensor {
+    return softmaxWithLoss(scores, target);
+  }
+}

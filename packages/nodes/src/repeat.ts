@@ -1,0 +1,37 @@
+import { ArgumentError, defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+import { reshape } from './reshape.ts';
+import { sum } from './sum.ts';
+import { requireFloat } from './validate.ts';
+
+/** The Repeat node (numpy's `repeat`: each element copied `times` times along `axis`). */
+export const RepeatNode = defineNode<{ axis: number; times: number }>({
+  kind: 'Repeat',
+  inputs: ['x'],
+  forward: (k, [x], { axis, times }, backend) => {
+    const before = x.shape.slice(0, axis + 1);
+    const after = x.shape.slice(axis + 1);
+    const column = k.Reshape(x, [...before, 1, ...after]);
+    const copies = k.BroadcastTo(column, [...before, times, ...after]);
+    const out = k.Reshape(copies, [...x.shape.slice(0, axis), x.shape[axis] * times, ...after]);
+    backend.dispose(column);
+    backend.dispose(copies);
+    return out;
+  },
+  // dx = dy summed over the copies (Repeat's backward is Sum)
+  backward: ({ inputs: [x], attrs: { axis, times } }, dy) => [
+    sum(reshape(dy, [...x.shape.slice(0, axis + 1), times, ...x.shape.slice(axis + 1)]), axis + 1),
+  ],
+});
+
+/**
+ * Repeats each element `times` times along `axis`, like `numpy.repeat(x, times, axis)`: the book's
+ * Repeat node copies a [1, D] row to [N, D].
+ *
+ * @example
+ * repeat(b, 0, 30); // [1, 10] -> [30, 10]
+ */
+export function repeat(x: Tensor, axis: number, times: number): Tensor {
+  requireFloat('repeat', x);
+  if (!Number.isInteger(times) || times < 0) throw new ArgumentError(`repeat: times must be a non-negative integer, got ${times}`);
+  return RepeatNode.apply([x], { axis: normalizeAxis('repeat', axis, x.rank), times });
+}

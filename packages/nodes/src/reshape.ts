@@ -1,0 +1,34 @@
+import { ArgumentError, defineNode, formatShape, ShapeError, sizeOf, type Shape, type Tensor } from '@graphgrad/core';
+
+/** The Reshape node. */
+export const ReshapeNode = defineNode<{ shape: Shape }>({
+  kind: 'Reshape',
+  inputs: ['x'],
+  forward: (k, [x], { shape }) => k.Reshape(x, shape),
+  // dx = dy reshaped back
+  backward: ({ inputs: [x] }, dy) => [reshape(dy, x.shape)],
+});
+
+/** Resolves one -1 in `shape` against `size` elements. */
+function resolveShape(x: Tensor, shape: Shape): number[] {
+  const unknown = shape.filter((d) => d === -1).length;
+  if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
+    throw new ArgumentError(`reshape: ${JSON.stringify(shape)} is not a shape (non-negative integers and at most one -1)`);
+  }
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
+  if (sizeOf(resolved) !== x.size || !resolved.every(Number.isInteger)) {
+    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+  }
+  return resolved;
+}
+
+/**
+ * The same elements (row-major order) under a new shape; one length may be -1 (inferred).
+ *
+ * @example
+ * reshape(x, [2, -1]);
+ */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  return ReshapeNode.apply([x], { shape: resolveShape(x, shape) });
+}

@@ -1,0 +1,34 @@
+import { BackendError, DTypeError, full, isFloatDType, Tensor, type DType } from '@graphgrad/core';
+
+/** A tensor, or a plain number that takes the other operand's dtype and backend. */
+export type Operand = Tensor | number;
+
+/** Throws a `DTypeError` naming `op` unless `x` holds floats. */
+export function requireFloat(op: string, x: Tensor, input = 'x'): void {
+  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
+  if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32 or float64`);
+}
+
+/**
+ * Resolves two operands of an elementwise node to tensors of one float dtype on one backend; a
+ * number becomes a scalar tensor like the other operand.
+ */
+export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  if (typeof a === 'number' && typeof b === 'number') {
+    throw new DTypeError(`${op}: at least one operand must be a Tensor`);
+  }
+  const ta = typeof a === 'number' ? scalarLike(a, b as Tensor) : a;
+  const tb = typeof b === 'number' ? scalarLike(b, ta) : b;
+  requireFloat(op, ta, 'a');
+  requireFloat(op, tb, 'b');
+  if (ta.dtype !== tb.dtype) throw new DTypeError(`${op}: dtypes differ: a is ${ta.dtype}, b is ${tb.dtype}`);
+  if (ta.backend !== tb.backend) {
+    throw new BackendError(`${op}: a is on the ${ta.backend.name} backend, b on ${tb.backend.name}; move one with await t.to(backend)`);
+  }
+  return [ta, tb];
+}
+
+/** A scalar constant with `like`'s dtype and backend. */
+export function scalarLike(value: number, like: Tensor, dtype: DType = like.dtype): Tensor {
+  return full([], value, { dtype, backend: like.backend });
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine with only Node.js 20 and npm:
+# the Vulkan software driver (Mesa's lavapipe from bookworm-backports) for the
+# WebGPU tests, and the workspace's dependencies through a pinned pnpm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+
+have_lavapipe() {
+  ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 &&
+    dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -qE '^(2[5-9]|[3-9][0-9])\.'
+}
+
+install_lavapipe() {
+  # Bookworm's own Mesa 22 lacks a Vulkan feature Dawn requires; backports carries Mesa 25.
+  local sources=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$sources" ] && ! grep -q 'bookworm-backports' "$sources"; then
+    sed -i 's/^Suites: bookworm bookworm-updates$/& bookworm-backports/' "$sources"
+  fi
+  if [ -f /etc/apt/sources.list ] && [ ! -f "$sources" ] && ! grep -rq bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null; then
+    echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/backports.list
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+}
+
+if [ "${GRAPHGRAD_SKIP_VULKAN:-}" != 1 ] && ! have_lavapipe; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Mesa's lavapipe Vulkan driver (bookworm-backports)"
+    install_lavapipe
+  else
+    echo "setup: lavapipe is missing and this user cannot apt-get install it; the GPU tests will say so" >&2
+  fi
+fi
+
+echo "setup: installing dependencies with pnpm@$PNPM_VERSION"
+npx --yes "pnpm@$PNPM_VERSION" install --frozen-lockfile --reporter=silent 2>/dev/null ||
+  npx --yes "pnpm@$PNPM_VERSION" install --reporter=append-only
