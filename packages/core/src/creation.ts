@@ -68,6 +68,10 @@ function flatten(values: NestedArray | readonly NestedArray[], shape: Shape): nu
  * tensor(new Float64Array(6), { shape: [2, 3] }); // float64 [2,3]
  */
 export function tensor(values: NestedArray | readonly NestedArray[] | TypedArray, options: CreateOptions & { shape?: Shape } = {}): Tensor {
+  // Checked before the values are converted: an unknown dtype has no typed array to convert into.
+  if (options.dtype !== undefined && !isDType(options.dtype)) {
+    throw new ArgumentError(`tensor: unknown dtype ${JSON.stringify(options.dtype)} (use float32, float64 or int32)`);
+  }
   if (ArrayBuffer.isView(values)) {
     const typed = values as TypedArray;
     const shape = options.shape ?? [typed.length];
