@@ -35,6 +35,17 @@ if [ "${GRAPHGRAD_SKIP_VULKAN:-}" != 1 ] && ! have_lavapipe; then
   fi
 fi
 
+# The safetensors interop test reads graphgrad's files with numpy, an implementation independent of ours.
+if ! python3 -c 'import numpy' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing python3-numpy (the safetensors interop test)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >/dev/null; }
+  else
+    echo "setup: python3 with numpy is missing; the safetensors interop test will say so" >&2
+  fi
+fi
+
 echo "setup: installing dependencies with pnpm@$PNPM_VERSION"
 npx --yes "pnpm@$PNPM_VERSION" install --frozen-lockfile --reporter=silent 2>/dev/null ||
   npx --yes "pnpm@$PNPM_VERSION" install --reporter=append-only

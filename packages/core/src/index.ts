@@ -43,6 +43,18 @@ export { defineNode, GraphNode, setCallSiteRecorder, type BackwardContext, type 
 export { Generator, manualSeed } from './random.ts';
 export { keep, tidy } from './scope.ts';
 export {
+  decodeSafetensors,
+  encodeSafetensors,
+  load,
+  loadInto,
+  safetensorsMetadata,
+  save,
+  SafetensorsError,
+  type DecodeOptions,
+  type EncodeOptions,
+  type NamedTensors,
+} from './safetensors.ts';
+export {
   broadcastAxes,
   broadcastShapes,
   broadcastsTo,
