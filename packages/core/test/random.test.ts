@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Generator, manualSeed, rand, randn } from '../src/index.ts';
 
-const mean = (xs: ArrayLike<number>): number => Array.prototype.reduce.call(xs, (a: number, b: number) => a + b, 0) as number / xs.length;
+const mean = (xs: ArrayLike<number>): number => {
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) total += xs[i];
+  return total / xs.length;
+};
 const std = (xs: ArrayLike<number>): number => {
   const m = mean(xs);
   let total = 0;
