@@ -1,0 +1,23 @@
+import { formatIntervalLine, type ProgressReporter } from './progress-reporter.ts';
+
+/**
+ * A reporter that writes the book's line at every interval, through `write` (default
+ * `console.log`): what `fit` uses where there is no terminal (a browser, a pipe, a log file).
+ *
+ * @example
+ * await trainer.fit(x, t, { progress: lineProgress((line) => lines.push(line)) });
+ */
+export function lineProgress(write: (line: string) => void = (line) => console.log(line)): ProgressReporter {
+  return {
+    start() {},
+    interval(report) {
+      write(formatIntervalLine(report));
+    },
+    stop() {},
+  };
+}
+
+/** The reporter `fit` uses when given none, outside Node.js: `lineProgress()`. */
+export function defaultProgress(): ProgressReporter {
+  return lineProgress();
+}
