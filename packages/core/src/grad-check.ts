@@ -77,16 +77,19 @@ export async function gradCheck(
     new Tensor(inputs[i].backend.fromData(values, inputs[i].shape, 'float64'), inputs[i].backend, requiresGrad);
 
   const leaves = originals.map((v, i) => leaf(i, v, true));
-  const out = fn(...leaves);
-  const generator = new Generator(seed);
-  const weights = Float64Array.from({ length: out.size }, () => (out.size === 1 ? 1 : generator.normal()));
-  out.backward(out.size === 1 ? undefined : new Tensor(out.backend.fromData(weights, out.shape, out.dtype), out.backend));
+  // The forward's intermediates (and the seed) go with the tidy; the leaves' gradients outlive it.
+  const weights = tidy(() => {
+    const out = fn(...leaves);
+    const generator = new Generator(seed);
+    const w = Float64Array.from({ length: out.size }, () => (out.size === 1 ? 1 : generator.normal()));
+    out.backward(out.size === 1 ? undefined : new Tensor(out.backend.fromData(w, out.shape, out.dtype), out.backend));
+    return w;
+  });
   const analytic = await Promise.all(leaves.map(async (l) => (l.grad === null ? new Float64Array(l.size) : Float64Array.from(await l.grad.data()))));
   leaves.forEach((l) => {
     l.grad?.dispose();
     l.dispose();
   });
-  out.dispose();
 
   const reports: InputGradReport[] = [];
   for (let i = 0; i < inputs.length; i++) {
