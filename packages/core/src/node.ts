@@ -133,9 +133,11 @@ function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Att
   const backend = inputs[0].backend;
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i].backend !== backend) {
+      // Two instances of one kind of backend share a name; say so rather than "cpu and cpu".
+      const other = inputs[i].backend.name === backend.name ? `another ${backend.name} backend instance` : `the ${inputs[i].backend.name} backend`;
       throw new BackendError(
-        `${spec.kind}: input '${spec.inputs[i]}' is on the ${inputs[i].backend.name} backend, ` +
-          `'${spec.inputs[0]}' on ${backend.name}; move one with await t.to(backend)`,
+        `${spec.kind}: input '${spec.inputs[i]}' is on ${other}, ` +
+          `'${spec.inputs[0]}' on the ${backend.name} backend; move one with await t.to(backend)`,
       );
     }
   }

@@ -23,7 +23,9 @@ export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   requireFloat(op, tb, 'b');
   if (ta.dtype !== tb.dtype) throw new DTypeError(`${op}: dtypes differ: a is ${ta.dtype}, b is ${tb.dtype}`);
   if (ta.backend !== tb.backend) {
-    throw new BackendError(`${op}: a is on the ${ta.backend.name} backend, b on ${tb.backend.name}; move one with await t.to(backend)`);
+    // Two instances of one kind of backend share a name; say so rather than "cpu and cpu".
+    const other = tb.backend.name === ta.backend.name ? `another ${ta.backend.name} backend instance` : `the ${tb.backend.name} backend`;
+    throw new BackendError(`${op}: a is on the ${ta.backend.name} backend, b on ${other}; move one with await t.to(backend)`);
   }
   return [ta, tb];
 }
