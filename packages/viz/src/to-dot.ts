@@ -21,7 +21,7 @@ export interface DotOptions {
 interface RecordedGraph {
   /** Recorded nodes, in the order they ran (GraphNode ids grow with time). */
   readonly nodes: readonly GraphNode[];
-  /** Tensors without a recorded node (created, detached, or computed under noGrad), in creation order. */
+  /** Tensors without a recorded node (created, detached, or computed under noGrad). */
   readonly leaves: readonly Tensor[];
   /** One edge per input of every node: the tensor that flows and the node that consumes it. */
   readonly edges: readonly { readonly tensor: Tensor; readonly consumer: GraphNode; readonly index: number }[];
@@ -57,7 +57,9 @@ function walk(roots: readonly Tensor[]): RecordedGraph {
   }
   return {
     nodes: [...nodes].sort((a, b) => a.id - b.id),
-    leaves: [...leaves].sort((a, b) => a.id - b.id),
+    // Data before parameters, so that Graphviz puts the data on the main line and lets the
+    // parameters join it from below, as the book draws them.
+    leaves: [...leaves].sort((a, b) => Number(a.requiresGrad) - Number(b.requiresGrad) || a.id - b.id),
     edges: edges.sort((a, b) => a.consumer.id - b.consumer.id || a.index - b.index),
   };
 }

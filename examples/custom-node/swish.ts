@@ -1,0 +1,21 @@
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { add, mul, sigmoid, sub } from '@graphgrad/nodes';
+
+/** The Swish node, y = x·σ(x): a node graphgrad does not ship, defined outside it. */
+export const SwishNode = defineNode({
+  kind: 'Swish',
+  inputs: ['x'],
+  saveOutputs: true,
+  // The forward runs the backend's kernels on its arrays, so it works on the CPU and on WebGPU.
+  forward: (k, [x], _attrs, backend) => {
+    const s = k.Sigmoid(x);
+    const y = k.Mul(x, s);
+    backend.dispose(s); // a temporary array: release it now
+    return y;
+  },
+  // dx = dy·(σ + y·(1 - σ)), written in nodes, so it can be differentiated again.
+  backward: ({ inputs: [x], outputs: [y] }, dy) => [mul(dy, add(sigmoid(x), mul(y, sub(1, sigmoid(x)))))],
+});
+
+/** swish(x) = x·σ(x), elementwise. @example swish(tensor([-1, 0, 2])) */
+export const swish = (x: Tensor): Tensor => SwishNode.apply([x]);
