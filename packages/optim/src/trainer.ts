@@ -5,7 +5,7 @@ import { clipGrads } from './clip-grads.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
 import { lossCurveSpec } from './plot/loss-curve.ts';
 import { renderSvg } from './plot/render-svg.ts';
-import { saveFile } from './plot/save-file.ts';
+import { saveFile } from '#save-file';
 import type { IntervalReport, ProgressReporter } from './progress/progress-reporter.ts';
 
 /**

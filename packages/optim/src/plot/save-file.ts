@@ -1,13 +1,16 @@
+// Node.js only: reached through the package's "#save-file" import (its "node" condition); a
+// browser bundle gets save-file-browser.ts instead.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
 /**
  * Writes `contents` to the file at `path` (creating its folder), and returns the absolute path.
- * Node.js only: `node:fs` is imported when called, so that importing this package in a browser
- * does not fail (there, use the SVG string itself).
+ * Node.js only: in a browser it throws, and the SVG string itself is what to use.
  *
  * @example
  * const written = await saveFile('out/loss.svg', svg);
  */
 export async function saveFile(path: string, contents: string): Promise<string> {
-  const [{ mkdir, writeFile }, { dirname, resolve }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const absolute = resolve(path);
   await mkdir(dirname(absolute), { recursive: true });
   await writeFile(absolute, contents);
