@@ -99,6 +99,12 @@ export interface DecisionBoundaryOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Trains the net with `Trainer`, then writes the figure to `path`.
+ *
+ * @example
+ * await main({ maxEpoch: 300, path: 'out/spiral-decision-boundary.svg' });
+ */
 export async function main(options: DecisionBoundaryOptions = {}) {
   const { maxEpoch = 300, seed = 1984, path = 'out/spiral-decision-boundary.svg', progress, log = console.log } = options;
   const spiral = loadSpiral({ seed });

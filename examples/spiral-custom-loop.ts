@@ -21,6 +21,12 @@ export interface CustomLoopOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Trains with the book's loop and returns the model and the loss list; `log` gets the lines.
+ *
+ * @example
+ * const { lossList } = await main({ maxEpoch: 3 });
+ */
 export async function main(options: CustomLoopOptions = {}) {
   // 1. Hyperparameters (the book's)
   const { maxEpoch = 300, batchSize = 30, hiddenSize = 10, learningRate = 1.0, seed = 1984, log = console.log } = options;

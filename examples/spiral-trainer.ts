@@ -28,6 +28,13 @@ export interface SpiralTrainerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Trains with `Trainer`, writes the two images into `outDir`, and ends with the line
+ * `loss=<final mean loss> accuracy=<training accuracy>`.
+ *
+ * @example
+ * const { loss, accuracy } = await main({ maxEpoch: 3, outDir: 'out' });
+ */
 export async function main(options: SpiralTrainerOptions = {}) {
   const { maxEpoch = 300, batchSize = 30, hiddenSize = 10, learningRate = 1.0, evalInterval = 10 } = options;
   const { seed = 1984, outDir = 'out', progress, log = console.log } = options;

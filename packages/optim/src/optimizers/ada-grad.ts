@@ -16,6 +16,7 @@ export interface AdaGradOptions {
  * const optimizer = new AdaGrad(model.params, { lr: 0.1 });
  */
 export class AdaGrad extends Optimizer {
+  /** Learning rate; may be changed between steps. */
   lr: number;
 
   constructor(params: Iterable<Tensor>, options: AdaGradOptions = {}) {

@@ -26,8 +26,11 @@ export interface AdamOptions {
  * const optimizer = new Adam(model.params, { lr: 0.001 });
  */
 export class Adam extends Optimizer {
+  /** Learning rate (before bias correction); may be changed between steps. */
   lr: number;
+  /** Decay of the first moment, in [0, 1). */
   beta1: number;
+  /** Decay of the second moment, in [0, 1). */
   beta2: number;
   #lrT = 0;
 

@@ -18,7 +18,9 @@ export interface MomentumOptions {
  * const optimizer = new Momentum(model.params, { lr: 0.1, momentum: 0.9 });
  */
 export class Momentum extends Optimizer {
+  /** Learning rate; may be changed between steps. */
   lr: number;
+  /** Momentum, in [0, 1). */
   momentum: number;
 
   constructor(params: Iterable<Tensor>, options: MomentumOptions = {}) {

@@ -12,7 +12,9 @@ import { Optimizer } from './optimizer.ts';
  * const optimizer = new Nesterov(model.params, { lr: 0.1 });
  */
 export class Nesterov extends Optimizer {
+  /** Learning rate; may be changed between steps. */
   lr: number;
+  /** Momentum, in [0, 1). */
   momentum: number;
 
   constructor(params: Iterable<Tensor>, options: MomentumOptions = {}) {

@@ -19,7 +19,9 @@ export interface RMSpropOptions {
  * const optimizer = new RMSprop(model.params, { lr: 0.01, decayRate: 0.99 });
  */
 export class RMSprop extends Optimizer {
+  /** Learning rate; may be changed between steps. */
   lr: number;
+  /** Decay of the squared-gradient average, in [0, 1). */
   decayRate: number;
 
   constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {

@@ -17,6 +17,7 @@ export interface SGDOptions {
  * optimizer.step();
  */
 export class SGD extends Optimizer {
+  /** Learning rate; may be changed between steps (a schedule). */
   lr: number;
 
   constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
