@@ -8,7 +8,10 @@ export const BranchNode = defineNode<{ n: number }>({
   inputs: ['x'],
   forward: (k, [x], { n }) => Array.from({ length: n }, () => k.Reshape(x, x.shape)),
   // dx = dy₁ + dy₂ + … + dyₙ (the gradients of the copies are summed)
-  backward: (_ctx, ...dys) => [dys.reduce((total, dy) => add(total, dy))],
+  // NOTE: added in the order the gradients arrived (tensor ids grow as they are made), which is the
+  // order in which the engine accumulates a tensor used n times; floating-point addition is not
+  // associative, so this is what makes branch(x, n) and implicit reuse agree bit for bit.
+  backward: (_ctx, ...dys) => [[...dys].sort((a, b) => a.id - b.id).reduce((total, dy) => add(total, dy))],
 });
 
 /**
