@@ -9,15 +9,21 @@ import type { Tensor } from './tensor.ts';
  * shapes that broadcast, and float64 tensors of bounded values.
  *
  * @example
- * await fc.assert(fc.asyncProperty(arbitraries.tensor(), async (x) => {
+ * await fc.assert(fc.asyncProperty(arbitraries.tensorOf(arbitraries.shape()), async (x) => {
  *   expect((await gradCheck((t) => sum(tanh(t)), [x])).passed).toBe(true);
  * }));
+ * @module
  */
+
+/** Options of `shape` and `broadcastPair`. */
 export interface ShapeOptions {
+  /** Fewest axes (default 0: scalars included). */
   minRank?: number;
+  /** Most axes (default 3). */
   maxRank?: number;
   /** Smallest axis length (default 1; pass 0 to include empty tensors). */
   minDim?: number;
+  /** Largest axis length (default 4). */
   maxDim?: number;
 }
 
@@ -48,8 +54,9 @@ export function broadcastPair(options: ShapeOptions = {}): fc.Arbitrary<[number[
 
 /** Options of `values` and `tensor`. */
 export interface ValueOptions {
-  /** Bounds of the values (default -2 … 2). */
+  /** Lower bound of the values (default -2). */
   min?: number;
+  /** Upper bound of the values (default 2). */
   max?: number;
 }
 

@@ -7,12 +7,15 @@ import type { Shape } from './shape.ts';
  * backend's business; the core only reads its shape and dtype.
  */
 export interface BackendArray {
+  /** The array's shape. */
   readonly shape: Shape;
+  /** The array's element type. */
   readonly dtype: DType;
 }
 
 /** Elementwise kernels of one input; the output has the input's shape and dtype. */
 export const UNARY_KERNELS = ['Neg', 'Exp', 'Log', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs'] as const;
+/** The name of an elementwise kernel of one input: `'Exp'`, `'Sigmoid'`, … */
 export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
 
 /**
@@ -20,10 +23,12 @@ export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
  * the inputs' dtype.
  */
 export const BINARY_KERNELS = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Greater'] as const;
+/** The name of an elementwise kernel of two inputs: `'Add'`, `'Mul'`, … */
 export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
 
 /** Reductions along a sorted list of axes. */
 export const REDUCE_KERNELS = ['Sum', 'Max'] as const;
+/** The name of a reduction kernel: `'Sum'` or `'Max'`. */
 export type ReduceKernelName = (typeof REDUCE_KERNELS)[number];
 
 /** The kernels that are neither elementwise nor reductions. */
@@ -42,6 +47,7 @@ export const OTHER_KERNELS = [
 
 /** Every kernel a backend implements; the conformance suite has a case for each. */
 export const KERNEL_NAMES = [...UNARY_KERNELS, ...BINARY_KERNELS, ...REDUCE_KERNELS, ...OTHER_KERNELS] as const;
+/** The name of any kernel, the key of the `Kernels` table. */
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 type A = BackendArray;

@@ -19,7 +19,9 @@ export interface BackwardOptions {
  * that even the engine's bookkeeping is recorded under `createGraph`.
  */
 export interface EngineOps {
+  /** a + b, for the gradients that meet at a branch. */
   add(a: Tensor, b: Tensor): Tensor;
+  /** `x` summed over its broadcast axes down to `shape`, for a gradient shaped like a broadcast. */
   sumTo(x: Tensor, shape: Shape): Tensor;
   /** A new handle on the same values (so an owner can dispose its copy independently). */
   alias(x: Tensor): Tensor;

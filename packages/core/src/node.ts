@@ -7,9 +7,11 @@ import { Tensor } from './tensor.ts';
 
 /** What a gradient rule can read: the node's inputs, its saved outputs and its attributes. */
 export interface BackwardContext<Attrs> {
+  /** The node's inputs, as they were in the forward pass. */
   readonly inputs: readonly Tensor[];
   /** The node's outputs, when its spec sets `saveOutputs` (empty otherwise). */
   readonly outputs: readonly Tensor[];
+  /** The attributes the node was applied with (axes, transposes, …). */
   readonly attrs: Attrs;
 }
 
@@ -62,9 +64,13 @@ export function setCallSiteRecorder(recorder: (() => string | undefined) | null)
 
 /** A recorded application of a node: the vertex of the graph that `backward()` walks. */
 export class GraphNode {
+  /** A process-wide serial number: larger ids were recorded later. */
   readonly id = nextNodeId++;
+  /** The node kind (`spec.kind`): `'MatMul'`, `'Sigmoid'`, … */
   readonly kind: string;
+  /** The spec the node was defined with, whose `backward` the engine calls. */
   readonly spec: NodeSpec<unknown>;
+  /** The attributes the node was applied with. */
   readonly attrs: unknown;
   /** Shapes of the inputs, kept after the graph is freed, for messages. */
   readonly inputShapes: readonly Shape[];
@@ -73,7 +79,12 @@ export class GraphNode {
   #inputs: readonly Tensor[] | null;
   #outputs: readonly Tensor[] | null = null;
   /** Shape and dtype of each output (a gradient of zeros stands in for an unused one). */
-  readonly outputMeta: readonly { readonly shape: Shape; readonly dtype: DType }[];
+  readonly outputMeta: readonly {
+    /** The output's shape. */
+    readonly shape: Shape;
+    /** The output's dtype. */
+    readonly dtype: DType;
+  }[];
 
   constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: readonly BackendArray[]) {
     this.spec = spec;
@@ -100,6 +111,7 @@ export class GraphNode {
     this.#outputs = outputs;
   }
 
+  /** True once `backward()` freed this node (without `retainGraph`). */
   get isFreed(): boolean {
     return this.#inputs === null;
   }
@@ -122,6 +134,7 @@ function inputIsDifferentiable(spec: NodeSpec<unknown>, i: number, input: Tensor
 
 /** A node kind made by `defineNode`: apply it to tensors to compute (and record) it. */
 export interface NodeKind<Attrs> {
+  /** The spec `defineNode` was given. */
   readonly spec: NodeSpec<Attrs>;
   /** Runs the forward on `inputs` (all on one backend) and records the node when a gradient is needed. */
   apply(inputs: readonly Tensor[], attrs: Attrs): Tensor;

@@ -17,11 +17,18 @@ import { Tensor } from './tensor.ts';
 
 /** A malformed safetensors file: a header that does not parse, offsets that do not fit, a truncated buffer. */
 export class SafetensorsError extends GraphgradError {
+  /** Always `'SafetensorsError'`, so logs and messages name the kind of error. */
   override name = 'SafetensorsError';
 }
 
 /** Tensors to save: named (`{ W1, b1 }`), a list (named "0", "1", …), or anything with `params` (a layer or a model). */
-export type NamedTensors = Readonly<Record<string, Tensor>> | readonly Tensor[] | { readonly params: readonly Tensor[] };
+export type NamedTensors =
+  | Readonly<Record<string, Tensor>>
+  | readonly Tensor[]
+  | {
+      /** A layer's or model's parameters, saved under their positions. */
+      readonly params: readonly Tensor[];
+    };
 
 /** Options of `encodeSafetensors` and `save`. */
 export interface EncodeOptions {

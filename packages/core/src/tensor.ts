@@ -11,7 +11,9 @@ let nextId = 0;
 
 /** How a tensor came to be: its node and which of the node's outputs it is. */
 export interface TensorOrigin {
+  /** The recorded node that computed the tensor. */
   readonly node: GraphNode;
+  /** Which of the node's outputs the tensor is (0 unless the node has several). */
   readonly outputIndex: number;
 }
 
@@ -28,8 +30,11 @@ export interface TensorOrigin {
 export class Tensor {
   /** A process-wide serial number, for messages and graph pictures. */
   readonly id = nextId++;
+  /** Length of each axis (`[]` for a scalar). */
   readonly shape: Shape;
+  /** Element type: float32 (the default), float64 or int32. */
   readonly dtype: DType;
+  /** The backend that holds the values and runs the kernels. */
   readonly backend: Backend;
   /** The accumulated gradient after `backward()`, shaped like this tensor; null before. */
   grad: Tensor | null = null;
@@ -55,6 +60,7 @@ export class Tensor {
     return this.#requiresGrad;
   }
 
+  /** Makes a leaf a parameter (or no longer one); a computed tensor's flag cannot be switched off. */
   set requiresGrad(value: boolean) {
     if (value && !isFloatDType(this.dtype)) {
       throw new DTypeError(`requiresGrad: a ${this.dtype} tensor cannot require a gradient (only float32 and float64 can)`);
@@ -186,6 +192,7 @@ export class Tensor {
     this.dispose();
   }
 
+  /** A one-line description for logs: `Tensor(#12, [30,10], float32, Sigmoid, requiresGrad)`. */
   toString(): string {
     const kind = this.origin === null ? 'leaf' : this.origin.node.kind;
     return `Tensor(#${this.id}, ${formatShape(this.shape)}, ${this.dtype}, ${kind}${this.requiresGrad ? ', requiresGrad' : ''})`;

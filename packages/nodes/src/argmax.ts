@@ -1,7 +1,10 @@
 import { defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
 
 /** The ArgMax node (int32 output, not differentiable). */
-export const ArgMaxNode = defineNode<{ axis: number }>({
+export const ArgMaxNode = defineNode<{
+  /** The axis searched, non-negative. */
+  axis: number;
+}>({
   kind: 'ArgMax',
   inputs: ['x'],
   differentiable: [false],

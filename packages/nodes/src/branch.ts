@@ -3,7 +3,10 @@ import { add } from './add.ts';
 import { requireFloat } from './validate.ts';
 
 /** The Branch node: one input, n identical outputs. */
-export const BranchNode = defineNode<{ n: number }>({
+export const BranchNode = defineNode<{
+  /** How many copies. */
+  n: number;
+}>({
   kind: 'Branch',
   inputs: ['x'],
   forward: (k, [x], { n }) => Array.from({ length: n }, () => k.Reshape(x, x.shape)),

@@ -2,7 +2,10 @@ import { broadcastsTo, defineNode, formatShape, ShapeError, type Shape, type Ten
 import { sumTo } from './sum.ts';
 
 /** The BroadcastTo node. */
-export const BroadcastToNode = defineNode<{ shape: Shape }>({
+export const BroadcastToNode = defineNode<{
+  /** The shape broadcast to. */
+  shape: Shape;
+}>({
   kind: 'BroadcastTo',
   inputs: ['x'],
   forward: (k, [x], { shape }) => k.BroadcastTo(x, shape),

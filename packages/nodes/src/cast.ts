@@ -1,7 +1,10 @@
 import { ArgumentError, defineNode, isFloatDType, type DType, type Tensor } from '@graphgrad/core';
 
 /** The Cast node. */
-export const CastNode = defineNode<{ dtype: DType }>({
+export const CastNode = defineNode<{
+  /** The dtype cast to. */
+  dtype: DType;
+}>({
   kind: 'Cast',
   inputs: ['x'],
   forward: (k, [x], { dtype }) => k.Cast(x, dtype),

@@ -1,7 +1,12 @@
 import { ArgumentError, defineNode, DTypeError, type FloatDType, type Tensor } from '@graphgrad/core';
 
 /** The OneHot node: int32 class indices to rows of 0s with a 1 at the class. Not differentiable. */
-export const OneHotNode = defineNode<{ depth: number; dtype: FloatDType }>({
+export const OneHotNode = defineNode<{
+  /** Number of classes (columns). */
+  depth: number;
+  /** The dtype of the rows. */
+  dtype: FloatDType;
+}>({
   kind: 'OneHot',
   inputs: ['indices'],
   differentiable: [false],

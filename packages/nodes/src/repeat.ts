@@ -4,7 +4,12 @@ import { sum } from './sum.ts';
 import { requireFloat } from './validate.ts';
 
 /** The Repeat node (numpy's `repeat`: each element copied `times` times along `axis`). */
-export const RepeatNode = defineNode<{ axis: number; times: number }>({
+export const RepeatNode = defineNode<{
+  /** The axis along which elements are copied, non-negative. */
+  axis: number;
+  /** Copies of each element. */
+  times: number;
+}>({
   kind: 'Repeat',
   inputs: ['x'],
   forward: (k, [x], { axis, times }, backend) => {

@@ -1,7 +1,10 @@
 import { ArgumentError, defineNode, formatShape, ShapeError, sizeOf, type Shape, type Tensor } from '@graphgrad/core';
 
 /** The Reshape node. */
-export const ReshapeNode = defineNode<{ shape: Shape }>({
+export const ReshapeNode = defineNode<{
+  /** The new shape, fully resolved (no -1). */
+  shape: Shape;
+}>({
   kind: 'Reshape',
   inputs: ['x'],
   forward: (k, [x], { shape }) => k.Reshape(x, shape),

@@ -5,7 +5,10 @@ import { sum } from './sum.ts';
 import { requireFloat } from './validate.ts';
 
 /** The Softmax node along one axis. */
-export const SoftmaxNode = defineNode<{ axis: number }>({
+export const SoftmaxNode = defineNode<{
+  /** The axis normalised over, non-negative. */
+  axis: number;
+}>({
   kind: 'Softmax',
   inputs: ['x'],
   saveOutputs: true,

@@ -4,7 +4,12 @@ import { reshape } from './reshape.ts';
 import { requireFloat } from './validate.ts';
 
 /** The Sum node. */
-export const SumNode = defineNode<{ axes: readonly number[]; keepDims: boolean }>({
+export const SumNode = defineNode<{
+  /** The axes summed, sorted and non-negative. */
+  axes: readonly number[];
+  /** Whether the summed axes stay as length 1. */
+  keepDims: boolean;
+}>({
   kind: 'Sum',
   inputs: ['x'],
   forward: (k, [x], { axes, keepDims }) => k.Sum(x, axes, keepDims),

@@ -1,7 +1,10 @@
 import { ArgumentError, defineNode, type Tensor } from '@graphgrad/core';
 
 /** The Transpose node. */
-export const TransposeNode = defineNode<{ perm: readonly number[] }>({
+export const TransposeNode = defineNode<{
+  /** `perm[i]` is the input axis that becomes output axis i. */
+  perm: readonly number[];
+}>({
   kind: 'Transpose',
   inputs: ['x'],
   forward: (k, [x], { perm }) => k.Transpose(x, perm),

@@ -6,6 +6,7 @@ import { StatelessLayer } from './layer.ts';
 
 /** The book's Sigmoid layer. */
 export class Sigmoid extends StatelessLayer {
+  /** sigmoid(x), elementwise. */
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -13,6 +14,7 @@ export class Sigmoid extends StatelessLayer {
 
 /** The book's Softmax layer (along the last axis). */
 export class Softmax extends StatelessLayer {
+  /** softmax(x) along the last axis. */
   forward(x: Tensor): Tensor {
     return softmax(x);
   }
@@ -23,6 +25,7 @@ export class Softmax extends StatelessLayer {
  * as int32 class indices or one-hot rows.
  */
 export class SoftmaxWithLoss extends StatelessLayer {
+  /** The mean cross entropy of softmax(scores) against `target`. */
   forward(scores: Tensor, target: Tensor): Tensor {
     return softmaxWithLoss(scores, target);
   }

@@ -14,7 +14,9 @@ export class Affine implements Layer {
   readonly params: readonly Tensor[];
 
   constructor(
+    /** The weights, [input, output]. */
     readonly W: Tensor,
+    /** The bias, [output] (or [1, output]), broadcast over the batch. */
     readonly b: Tensor,
   ) {
     this.params = [W, b];
@@ -24,6 +26,7 @@ export class Affine implements Layer {
     return gradsOf(this.params);
   }
 
+  /** x·W + b for a batch x of shape [N, input]. */
   forward(x: Tensor): Tensor {
     return add(matmul(x, this.W), this.b);
   }

@@ -10,6 +10,7 @@ export interface Layer {
   readonly params: readonly Tensor[];
   /** `params[i].grad` for each parameter (null before the first backward). */
   readonly grads: readonly (Tensor | null)[];
+  /** The layer's output for `inputs`, recorded on the tape. */
   forward(...inputs: Tensor[]): Tensor;
 }
 
@@ -19,6 +20,7 @@ export abstract class StatelessLayer implements Layer {
   get grads(): readonly (Tensor | null)[] {
     return [];
   }
+  /** The layer's output for `inputs`. */
   abstract forward(...inputs: Tensor[]): Tensor;
 }
 
@@ -36,6 +38,7 @@ export function gradsOf(params: readonly Tensor[]): (Tensor | null)[] {
  * const scores = model.forward(x);
  */
 export class Sequential implements Layer {
+  /** The layers, in the order they are applied. */
   readonly layers: readonly Layer[];
 
   constructor(layers: readonly Layer[]) {
@@ -50,6 +53,7 @@ export class Sequential implements Layer {
     return gradsOf(this.params);
   }
 
+  /** Each layer applied to the previous one's output, starting from `x`. */
   forward(x: Tensor): Tensor {
     return this.layers.reduce((h, layer) => layer.forward(h), x);
   }

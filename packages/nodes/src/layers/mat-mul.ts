@@ -11,7 +11,10 @@ import { gradsOf, type Layer } from './layer.ts';
 export class MatMul implements Layer {
   readonly params: readonly Tensor[];
 
-  constructor(readonly W: Tensor) {
+  constructor(
+    /** The weights, [input, output]. */
+    readonly W: Tensor,
+  ) {
     this.params = [W];
   }
 
@@ -19,6 +22,7 @@ export class MatMul implements Layer {
     return gradsOf(this.params);
   }
 
+  /** x·W for a batch x of shape [N, input]. */
   forward(x: Tensor): Tensor {
     return matmul(x, this.W);
   }
