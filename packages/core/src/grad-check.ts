@@ -22,26 +22,40 @@ export interface GradCheckOptions {
 
 /** How one input's analytic gradient compared with the numerical one. */
 export interface InputGradReport {
+  /** Which input of `fn` this is. */
   readonly index: number;
+  /** The input's shape. */
   readonly shape: readonly number[];
   /** Largest |analytic - numeric| over the elements. */
   readonly maxAbsError: number;
   /** ‖analytic - numeric‖ / max(‖analytic‖, ‖numeric‖) (0 when both are zero). */
   readonly relError: number;
   /** Flat index of the worst element, and its two values. */
-  readonly worst: { readonly at: number; readonly analytic: number; readonly numeric: number };
+  readonly worst: {
+    /** Flat (row-major) index of the element. */
+    readonly at: number;
+    /** The gradient `backward()` computed there. */
+    readonly analytic: number;
+    /** The central difference there. */
+    readonly numeric: number;
+  };
+  /** Whether every element is within atol + rtol·|numeric|. */
   readonly passed: boolean;
 }
 
 /** The result of `gradCheck`: per-input reports, an overall verdict and a readable message. */
 export interface GradCheckResult {
+  /** Whether every input passed. */
   readonly passed: boolean;
+  /** One report per input, in order. */
   readonly inputs: readonly InputGradReport[];
+  /** A readable summary: one line per input, the worst element of each failing one. */
   readonly message: string;
 }
 
 /** Thrown by `assertGradCheck` when a gradient disagrees with its finite differences. */
 export class GradCheckError extends GraphgradError {
+  /** Always `'GradCheckError'`, so logs and messages name the kind of error. */
   override name = 'GradCheckError';
 }
 
