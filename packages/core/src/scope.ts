@@ -49,10 +49,15 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
 /**
  * Runs `fn` and then disposes every tensor created inside it, except those it returns (a tensor, or
  * arrays and plain objects of tensors) and those passed to `keep`. Returned tensors move to the
- * enclosing scope. `fn` must be synchronous.
+ * enclosing scope. `fn` must be synchronous. The graph behind a returned tensor goes with the
+ * intermediates, so call `backward()` inside the scope.
  *
  * @example
- * const loss = tidy(() => softmaxWithLoss(model.forward(x), t)); // intermediates are freed
+ * const loss = tidy(() => {
+ *   const l = softmaxWithLoss(model.forward(x), t);
+ *   l.backward(); // the parameters' gradients outlive the scope
+ *   return l;
+ * }); // intermediates are freed
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Scope = new Set();

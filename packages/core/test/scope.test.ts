@@ -105,6 +105,20 @@ describe('tidy', () => {
       expect(live()).toBe(start);
     }
   });
+
+  it('frees the graph behind a returned tensor with the intermediates: backward belongs inside', () => {
+    const W = randn([2, 3], { seed: 1, requiresGrad: true });
+    const x = randn([4, 2], { seed: 2 });
+    const loss = tidy(() => sum(sigmoid(matmul(x, W))));
+    expect(() => loss.backward()).toThrow(DisposedTensorError);
+    const inside = tidy(() => {
+      const l = sum(sigmoid(matmul(x, W)));
+      l.backward();
+      return l;
+    });
+    expect(inside.isDisposed).toBe(false);
+    expect(W.grad!.shape).toEqual([2, 3]);
+  });
 });
 
 describe('dispose', () => {

@@ -82,11 +82,17 @@ describe('@graphgrad/core examples', () => {
   it('tidy and keep', () => {
     const x = randn([30, 2], { seed: 1 });
     const t = tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32' });
-    const model = new Sequential([new Affine(randn([2, 3], { seed: 2 }), zeros([3])), new Sigmoid()]);
+    const model = new Sequential([new Affine(randn([2, 3], { seed: 2, requiresGrad: true }), zeros([3], { requiresGrad: true })), new Sigmoid()]);
     const live = x.backend.liveBuffers();
-    const loss = tidy(() => softmaxWithLoss(model.forward(x), t)); // intermediates are freed
+    const loss = tidy(() => {
+      const l = softmaxWithLoss(model.forward(x), t);
+      l.backward(); // the parameters' gradients outlive the scope
+      return l;
+    }); // intermediates are freed
     expect(loss.shape).toEqual([]);
-    expect(x.backend.liveBuffers()).toBe(live + 1);
+    expect(model.params.map((p) => p.grad!.shape)).toEqual([[2, 3], [3]]);
+    // the loss and the two gradients are all that is left
+    expect(x.backend.liveBuffers()).toBe(live + 3);
     const kept = tidy(() => keep(mul(x, 2)));
     expect(kept.isDisposed).toBe(false);
   });
