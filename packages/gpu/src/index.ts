@@ -1,1 +1,17 @@
-export {};
+/// <reference types="@webgpu/types" />
+/**
+ * @graphgrad/gpu: the WebGPU backend. Every kernel of graphgrad's backend interface in WGSL, on
+ * Dawn in Node (the `webgpu` package) or on a browser's `navigator.gpu`.
+ *
+ * @example
+ * import { setBackend, randn } from '@graphgrad/core';
+ * import { createWebGPUBackend } from '@graphgrad/gpu';
+ * const gpu = await createWebGPUBackend();
+ * setBackend(gpu);
+ * const x = randn([4, 3]);
+ * console.log(await x.data());
+ * gpu.destroy();
+ * @packageDocumentation
+ */
+export { createWebGPUBackend, WebGPUBackend, type WebGPUBackendOptions, type WebGPUCounters } from './webgpu-backend.ts';
+export type { DeviceRequest } from './device.ts';

@@ -1,0 +1,36 @@
+import type { TypedArray } from '../../src/index.ts';
+
+/** Absolute and relative tolerance: |got - want| ≤ atol + rtol·|want|. */
+export interface Tolerances {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+/**
+ * The first element where `got` and `want` disagree, described, or null when they agree: NaN
+ * must meet NaN, an infinity the same infinity, and finite values must lie within the tolerances.
+ */
+export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerances): string | null {
+  if (got.length !== want.length) return `${got.length} values, expected ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (Number.isNaN(w) || Number.isNaN(g)) {
+      if (Number.isNaN(w) !== Number.isNaN(g)) return `element ${i}: got ${g}, expected ${w}`;
+      continue;
+    }
+    if (!Number.isFinite(w) || !Number.isFinite(g)) {
+      if (g !== w) return `element ${i}: got ${g}, expected ${w}`;
+      continue;
+    }
+    if (Math.abs(g - w) > tol.atol + tol.rtol * Math.abs(w)) {
+      return `element ${i}: got ${g}, expected ${w} (difference ${Math.abs(g - w)}, allowed ${tol.atol + tol.rtol * Math.abs(w)})`;
+    }
+  }
+  return null;
+}
+
+/** Plain numbers of a typed array, for messages and comparisons. */
+export function numbers(values: TypedArray): number[] {
+  return Array.from(values);
+}

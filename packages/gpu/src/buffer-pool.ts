@@ -1,0 +1,77 @@
+import { DeviceBuffer } from './gpu-array.ts';
+
+/** Buffers are allocated in multiples of this many bytes, so near sizes share a pool bucket. */
+const GRANULE = 256;
+
+/**
+ * Device buffers pooled by size: a released buffer waits in its bucket for the next request of the
+ * same rounded size, so a training loop allocates its buffers once. Released buffers beyond
+ * `maxPooledBytes` are destroyed, but only after the commands that may still use them are
+ * submitted (destroying a buffer an unsubmitted command refers to would invalidate that command).
+ */
+export class BufferPool {
+  readonly #device: GPUDevice;
+  readonly #usage: number;
+  readonly #maxPooledBytes: number;
+  readonly #free = new Map<number, DeviceBuffer[]>();
+  #pooledBytes = 0;
+  #live = 0;
+  #retired: DeviceBuffer[] = [];
+
+  constructor(device: GPUDevice, usage: number, maxPooledBytes: number) {
+    this.#device = device;
+    this.#usage = usage;
+    this.#maxPooledBytes = maxPooledBytes;
+  }
+
+  /** A buffer of at least `bytes` bytes (never 0), with one reference. */
+  acquire(bytes: number): DeviceBuffer {
+    const size = Math.max(GRANULE, Math.ceil(bytes / GRANULE) * GRANULE);
+    const bucket = this.#free.get(size);
+    let entry = bucket?.pop();
+    if (entry !== undefined) this.#pooledBytes -= size;
+    else entry = new DeviceBuffer(this.#device.createBuffer({ size, usage: this.#usage }), size);
+    entry.refs = 1;
+    this.#live++;
+    return entry;
+  }
+
+  /** Returns a buffer whose last reference is gone. */
+  release(entry: DeviceBuffer): void {
+    this.#live--;
+    if (this.#pooledBytes + entry.bytes > this.#maxPooledBytes) {
+      this.#retired.push(entry);
+      return;
+    }
+    let bucket = this.#free.get(entry.bytes);
+    if (bucket === undefined) this.#free.set(entry.bytes, (bucket = []));
+    bucket.push(entry);
+    this.#pooledBytes += entry.bytes;
+  }
+
+  /** Destroys the buffers retired before the last submit (their commands are on the queue now). */
+  destroyRetired(): void {
+    for (const entry of this.#retired) entry.buffer.destroy();
+    this.#retired = [];
+  }
+
+  /** Buffers handed out and not yet released. */
+  get live(): number {
+    return this.#live;
+  }
+
+  /** Buffers waiting in the pool. */
+  get pooled(): number {
+    let n = 0;
+    for (const bucket of this.#free.values()) n += bucket.length;
+    return n;
+  }
+
+  /** Destroys every pooled and retired buffer (the device is going away). */
+  destroyAll(): void {
+    for (const bucket of this.#free.values()) for (const entry of bucket) entry.buffer.destroy();
+    this.#free.clear();
+    this.#pooledBytes = 0;
+    this.destroyRetired();
+  }
+}

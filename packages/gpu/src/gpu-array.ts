@@ -1,0 +1,57 @@
+import type { BackendArray, Shape } from '@graphgrad/core';
+
+/** The dtypes the WebGPU backend holds (WGSL has no 64-bit floats). */
+export type GpuDType = 'float32' | 'int32';
+
+/**
+ * A device buffer and the number of array handles that share it: views (transpose, broadcast,
+ * reshape of contiguous data) add a handle, and the buffer goes back to the pool when the last
+ * handle is released.
+ */
+export class DeviceBuffer {
+  /** Handles sharing this buffer (0 while it sits in the pool). */
+  refs = 0;
+  /** The command batch that last bound this buffer, so an upload can tell whether it must wait. */
+  lastBatch = -1;
+
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly bytes: number,
+  ) {}
+}
+
+/**
+ * The WebGPU backend's handle to an array: a strided view (shape, strides and offset in elements)
+ * of a shared device buffer. Kernels read views directly; only a reshape of a non-contiguous view
+ * copies.
+ */
+export class GpuArray implements BackendArray {
+  #released = false;
+
+  constructor(
+    readonly owner: object,
+    readonly shape: Shape,
+    readonly dtype: GpuDType,
+    readonly storage: DeviceBuffer,
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {}
+
+  /** Number of elements. */
+  get size(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** Marks the handle released; true the first time only (disposing twice is harmless). */
+  markReleased(): boolean {
+    if (this.#released) return false;
+    this.#released = true;
+    return true;
+  }
+}

@@ -1,0 +1,80 @@
+import { ArgumentError, DTypeError, formatShape, ShapeError } from '@graphgrad/core';
+import type { GpuArray, GpuDType } from '../gpu-array.ts';
+import type { KernelContext } from '../kernel-context.ts';
+import type { Program } from '../pipeline-cache.ts';
+import { linearIndexWgsl, PARAMS_WGSL, wgslType } from '../wgsl/params.ts';
+
+const WORKGROUP = 256;
+
+// Parameter words: 0 output size, 1 row length, 2 rows of x, 3 x offset, 4 indices offset.
+function gatherProgram(dtype: GpuDType): Program {
+  const t = wgslType(dtype);
+  return {
+    key: `gather:${dtype}`,
+    source: () => `${PARAMS_WGSL}
+@group(0) @binding(1) var<storage, read> X: array<${t}>;
+@group(0) @binding(2) var<storage, read> I: array<i32>;
+@group(0) @binding(3) var<storage, read_write> O: array<${t}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = ${linearIndexWgsl(WORKGROUP)};
+  if (e >= P(0u)) { return; }
+  let row = I[P(4u) + e / P(1u)];
+  // An index outside [0, rows) reads as 0 rather than another row (the nodes check indices on
+  // backends that can read them synchronously).
+  if (row < 0 || u32(row) >= P(2u)) { O[e] = ${t}(0); return; }
+  O[e] = X[P(3u) + u32(row) * P(1u) + e % P(1u)];
+}`,
+  };
+}
+
+// Parameter words: 0 output size, 1 depth, 2 indices offset.
+function oneHotProgram(dtype: GpuDType): Program {
+  const t = wgslType(dtype);
+  return {
+    key: `one-hot:${dtype}`,
+    source: () => `${PARAMS_WGSL}
+@group(0) @binding(1) var<storage, read> I: array<i32>;
+@group(0) @binding(2) var<storage, read_write> O: array<${t}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = ${linearIndexWgsl(WORKGROUP)};
+  if (e >= P(0u)) { return; }
+  let k = I[P(2u) + e / P(1u)];
+  O[e] = select(${t}(0), ${t}(1), k >= 0 && u32(k) == e % P(1u));
+}`,
+  };
+}
+
+function requireIndices(op: string, indices: GpuArray): void {
+  if (indices.dtype !== 'int32') throw new DTypeError(`webgpu ${op}: indices must be int32, got ${indices.dtype}`);
+}
+
+/** Rows of `x` along axis 0 picked by int32 `indices`: out[i] = x[indices[i]]. */
+export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuArray {
+  requireIndices('Gather', indices);
+  if (x.shape.length < 1) throw new ShapeError(`webgpu Gather: x must have at least one axis, got ${formatShape(x.shape)}`);
+  const out = ctx.alloc('Gather', [...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const size = out.size;
+  if (size === 0) return out;
+  const rowLength = x.shape.slice(1).reduce((n, d) => n * d, 1);
+  const xs = ctx.contiguous(x);
+  const idx = ctx.contiguous(indices);
+  ctx.run(gatherProgram(x.dtype), [size, rowLength, x.shape[0], xs.offset, idx.offset], [xs, idx, out], Math.ceil(size / WORKGROUP));
+  ctx.release(xs);
+  ctx.release(idx);
+  return out;
+}
+
+/** One-hot rows of `depth` columns for int32 class `indices` (an index outside [0, depth) gives a row of zeros). */
+export function oneHot(ctx: KernelContext, indices: GpuArray, depth: number, dtype: GpuDType): GpuArray {
+  requireIndices('OneHot', indices);
+  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`webgpu OneHot: depth must be a non-negative integer, got ${depth}`);
+  const out = ctx.alloc('OneHot', [...indices.shape, depth], dtype);
+  const size = out.size;
+  if (size === 0) return out;
+  const idx = ctx.contiguous(indices);
+  ctx.run(oneHotProgram(dtype), [size, depth, idx.offset], [idx, out], Math.ceil(size / WORKGROUP));
+  ctx.release(idx);
+  return out;
+}
