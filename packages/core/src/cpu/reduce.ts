@@ -18,7 +18,8 @@ export function reduce(
 ): CpuArray {
   const kept = reducedShape(x.shape, axes, true);
   const out = ledger.alloc(kept, x.dtype as DType);
-  if (name === 'Max') out.data.fill(-Infinity);
+  // NOTE: an Int32Array stores -Infinity as 0, so int32 maxima start from the smallest int32.
+  if (name === 'Max') out.data.fill(x.dtype === 'int32' ? -2147483648 : -Infinity);
   const strides = out.stride.map((s, i) => (axes.includes(i) ? 0 : s));
   const accumulator = ndarray(out.data, [...x.shape], strides, 0);
   (name === 'Sum' ? ops.addeq : ops.maxeq)(accumulator, x);
