@@ -46,8 +46,8 @@ interface Instance {
 /** A gradient case: which node export it exercises and how to draw applications of it. */
 interface GradientCase {
   readonly name: string;
-  /** The `XxxNode` export of @graphgrad/nodes this case goes through. */
-  readonly node: string;
+  /** The `XxxNode` export of @graphgrad/nodes this case goes through (null for a mix of nodes). */
+  readonly node: string | null;
   readonly instance: fc.Arbitrary<Instance>;
 }
 
@@ -175,6 +175,46 @@ function softmaxWithLossCase(targets: 'indices' | 'one-hot'): GradientCase {
   };
 }
 
+/** One stage of a composite: a node applied so that its output is often a strided view. */
+type Stage = { readonly label: string; readonly apply: (x: Tensor) => Tensor };
+
+function stage(s: Shape): fc.Arbitrary<Stage> {
+  const rank = s.length;
+  const axis = rank > 0 ? fc.integer({ min: -rank, max: rank - 1 }) : fc.constant(undefined);
+  return fc.oneof(
+    fc.shuffledSubarray(s.map((_, i) => i), { minLength: rank, maxLength: rank }).map((perm) => ({ label: `transpose${JSON.stringify(perm)}`, apply: (x: Tensor) => transpose(x, perm) })),
+    fc.integer({ min: 1, max: 3 }).map((n) => ({ label: `broadcastTo[${n},...]`, apply: (x: Tensor) => broadcastTo(x, [n, ...x.shape]) })),
+    fc.constant({ label: 'tanh', apply: tanh }),
+    fc.constant({ label: 'x·x', apply: (x: Tensor) => mul(x, x) }),
+    fc.constant({ label: 'reshape[-1]', apply: (x: Tensor) => reshape(x, [-1]) }),
+    axis.map((a) => ({ label: `sum(${a}, keepDims)`, apply: (x: Tensor) => sum(x, a, true) })),
+    ...(rank > 0
+      ? [
+          axis.map((a) => ({ label: `softmax(${a})`, apply: (x: Tensor) => softmax(x, a) })),
+          axis.map((a) => ({ label: `repeat(${a}, 2)`, apply: (x: Tensor) => repeat(x, a!, 2) })),
+        ]
+      : []),
+  );
+}
+
+/** Chains of two or three stages, each drawn for the shape the previous one produced. */
+const composite: fc.Arbitrary<Instance> = arbitraries.shape({ maxDim: 3 }).chain((s) =>
+  arbitraries.tensorOf(s, SMOOTH).chain((x) => {
+    const grow = (stages: Stage[], probe: Tensor, left: number): fc.Arbitrary<Stage[]> =>
+      left === 0 ? fc.constant(stages) : stage(probe.shape).chain((next) => grow([...stages, next], next.apply(probe), left - 1));
+    return fc
+      .integer({ min: 2, max: 3 })
+      .chain((n) => grow([], x, n))
+      .map((stages) =>
+        instance(
+          `composite ${show(x.shape)}: ${stages.map((st) => st.label).join(' -> ')}`,
+          (t) => stages.reduce((h, st) => st.apply(h), t),
+          [x],
+        ),
+      );
+  }),
+);
+
 const CASES: readonly GradientCase[] = [
   binary('add', 'AddNode', add),
   unary('add (number operand)', 'AddNode', (x) => add(x, 3)),
@@ -291,6 +331,8 @@ const CASES: readonly GradientCase[] = [
       }),
   },
   unary('cast float64 -> float64', 'CastNode', (x) => cast(x, 'float64')),
+  // Gradients through strided views (transposes, broadcasts) handed from node to node.
+  { name: 'composite chains', node: null, instance: composite },
 ];
 
 /** Node kinds that carry no gradient by design. */
@@ -341,12 +383,13 @@ describe('coverage of the gradient table', () => {
 
   it('names only real node exports in the table', () => {
     const exported = new Set(nodeExports.map(([name]) => name));
-    expect(CASES.map((c) => c.node).filter((n) => !exported.has(n))).toEqual([]);
+    expect(CASES.flatMap((c) => (c.node === null ? [] : [c.node])).filter((n) => !exported.has(n))).toEqual([]);
     expect(NON_DIFFERENTIABLE.filter((n) => !exported.has(n))).toEqual([]);
   });
 
   it('each case really records the node it claims to check', () => {
     for (const c of CASES) {
+      if (c.node === null) continue;
       const kind = (nodes as unknown as Record<string, { spec: { kind: string } }>)[c.node].spec.kind;
       // Some draws can skip the node (sumTo to the same shape); a handful of draws must hit it.
       const hit = fc.sample(c.instance, { numRuns: 10, seed: 1 }).some(({ fn, inputs }) => {
