@@ -1,5 +1,9 @@
 import {
+  BINARY_KERNELS,
   broadcastShapes,
+  UNARY_KERNELS,
+  type BinaryKernelName,
+  type UnaryKernelName,
   reducedShape,
   type Backend,
   type BackendArray,
@@ -58,7 +62,7 @@ function broadcastRead(x: RefArray, c: readonly number[]): number {
   return x.values[at];
 }
 
-const UNARY: Record<string, (v: number) => number> = {
+const UNARY: Record<UnaryKernelName, (v: number) => number> = {
   Neg: (v) => -v,
   Exp: Math.exp,
   Log: Math.log,
@@ -68,7 +72,7 @@ const UNARY: Record<string, (v: number) => number> = {
   Abs: Math.abs,
 };
 
-const BINARY: Record<string, (a: number, b: number, dtype: DType) => number> = {
+const BINARY: Record<BinaryKernelName, (a: number, b: number, dtype: DType) => number> = {
   Add: (a, b) => a + b,
   Sub: (a, b) => a - b,
   Mul: (a, b) => a * b,
@@ -78,22 +82,19 @@ const BINARY: Record<string, (a: number, b: number, dtype: DType) => number> = {
 };
 
 function buildKernels(): Kernels {
-  const unary = Object.fromEntries(
-    Object.entries(UNARY).map(([name, f]) => [name, (x: BackendArray) => make(x.shape, x.dtype, r(x).values.map(f))]),
-  );
-  const binary = Object.fromEntries(
-    Object.entries(BINARY).map(([name, f]) => [
-      name,
-      (a: BackendArray, b: BackendArray) => {
-        const shape = broadcastShapes(name, a.shape, b.shape);
-        const values = Array.from({ length: size(shape) }, (_, i) => {
-          const c = coords(i, shape);
-          return f(broadcastRead(r(a), c), broadcastRead(r(b), c), a.dtype);
-        });
-        return make(shape, a.dtype, values);
-      },
-    ]),
-  );
+  const unary = {} as Record<UnaryKernelName, (x: BackendArray) => BackendArray>;
+  for (const name of UNARY_KERNELS) unary[name] = (x) => make(x.shape, x.dtype, r(x).values.map(UNARY[name]));
+  const binary = {} as Record<BinaryKernelName, (a: BackendArray, b: BackendArray) => BackendArray>;
+  for (const name of BINARY_KERNELS) {
+    binary[name] = (a, b) => {
+      const shape = broadcastShapes(name, a.shape, b.shape);
+      const values = Array.from({ length: size(shape) }, (_, i) => {
+        const c = coords(i, shape);
+        return BINARY[name](broadcastRead(r(a), c), broadcastRead(r(b), c), a.dtype);
+      });
+      return make(shape, a.dtype, values);
+    };
+  }
   const reduceWith = (init: number, f: (acc: number, v: number) => number) => (x: BackendArray, axes: readonly number[], keepDims: boolean) => {
     const kept = reducedShape(x.shape, axes, true);
     const out = new Array<number>(size(kept)).fill(x.dtype === 'int32' && init === -Infinity ? -2147483648 : init);
@@ -106,8 +107,8 @@ function buildKernels(): Kernels {
     return make(reducedShape(x.shape, axes, keepDims), x.dtype, out);
   };
   return {
-    ...(unary as Pick<Kernels, 'Neg'>),
-    ...(binary as Pick<Kernels, 'Add'>),
+    ...unary,
+    ...binary,
     Sum: reduceWith(0, (acc, v) => acc + v),
     Max: reduceWith(-Infinity, Math.max),
     ArgMax: (x, axis) => {
@@ -183,7 +184,7 @@ function buildKernels(): Kernels {
       });
       return make([rows], logits.dtype, values);
     },
-  } as Kernels;
+  };
 }
 
 /**
