@@ -220,6 +220,7 @@ describe('ArgumentError: arguments that are not what the call accepts', () => {
     ['reshape two -1', () => reshape(f32([4]), [-1, -1]), 'reshape: [-1,-1] is not a shape (non-negative integers and at most one -1)'],
     ['transpose perm', () => transpose(f32([2, 3]), [0, 0]), 'transpose: [0,0] is not a permutation of the 2 axes'],
     ['oneHot index', () => oneHot(int32([0, 3]), 3), 'oneHot: class index 3 is outside [0, 3)'],
+    ['softmaxWithLoss label', () => softmaxWithLoss(f32([2, 3]), int32([0, -1])), 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]'],
     ['shape', () => randn([2, -1]), 'randn: a shape is a list of non-negative integers, got [2,-1]'],
   ])('%s', (_name, provoke, message) => {
     const error = thrown(provoke);

@@ -1,4 +1,4 @@
-import { defineNode, DTypeError, formatShape, isFloatDType, ShapeError, shapesEqual, type Tensor } from '@graphgrad/core';
+import { ArgumentError, defineNode, DTypeError, formatShape, isFloatDType, ShapeError, shapesEqual, type Tensor } from '@graphgrad/core';
 import { div } from './div.ts';
 import { mul } from './mul.ts';
 import { oneHot } from './one-hot.ts';
@@ -51,6 +51,11 @@ export function softmaxWithLoss(logits: Tensor, target: Tensor): Tensor {
       throw new ShapeError(
         `softmaxWithLoss: class indices ${formatShape(target.shape)} do not match logits ${formatShape(logits.shape)} (expected ${formatShape(logits.shape.slice(0, -1))})`,
       );
+    }
+    // Checked here too, so that the message names the call the user made rather than oneHot.
+    const bad = target.backend.readSync?.(target.array).find((v) => v < 0 || v >= classes);
+    if (bad !== undefined) {
+      throw new ArgumentError(`softmaxWithLoss: class index ${bad} is outside [0, ${classes}) for logits ${formatShape(logits.shape)}`);
     }
     probabilities = oneHot(target, classes, logits.dtype as 'float32' | 'float64');
   } else {
