@@ -1,7 +1,7 @@
 /**
  * @graphgrad/core: tensors, the tape and reverse-mode differentiation, the backend interface and
  * the CPU backend, seedable random numbers, gradient checking and fast-check arbitraries.
- * @packageDocumentation
+ * @module @graphgrad/core
  */
 export * as arbitraries from './arbitraries.ts';
 export {

@@ -1,7 +1,7 @@
 /**
  * @graphgrad/nodes: every differentiable operation (one file each, with its gradient rule written
  * in nodes) and the book's layer classes.
- * @packageDocumentation
+ * @module @graphgrad/nodes
  */
 import { installEngineOps } from '@graphgrad/core';
 import { add } from './add.ts';
