@@ -165,7 +165,12 @@ export class Tensor {
 
   /** A copy of this tensor on `backend` (a leaf; the values travel through the host). */
   async to(backend: Backend): Promise<Tensor> {
-    if (backend === this.backend) return this.detach();
+    if (backend === this.backend) {
+      // The same leaf as a move to another backend gives: a parameter keeps requiring its gradient.
+      const copy = this.detach();
+      copy.requiresGrad = this.requiresGrad && this.origin === null;
+      return copy;
+    }
     if (!backend.dtypes.includes(this.dtype)) {
       throw new BackendError(`to: the ${backend.name} backend cannot hold ${this.dtype} tensors`);
     }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
+  cpuBackend,
   DTypeError,
   full,
   fullLike,
@@ -12,6 +13,7 @@ import {
   zeros,
   zerosLike,
 } from '../src/index.ts';
+import { mul } from '../../nodes/src/index.ts';
 
 describe('tensor from nested arrays', () => {
   it('infers the shape and defaults to float32', async () => {
@@ -176,6 +178,24 @@ describe('zeros, ones, full and the *Like functions', () => {
     await expect(ones([2]).item()).rejects.toThrow(ShapeError);
     expect(() => ones([2]).itemSync()).toThrow('itemSync: needs a tensor of one element, got [2]');
     expect(await ones([1, 1]).item()).toBe(1);
+  });
+
+  it('to() copies a tensor to another backend as a leaf', async () => {
+    const other = cpuBackend();
+    const x = tensor([[1, 2]], { dtype: 'float64', requiresGrad: true });
+    const moved = await x.to(other);
+    expect(moved.backend).toBe(other);
+    expect(moved).not.toBe(x);
+    expect([moved.shape, moved.dtype, moved.requiresGrad, moved.origin]).toEqual([[1, 2], 'float64', true, null]);
+    expect(Array.from(await moved.data())).toEqual([1, 2]);
+    // The same answer when the backend is the tensor's own.
+    const same = await x.to(x.backend);
+    expect(same).not.toBe(x);
+    expect([same.backend, same.requiresGrad, same.origin]).toEqual([x.backend, true, null]);
+    // A computed tensor arrives as a plain leaf either way.
+    const y = mul(x, 2);
+    expect((await y.to(other)).requiresGrad).toBe(false);
+    expect((await y.to(y.backend)).requiresGrad).toBe(false);
   });
 
   it('prints a short description', () => {
