@@ -1,4 +1,4 @@
-import { arbitraries, Generator, tensor, type Backend, type Tensor } from '@graphgrad/core';
+import { arbitraries, cpuBackend, Generator, tensor, type Backend, type FloatDType, type Tensor } from '@graphgrad/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,16 +28,23 @@ import {
   tanh,
   transpose,
 } from '../src/index.ts';
+import { gpuForTests } from '../../gpu/test/gpu-for-tests.ts';
 
 type Values = Float64Array;
 
-function leaf(values: Values, shape: readonly number[], backend?: Backend): Tensor {
-  return tensor(values, { shape, dtype: 'float64', requiresGrad: true, backend });
+/** Where a computation runs: a backend (default: the default one) and a float dtype (default float64). */
+interface Where {
+  readonly backend?: Backend;
+  readonly dtype?: FloatDType;
+}
+
+function leaf(values: Values, shape: readonly number[], { backend, dtype = 'float64' }: Where): Tensor {
+  return tensor(values, { shape, dtype, requiresGrad: true, backend });
 }
 
 /** ∇f at `point` (one gradient per input), by an ordinary backward. */
-async function gradientAt(f: (...xs: Tensor[]) => Tensor, point: readonly Values[], shapes: readonly (readonly number[])[], backend?: Backend): Promise<Values[]> {
-  const xs = point.map((v, i) => leaf(v, shapes[i], backend));
+async function gradientAt(f: (...xs: Tensor[]) => Tensor, point: readonly Values[], shapes: readonly (readonly number[])[]): Promise<Values[]> {
+  const xs = point.map((v, i) => leaf(v, shapes[i], {}));
   f(...xs).backward();
   return Promise.all(xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))));
 }
@@ -51,13 +58,13 @@ async function hessianVectorProduct(
   point: readonly Values[],
   direction: readonly Values[],
   shapes: readonly (readonly number[])[],
-  backend?: Backend,
+  where: Where = {},
 ): Promise<Values[]> {
-  const xs = point.map((v, i) => leaf(v, shapes[i], backend));
+  const xs = point.map((v, i) => leaf(v, shapes[i], where));
   f(...xs).backward({ createGraph: true });
   const grads = xs.map((x) => x.grad!);
   xs.forEach((x) => (x.grad = null));
-  const vs = direction.map((v, i) => tensor(v, { shape: shapes[i], dtype: 'float64', backend }));
+  const vs = direction.map((v, i) => tensor(v, { shape: shapes[i], dtype: where.dtype ?? 'float64', backend: where.backend }));
   grads.map((g, i) => sum(mul(g, vs[i]))).reduce((a, b) => add(a, b)).backward();
   return Promise.all(xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))));
 }
@@ -68,11 +75,10 @@ async function finiteDifferenceHvp(
   point: readonly Values[],
   direction: readonly Values[],
   shapes: readonly (readonly number[])[],
-  backend?: Backend,
 ): Promise<Values[]> {
   const eps = 1e-6;
   const shifted = (sign: number): Values[] => point.map((p, i) => p.map((x, j) => x + sign * eps * direction[i][j]));
-  const [plus, minus] = [await gradientAt(f, shifted(1), shapes, backend), await gradientAt(f, shifted(-1), shapes, backend)];
+  const [plus, minus] = [await gradientAt(f, shifted(1), shapes), await gradientAt(f, shifted(-1), shapes)];
   return plus.map((g, i) => g.map((x, j) => (x - minus[i][j]) / (2 * eps)));
 }
 
@@ -194,13 +200,14 @@ describe('second derivatives by backward({ createGraph: true })', () => {
   });
 });
 
-/** The book's two-layer net (float64) and its loss as a function of the parameters. */
-function twoLayerNet(backend?: Backend): { shapes: number[][]; point: Values[]; loss: (...params: Tensor[]) => Tensor } {
+/** The book's two-layer net and its loss as a function of the parameters (float64 on the default backend unless told). */
+function twoLayerNet({ backend, dtype = 'float64' }: Where = {}): { shapes: number[][]; point: Values[]; loss: (...params: Tensor[]) => Tensor } {
   const [N, I, H, O] = [12, 2, 10, 3];
   const generator = new Generator(5);
   const draw = (n: number, scale: number): Values => Float64Array.from({ length: n }, () => scale * generator.normal());
-  const x = tensor(draw(N * I, 1), { shape: [N, I], dtype: 'float64', backend });
-  const t = oneHot(tensor(Array.from({ length: N }, (_, i) => i % O), { dtype: 'int32', backend }), O, 'float64');
+  // float32 values, so that the float32 runs below see exactly the data the float64 one does.
+  const x = tensor(draw(N * I, 1).map(Math.fround), { shape: [N, I], dtype, backend });
+  const t = oneHot(tensor(Array.from({ length: N }, (_, i) => i % O), { dtype: 'int32', backend }), O, dtype);
   const shapes = [[I, H], [H], [H, O], [O]];
   // Weights larger than the book's 0.01 so the sigmoid works in its curved part, where a wrong
   // second derivative would show.
@@ -230,5 +237,29 @@ describe("the two-layer net's loss", () => {
     const uHv = dot(u, await hessianVectorProduct(loss, point, v, shapes));
     const vHu = dot(v, await hessianVectorProduct(loss, point, u, shapes));
     expect(Math.abs(uHv - vHu)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(uHv)));
+  });
+});
+
+/**
+ * The same Hessian-vector product in float32, on the CPU and on the WebGPU backend, against the
+ * float64 CPU result (itself checked against finite differences above) at the same float32 point.
+ * Both float32 runs must agree with it to float32 accuracy: the bound is a thousand float32 ulps
+ * of the product's largest entry, the rounding of a few hundred float32 operations.
+ */
+const gpu = await gpuForTests();
+describe.each([
+  { label: 'cpu float32', backend: cpuBackend() as Backend | null, skip: null as string | null },
+  { label: 'webgpu float32', backend: gpu.backend as Backend | null, skip: gpu.reason },
+])("the two-layer net's Hessian-vector product on $label", ({ backend, skip }) => {
+  it.skipIf(skip !== null)('matches the float64 CPU product to float32 accuracy', async () => {
+    const { shapes, point, loss } = twoLayerNet();
+    const generator = new Generator(17);
+    const direction = shapes.map((s) => Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => Math.fround(generator.normal())));
+    const rounded = point.map((p) => p.map(Math.fround));
+    const oracle = await hessianVectorProduct(loss, rounded, direction, shapes);
+    const where = { backend: backend!, dtype: 'float32' } as const;
+    const single = await hessianVectorProduct(twoLayerNet(where).loss, rounded, direction, shapes, where);
+    const scale = Math.max(...oracle.map((h) => Math.max(...h.map(Math.abs))));
+    expect(worstMismatch(single, oracle, 1000 * 2 ** -23 * scale, 0)).toBeLessThanOrEqual(0);
   });
 });
