@@ -1,6 +1,6 @@
 /**
  * @graphgrad/datasets: small data sets generated in code, seedable, with no files to download.
  * Browser-safe (no Node-only imports).
- * @packageDocumentation
+ * @module @graphgrad/datasets
  */
 export { loadSpiral, type Spiral, type SpiralOptions } from './spiral.ts';

@@ -24,6 +24,7 @@ export interface Spiral {
   readonly points: Float64Array;
   /** The class of each point. */
   readonly labels: Int32Array;
+  /** The number of classes (spiral arms). */
   readonly classes: number;
 }
 

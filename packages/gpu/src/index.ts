@@ -11,7 +11,7 @@
  * const x = randn([4, 3]);
  * console.log(await x.data());
  * gpu.destroy();
- * @packageDocumentation
+ * @module @graphgrad/gpu
  */
 export { createWebGPUBackend, WebGPUBackend, type WebGPUBackendOptions, type WebGPUCounters } from './webgpu-backend.ts';
 export type { DeviceRequest } from './device.ts';

@@ -8,7 +8,7 @@
  * elsewhere; `#save-file` (behind `Trainer.plot(path)` and `saveFile`) writes with `node:fs` under
  * Node.js and throws in a browser, where `lossCurveSvg()` gives the SVG string.
  * `@graphgrad/optim/node` exports the terminal reporter itself, for explicit use.
- * @packageDocumentation
+ * @module @graphgrad/optim
  */
 export { clipGrads } from './clip-grads.ts';
 export { AdaGrad, type AdaGradOptions } from './optimizers/ada-grad.ts';

@@ -22,7 +22,9 @@ import type { IntervalReport, ProgressReporter } from './progress/progress-repor
  * }
  */
 export interface TrainableModel {
+  /** The parameters the optimizer updates (leaf tensors with `requiresGrad`). */
   readonly params: readonly Tensor[];
+  /** The mean loss of the minibatch `x` with targets `t`, as a scalar tensor. */
   forward(x: Tensor, t: Tensor): Tensor;
 }
 
@@ -65,7 +67,9 @@ export interface FitOptions {
  * await trainer.plot('out/loss.svg');
  */
 export class Trainer {
+  /** The model being trained. */
   readonly model: TrainableModel;
+  /** The optimizer that updates the model's parameters. */
   readonly optimizer: Optimizer;
   /** Mean loss of each evaluation interval, across every `fit` so far. */
   readonly lossList: number[] = [];

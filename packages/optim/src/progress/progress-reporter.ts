@@ -31,10 +31,13 @@ export interface FitStart {
  * await trainer.fit(x, t, { progress: quiet });
  */
 export interface ProgressReporter {
+  /** When `fit` starts, with the epochs and iterations it will run. */
   start(info: FitStart): void;
   /** After every iteration: `done` of this fit's `maxEpoch · maxIters`, in epoch `epoch`; optional. */
   iteration?(done: number, epoch: number): void;
+  /** At the end of each evaluation interval, with its mean loss. */
   interval(report: IntervalReport): void;
+  /** When `fit` ends (or throws). */
   stop(): void;
 }
 
