@@ -2,7 +2,8 @@
  * Runs every `ts` code block of the documentation (docs/*.md and CONTRIBUTING.md), so the pages
  * cannot drift from the API. A block marked `ts no-run` (one that needs a GPU or a browser) is
  * only shown. Each block runs as its own module, written next to this file so that it resolves
- * the workspace packages as an example would.
+ * the workspace packages as an example would (as .mts files, which the type check, reading only
+ * .ts files, ignores should a run leave them behind).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ const pages = [...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => 
 const blocks = pages.flatMap((page) =>
   [...readFileSync(page, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m, i) => ({
     name: `${page.slice(ROOT.length + 1)} #${i + 1}`,
-    file: join(SNIPPETS, `${page.slice(ROOT.length + 1).replace(/[/.]/g, '-')}-${i + 1}.ts`),
+    file: join(SNIPPETS, `${page.slice(ROOT.length + 1).replace(/[/.]/g, '-')}-${i + 1}.mts`),
     code: m[1],
   })),
 );
