@@ -46,6 +46,29 @@ function program(t: Tiling, walkA: WalkA, walkB: WalkB): Program {
           : `let n = e / ${BK}u; let k = e % ${BK}u;`;
       const rowsV4 = TM / 4;
       const colsV4 = TN / 4;
+      // The register block is unrolled in the generated source (constant indices only), so the
+      // accumulators stay in registers on every driver: row i of the block is colsV4 vec4s.
+      const lines: string[] = [];
+      for (let q = 0; q < rowsV4; q++) lines.push(`let a${q} = As[(k * ${BM}u + lid.y * ${TM}u) / 4u + ${q}u];`);
+      for (let q = 0; q < colsV4; q++) lines.push(`let b${q} = Bs[(k * ${BN}u + lid.x * ${TN}u) / 4u + ${q}u];`);
+      const lane = ['x', 'y', 'z', 'w'];
+      for (let i = 0; i < TM; i++) {
+        const a = `a${Math.floor(i / 4)}.${lane[i % 4]}`;
+        for (let q = 0; q < colsV4; q++) lines.push(`acc${i}_${q} = fma(vec4<f32>(${a}), b${q}, acc${i}_${q});`);
+      }
+      const declarations: string[] = [];
+      for (let i = 0; i < TM; i++) for (let q = 0; q < colsV4; q++) declarations.push(`var acc${i}_${q} = vec4<f32>(0.0);`);
+      const stores: string[] = [];
+      for (let i = 0; i < TM; i++) {
+        stores.push(`r = row0 + lid.y * ${TM}u + ${i}u;`);
+        stores.push('if (r < M) {');
+        for (let q = 0; q < colsV4; q++) {
+          for (let c = 0; c < 4; c++) {
+            stores.push(`  c = col0 + lid.x * ${TN}u + ${4 * q + c}u; if (c < N) { C[r * N + c] = acc${i}_${q}.${lane[c]}; }`);
+          }
+        }
+        stores.push('}');
+      }
       return `${PARAMS_WGSL}
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
@@ -58,10 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let M = P(0u); let N = P(1u); let K = P(2u);
   let row0 = wid.y * ${BM}u;
   let col0 = wid.x * ${BN}u;
-  var acc: array<f32, ${TM * TN}>;
-  for (var i = 0u; i < ${TM * TN}u; i = i + 1u) { acc[i] = 0.0; }
-  var a: array<f32, ${TM}>;
-  var b: array<f32, ${TN}>;
+  ${declarations.join('\n  ')}
   for (var k0 = 0u; k0 < K; k0 = k0 + ${BK}u) {
     for (var e = tid; e < ${BM * BK}u; e = e + ${threads}u) {
       ${loadA}
@@ -81,30 +101,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var k = 0u; k < ${BK}u; k = k + 1u) {
-      for (var q = 0u; q < ${rowsV4}u; q = q + 1u) {
-        let v = As[(k * ${BM}u + lid.y * ${TM}u) / 4u + q];
-        a[4u * q] = v.x; a[4u * q + 1u] = v.y; a[4u * q + 2u] = v.z; a[4u * q + 3u] = v.w;
-      }
-      for (var q = 0u; q < ${colsV4}u; q = q + 1u) {
-        let v = Bs[(k * ${BN}u + lid.x * ${TN}u) / 4u + q];
-        b[4u * q] = v.x; b[4u * q + 1u] = v.y; b[4u * q + 2u] = v.z; b[4u * q + 3u] = v.w;
-      }
-      for (var i = 0u; i < ${TM}u; i = i + 1u) {
-        for (var j = 0u; j < ${TN}u; j = j + 1u) {
-          acc[i * ${TN}u + j] = fma(a[i], b[j], acc[i * ${TN}u + j]);
-        }
-      }
+      ${lines.join('\n      ')}
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < ${TM}u; i = i + 1u) {
-    let r = row0 + lid.y * ${TM}u + i;
-    if (r >= M) { break; }
-    for (var j = 0u; j < ${TN}u; j = j + 1u) {
-      let c = col0 + lid.x * ${TN}u + j;
-      if (c < N) { C[r * N + c] = acc[i * ${TN}u + j]; }
-    }
-  }
+  var r = 0u;
+  var c = 0u;
+  ${stores.join('\n  ')}
 }`;
     },
   };
