@@ -26,6 +26,8 @@ const TREE_WG = 256;
 const SHORT = 32;
 /** Elements one workgroup reduces before a long reduction with few outputs is split. */
 const SLICE = 8192;
+/** Elements one invocation of the thread variant reduces before its reduction is split. */
+const THREAD_SLICE = 256;
 
 // Parameter words: 0 outputs, 1 reduced length R, 2 kept rank, 3 reduced rank, 4 input offset,
 // 5..12 kept shape, 13..20 kept strides, 21..28 reduced shape, 29..36 reduced strides,
@@ -106,11 +108,16 @@ fn reduced_offset(r: u32) -> u32 {
         return `${header}
 @compute @workgroup_size(${THREAD_WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = ${linearIndexWgsl(THREAD_WG)};
-  if (o >= P(0u)) { return; }
+  let w = ${linearIndexWgsl(THREAD_WG)};
+  if (w >= P(0u) * P(37u)) { return; }
+  // Neighbouring invocations take neighbouring outputs (so their reads coalesce when the kept
+  // axis is the inner one); the slices of one output's elements lie P(0) invocations apart.
+  let o = w % P(0u);
+  let first = (w / P(0u)) * P(38u);
+  let last = min(P(1u), first + P(38u));
   let base = kept_offset(o);
-  ${loop('0u', 'P(1u)', '1u')}
-  O[o] = ${arg ? 'i32(ai)' : 'acc'};
+  ${loop('first', 'last', '1u')}
+  O[w] = ${arg ? 'i32(ai)' : 'acc'};
 }`;
       }
       const treeStep = arg
@@ -174,23 +181,26 @@ function plan(op: string, x: GpuArray, axes: readonly number[]): Plan {
 
 /** Runs the planned reduction of `x` into `out` (contiguous, one element per output). */
 function dispatch(ctx: KernelContext, op: ReduceOp, x: GpuArray, out: GpuArray, p: Plan): void {
-  if (p.length <= SHORT || (p.keptInnerContiguous && p.outputs >= 1024)) {
-    ctx.run(program(op, x.dtype, 'thread'), p.params, [x, out], Math.ceil(p.outputs / THREAD_WG));
-    return;
-  }
-  const slices = op !== 'ArgMax' && p.outputs < 64 && p.length > 8 * SLICE ? Math.min(1024, Math.ceil(p.length / SLICE)) : 1;
+  const thread = p.length <= SHORT || (p.keptInnerContiguous && p.outputs >= 1024);
+  // Long reductions are split into slices reduced in parallel (partial results, then a second
+  // pass), except ArgMax, whose partial results would need their indices too.
+  let slices = 1;
+  if (op !== 'ArgMax' && thread && p.length > 8 * THREAD_SLICE) slices = Math.min(64, Math.ceil(p.length / THREAD_SLICE));
+  if (op !== 'ArgMax' && !thread && p.outputs < 64 && p.length > 8 * SLICE) slices = Math.min(1024, Math.ceil(p.length / SLICE));
   const params = [...p.params];
   params[37] = slices;
   params[38] = Math.ceil(p.length / slices);
+  const variant: Variant = thread ? 'thread' : 'tree';
+  const workgroups = thread ? Math.ceil((p.outputs * slices) / THREAD_WG) : p.outputs * slices;
   if (slices === 1) {
-    ctx.run(program(op, x.dtype, 'tree'), params, [x, out], p.outputs);
+    ctx.run(program(op, x.dtype, variant), params, [x, out], workgroups);
     return;
   }
-  // A long reduction with few outputs: each workgroup reduces one slice into a partial result,
-  // then a second pass reduces the partial results of each output.
-  const partial = ctx.alloc(op, [p.outputs, slices], x.dtype);
-  ctx.run(program(op, x.dtype, 'tree'), params, [x, partial], p.outputs * slices);
-  dispatch(ctx, op, partial, out, plan(op, partial, [1]));
+  // The thread variant lays the partial results out [slices, outputs], the tree variant
+  // [outputs, slices]; the second pass reduces the slice axis.
+  const partial = ctx.alloc(op, thread ? [slices, p.outputs] : [p.outputs, slices], x.dtype);
+  ctx.run(program(op, x.dtype, variant), params, [x, partial], workgroups);
+  dispatch(ctx, op, partial, out, plan(op, partial, [thread ? 0 : 1]));
   ctx.release(partial);
 }
 

@@ -15,6 +15,11 @@ const TREE_WG = 256;
 /** Rows at most this long are handled by one invocation each. */
 const SHORT = 32;
 
+// NOTE: logsumexp(x) - Σ w·x is computed as log Σ e^(x-m) - Σ w·(x - m) + m·(1 - Σ w), the same
+// value without the cancellation of m + log Σ e^(x-m) - Σ w·x when the logits are large (±1e3):
+// for targets that sum to 1 the last term vanishes and no term is larger than the result needs.
+const CE_RESULT = 'log_ieee(total) - dot + select(m * (1.0 - wsum), 0.0, wsum == 1.0)';
+
 function chooseVariant(columns: number): Variant {
   return columns <= SHORT ? 'thread' : 'tree';
 }
@@ -61,13 +66,14 @@ ${NUMERICS_WGSL}`;
         const finish = ce
           ? `var total = 0.0;
   var dot = 0.0;
+  var wsum = 0.0;
   for (var c = 0u; c < C; c = c + 1u) {
     let v = ${xAt('c')};
     total = total + exp_ieee(v - m);
     let w = t_at(r, c);
-    if (w != 0.0) { dot = dot + w * v; }
+    if (w != 0.0) { dot = dot + w * (v - m); wsum = wsum + w; }
   }
-  O[r] = m + log_ieee(total) - dot;`
+  O[r] = ${CE_RESULT};`
           : `var total = 0.0;
   for (var c = 0u; c < C; c = c + 1u) { total = total + exp_ieee(${xAt('c')} - m); }
   for (var c = 0u; c < C; c = c + 1u) { O[r * C + c] = exp_ieee(${xAt('c')} - m) / total; }`;
@@ -91,16 +97,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       const finish = ce
         ? `var total = 0.0;
   var dot = 0.0;
+  var wsum = 0.0;
   for (var c = t; c < C; c = c + ${TREE_WG}u) {
     let v = ${xAt('c')};
     total = total + exp_ieee(v - m);
     let w = t_at(r, c);
-    if (w != 0.0) { dot = dot + w * v; }
+    if (w != 0.0) { dot = dot + w * (v - m); wsum = wsum + w; }
   }
   red[t] = total;
   red2[t] = dot;
-  ${tree('red[t] = red[t] + red[t + s]; red2[t] = red2[t] + red2[t + s];')}
-  if (t == 0u) { O[r] = m + log_ieee(red[0]) - red2[0]; }`
+  red3[t] = wsum;
+  ${tree('red[t] = red[t] + red[t + s]; red2[t] = red2[t] + red2[t + s]; red3[t] = red3[t] + red3[t + s];')}
+  if (t == 0u) {
+    total = red[0];
+    dot = red2[0];
+    wsum = red3[0];
+    O[r] = ${CE_RESULT};
+  }`
         : `var total = 0.0;
   for (var c = t; c < C; c = c + ${TREE_WG}u) { total = total + exp_ieee(${xAt('c')} - m); }
   red[t] = total;
@@ -109,7 +122,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var c = t; c < C; c = c + ${TREE_WG}u) { O[r * C + c] = exp_ieee(${xAt('c')} - m) / sum; }`;
       return `${header}
 var<workgroup> red: array<f32, ${TREE_WG}>;
-${ce ? `var<workgroup> red2: array<f32, ${TREE_WG}>;` : ''}
+${ce ? `var<workgroup> red2: array<f32, ${TREE_WG}>;\nvar<workgroup> red3: array<f32, ${TREE_WG}>;` : ''}
 @compute @workgroup_size(${TREE_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = wid.x + wid.y * nwg.x;
