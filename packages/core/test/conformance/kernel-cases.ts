@@ -124,6 +124,7 @@ for (const kernel of ['Sum', 'Max'] as const) {
   red('[3,700] along 1 (workgroup tree)', ['odd'], [3, 700], [1], false);
   red('[700,3] along 0 (strided tree)', ['odd'], [700, 3], [0], true);
   red('[64,1100] along 0 (one invocation per column)', ['odd'], [64, 1100], [0], false);
+  red('[2100,1030] along 0 (columns split into slices)', ['odd'], [2100, 1030], [0], true);
   red('[70001] (split into slices)', ['odd'], [70001], [0], false);
   red('rank 4 along [1,3]', ['rank4'], [2, 3, 4, 5], [1, 3], false);
   red('rank 4 along [0,2,3], keepDims', ['rank4'], [2, 3, 4, 5], [0, 2, 3], true);

@@ -99,11 +99,14 @@ function buildKernels(): Kernels {
     const kept = reducedShape(x.shape, axes, true);
     const out = new Array<number>(size(kept)).fill(x.dtype === 'int32' && init === -Infinity ? -2147483648 : init);
     const ks = strides(kept);
-    r(x).values.forEach((v, i) => {
-      const c = coords(i, x.shape);
-      const at = c.reduce((acc, ci, d) => acc + (axes.includes(d) ? 0 : ci * ks[d]), 0);
+    // Walks the input in row-major order with an odometer of coordinates.
+    const c = new Array<number>(x.shape.length).fill(0);
+    for (const v of r(x).values) {
+      let at = 0;
+      for (let d = 0; d < c.length; d++) if (!axes.includes(d)) at += c[d] * ks[d];
       out[at] = f(out[at], v);
-    });
+      for (let d = c.length - 1; d >= 0 && ++c[d] === x.shape[d]; d--) c[d] = 0;
+    }
     return make(reducedShape(x.shape, axes, keepDims), x.dtype, out);
   };
   return {
@@ -130,16 +133,21 @@ function buildKernels(): Kernels {
       return make(shape, 'int32', values);
     },
     MatMul: (a, b, ta, tb) => {
-      const A = (i: number, k: number): number => (ta ? r(a).values[k * a.shape[1] + i] : r(a).values[i * a.shape[1] + k]);
-      const B = (k: number, j: number): number => (tb ? r(b).values[j * b.shape[1] + k] : r(b).values[k * b.shape[1] + j]);
       const M = ta ? a.shape[1] : a.shape[0];
       const K = ta ? a.shape[0] : a.shape[1];
       const N = tb ? b.shape[0] : b.shape[1];
-      const values = Array.from({ length: M * N }, (_, o) => {
-        let total = 0;
-        for (let k = 0; k < K; k++) total += A(Math.floor(o / N), k) * B(k, o % N);
-        return total;
-      });
+      const [av, bv] = [r(a).values, r(b).values];
+      // Element (i, k) of op(a) and (k, j) of op(b), as row-major offsets.
+      const [aI, aK] = ta ? [1, a.shape[1]] : [a.shape[1], 1];
+      const [bK, bJ] = tb ? [1, b.shape[1]] : [b.shape[1], 1];
+      const values = new Array<number>(M * N);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let total = 0;
+          for (let k = 0; k < K; k++) total += av[i * aI + k * aK] * bv[k * bK + j * bJ];
+          values[i * N + j] = total;
+        }
+      }
       return make([M, N], a.dtype, values);
     },
     Transpose: (x, perm) => {
