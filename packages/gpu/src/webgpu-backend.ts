@@ -68,8 +68,11 @@ const BYTES_PER_ELEMENT = 4;
  * Create it with `createWebGPUBackend`.
  */
 export class WebGPUBackend implements Backend {
+  /** `'webgpu'`, for messages. */
   readonly name = 'webgpu';
+  /** float32 and int32: WGSL has no 64-bit floats, so a float64 tensor here is a `BackendError`. */
   readonly dtypes: readonly DType[] = ['float32', 'int32'];
+  /** Every kernel of the backend interface, each recording WGSL dispatches. */
   readonly kernels: Kernels;
   /** The GPU device the backend runs on (shared with whoever supplied it). */
   readonly device: GPUDevice;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError, cpuBackend, getBackend, randn, setBackend, tensor, zeros, type BackendArray } from '@graphgrad/core';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.ts';
-import { gpuForTests } from './gpu-for-tests.ts';
+import { gpuForTests, withoutGpu } from './gpu-for-tests.ts';
 
 const gpu = await gpuForTests();
 
@@ -192,5 +192,13 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'a backend that is destroyed
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(() => b.kernels.Neg(x)).toThrow(/device was lost/);
     b.destroy();
+  });
+});
+
+describe('a machine without a WebGPU adapter', () => {
+  it('fails the suite under CI=true and skips it elsewhere, saying why', () => {
+    const error = new Error('createWebGPUBackend: no WebGPU adapter was found');
+    expect(() => withoutGpu(error, { CI: 'true' })).toThrow(/CI=true requires the WebGPU suite to run, but there is no WebGPU backend: .*no WebGPU adapter/);
+    expect(withoutGpu(error, {})).toEqual({ backend: null, reason: `no WebGPU backend: ${error.message}` });
   });
 });
