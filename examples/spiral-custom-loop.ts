@@ -2,13 +2,14 @@
  * The book's hand-written training loop (§1.4.4, `ch01/train_custom_loop.py`): the two-layer net
  * on the spiral data, SGD with learning rate 1.0, 300 epochs of minibatches of 30.
  *
- * Run: node --import tsx examples/spiral-custom-loop.ts
+ * Run: node --import tsx examples/spiral-custom-loop.ts [--backend webgpu]
  */
 import { pathToFileURL } from 'node:url';
 import { Generator, tensor, tidy } from '@graphgrad/core';
 import { loadSpiral } from '@graphgrad/datasets';
 import { gather } from '@graphgrad/nodes';
 import { SGD } from '@graphgrad/optim';
+import { backendFromArgs } from './backend-option.ts';
 import { TwoLayerNet } from './two-layer-net.ts';
 
 export interface CustomLoopOptions {
@@ -81,4 +82,12 @@ export async function main(options: CustomLoopOptions = {}) {
   return { model, lossList };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const backend = await backendFromArgs();
+  console.log(`backend: ${backend.description}`);
+  try {
+    await main();
+  } finally {
+    backend.close();
+  }
+}

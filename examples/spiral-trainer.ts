@@ -4,13 +4,14 @@
  * inside `Trainer.fit`. This is `npm run demo`: it writes the loss curve and the decision boundary
  * into out/, then prints the final mean loss and the training accuracy.
  *
- * Run: node --import tsx examples/spiral-trainer.ts
+ * Run: node --import tsx examples/spiral-trainer.ts [--backend webgpu]
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSpiral } from '@graphgrad/datasets';
 import { SGD, Trainer, type ProgressReporter } from '@graphgrad/optim';
 import { plotDecisionBoundary } from './decision-boundary.ts';
+import { backendFromArgs } from './backend-option.ts';
 import { TwoLayerNet } from './two-layer-net.ts';
 
 export interface SpiralTrainerOptions {
@@ -58,4 +59,12 @@ export async function main(options: SpiralTrainerOptions = {}) {
   return { loss, accuracy, lossPlot, boundaryPlot, trainer };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const backend = await backendFromArgs();
+  console.log(`backend: ${backend.description}`);
+  try {
+    await main();
+  } finally {
+    backend.close();
+  }
+}
