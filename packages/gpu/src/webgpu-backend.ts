@@ -39,7 +39,11 @@ import { UniformArena } from './uniform-arena.ts';
 export interface WebGPUBackendOptions extends DeviceRequest {
   /** Commands recorded before a batch is submitted without waiting for a read (default 64). */
   dispatchesPerSubmit?: number;
-  /** Bytes of released buffers kept for reuse; beyond it released buffers are destroyed (default 512 MiB). */
+  /**
+   * Bytes of released buffers kept for reuse; beyond it released buffers are destroyed (default
+   * 4 GiB). A training step allocates its whole working set before `tidy` releases it, so the cap
+   * should exceed one step's allocations, or every step re-creates (and re-zeroes) the excess.
+   */
   maxPooledBytes?: number;
   /**
    * Workgroups per grid dimension before a dispatch folds into two dimensions (default: the
@@ -94,7 +98,7 @@ export class WebGPUBackend implements Backend {
     this.device = device;
     this.adapterName = adapterName;
     this.#ownsDevice = ownsDevice;
-    const maxPooled = options.maxPooledBytes ?? 512 * 1024 * 1024;
+    const maxPooled = options.maxPooledBytes ?? 4 * 1024 * 1024 * 1024;
     this.#pool = new BufferPool(device, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, maxPooled);
     this.#staging = new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, maxPooled);
     this.#arena = new UniformArena(device);
