@@ -169,6 +169,20 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'grids folded into two dimen
   });
 });
 
+describe.skipIf(gpu.backend === null)(gpu.reason ?? 'a pool with a small cap', () => {
+  it('destroys released buffers beyond the cap once their commands are submitted', async () => {
+    const b = await createWebGPUBackend({ maxPooledBytes: 8192 });
+    const arrays = Array.from({ length: 10 }, (_, i) => b.fill([1024], i, 'float32'));
+    const total = b.kernels.Add(arrays[3], arrays[9]);
+    for (const a of arrays) b.dispose(a);
+    expect(b.counters.pooledBuffers).toBe(2);
+    expect(await b.read(total)).toEqual(new Float32Array(1024).fill(12));
+    await b.sync();
+    b.dispose(total);
+    b.destroy();
+  });
+});
+
 describe.skipIf(gpu.backend === null)(gpu.reason ?? 'a backend that is destroyed or loses its device', () => {
   it('fails reads and kernels with a BackendError after destroy(), without hanging', async () => {
     const b = await createWebGPUBackend();
