@@ -6,9 +6,9 @@
  *
  *   node --import tsx bench/gpu/bench.ts [--small] [--torch torch.json] [--json out.json]
  *
- * On the GPU machine: bundle it here (the bundler needs an esbuild on PATH; the workspace has one
- * in packages/optim/node_modules/.bin), then run the PyTorch reference and the bundle there:
- *   PATH=$PWD/packages/optim/node_modules/.bin:$PATH ../shared/gpu/device-bundle.sh bench/gpu/bench.ts
+ * On the GPU machine: bundle it here (the bundler needs an esbuild on PATH: @graphgrad/gpu has one
+ * as a dev dependency), then run the PyTorch reference and the bundle there:
+ *   PATH=$PWD/packages/gpu/node_modules/.bin:$PATH ../shared/gpu/device-bundle.sh bench/gpu/bench.ts
  *   python3 bench/gpu/torch_ref.py > torch.json
  *   bash .devgpu/on-device.sh node .devgpu/app/bench.mjs --torch torch.json
  *
