@@ -117,6 +117,14 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'the WebGPU backend', () => 
     expect(() => k.Exp(onCpu)).toThrow(/not an array of this WebGPU backend/);
   });
 
+  it('names the kernel when axes are out of range', () => {
+    const x = f32([1, 2, 3, 4], [2, 2]);
+    expect(() => k.Sum(x, [2], false)).toThrow(/webgpu Sum: axes \[2\]/);
+    expect(() => k.ArgMax(x, -1)).toThrow(/webgpu ArgMax/);
+    expect(() => k.Transpose(x, [0, 0])).toThrow(/not a permutation/);
+    backend.dispose(x);
+  });
+
   it('refuses an array larger than the device can bind', () => {
     expect(() => backend.fill([2 ** 31], 0, 'float32')).toThrow(/this device binds at most/);
   });

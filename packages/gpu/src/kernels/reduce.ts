@@ -1,4 +1,4 @@
-import { BackendError, reducedShape, type ReduceKernelName } from '@graphgrad/core';
+import { AxisError, BackendError, reducedShape, type ReduceKernelName } from '@graphgrad/core';
 import type { GpuArray, GpuDType } from '../gpu-array.ts';
 import type { KernelContext } from '../kernel-context.ts';
 import type { Program } from '../pipeline-cache.ts';
@@ -157,6 +157,10 @@ interface Plan {
 }
 
 function plan(op: string, x: GpuArray, axes: readonly number[]): Plan {
+  const rank = x.shape.length;
+  if (!axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < rank && (i === 0 || a > axes[i - 1]))) {
+    throw new AxisError(`webgpu ${op}: axes ${JSON.stringify(axes)} are not sorted, distinct axes of a rank-${rank} array`);
+  }
   const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const kept = collapse(keptAxes.map((i) => x.shape[i]), [keptAxes.map((i) => x.strides[i])]);
   const red = collapse(axes.map((i) => x.shape[i]), [axes.map((i) => x.strides[i])]);
