@@ -15,3 +15,4 @@
  */
 export { createWebGPUBackend, WebGPUBackend, type WebGPUBackendOptions, type WebGPUCounters } from './webgpu-backend.ts';
 export type { DeviceRequest } from './device.ts';
+export { defineWgslKernel, MAX_KERNEL_PARAMS, type WgslKernel, type WgslKernelSpec } from './kernels/custom.ts';

@@ -24,6 +24,7 @@ import { DeviceErrors } from './device-errors.ts';
 import { BufferUsage, MAP_READ } from './gpu-flags.ts';
 import { GpuArray, type GpuDType } from './gpu-array.ts';
 import type { KernelContext } from './kernel-context.ts';
+import { runCustomKernel, type WgslKernel } from './kernels/custom.ts';
 import { copy, elementwise } from './kernels/elementwise.ts';
 import { fill } from './kernels/fill.ts';
 import { gather, oneHot } from './kernels/gather.ts';
@@ -236,6 +237,23 @@ export class WebGPUBackend implements Backend {
   /** A new array of `shape` with every element `value` (float32 or int32). */
   fill(shape: Shape, value: number, dtype: DType): BackendArray {
     return fill(this.#context, 'fill', shape, value, this.#holdable('fill', dtype));
+  }
+
+  /**
+   * Runs a WGSL kernel of your own (from `defineWgslKernel`) with one invocation per element of a
+   * new array of `output.shape`: the way a custom node's forward reaches the GPU. Inputs are read
+   * as contiguous row-major arrays (views are copied first); `params` are float parameters the
+   * WGSL reads with `param(i)`. The work is enqueued like any kernel's.
+   *
+   * @example
+   * forward: (k, [x], _attrs, backend) =>
+   *   backend instanceof WebGPUBackend
+   *     ? backend.runKernel(swishKernel, [x], { shape: x.shape, dtype: x.dtype })
+   *     : swishLoop(backend, x), // a host loop on the CPU (docs/writing-a-node.md)
+   */
+  runKernel(kernel: WgslKernel, inputs: readonly BackendArray[], output: { shape: Shape; dtype: DType }, params: readonly number[] = []): BackendArray {
+    const arrays = inputs.map((x, i) => this.#own(kernel.name, x, kernel.inputs[i] ?? `#${i}`));
+    return runCustomKernel(this.#context, kernel, arrays, output.shape, this.#holdable(kernel.name, output.dtype), params);
   }
 
   /**
