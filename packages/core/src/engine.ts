@@ -101,6 +101,21 @@ function checkSeed(root: Tensor, seed: Tensor | null): void {
   }
 }
 
+/** What anomaly mode watches in a backward pass; engine.ts calls it only while it is installed. */
+export interface BackwardObserver {
+  /** Runs the whole pass (`run`) after looking at the seed gradient, if one was given. */
+  backward<T>(root: Tensor, seed: Tensor | null, run: () => T): T;
+  /** Sees the gradient the rule of `node` gave its input `inputIndex` (shaped like the input). */
+  gradient(node: GraphNode, inputIndex: number, grad: Tensor): void;
+}
+
+let observer: BackwardObserver | null = null;
+
+/** @internal Installs (or removes) anomaly mode's observer of backward passes. */
+export function setBackwardObserver(backwardObserver: BackwardObserver | null): void {
+  observer = backwardObserver;
+}
+
 /** Brings a gradient shaped like a broadcast of `input` back to `input`'s shape, or explains why it cannot. */
 function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor): Tensor {
   const name = node.spec.inputs[index] ?? `#${index}`;
@@ -166,7 +181,9 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
       inputs.forEach((input, i) => {
         const grad = grads[i];
         if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) return;
-        deliver(input, fitGradient(node, i, input, grad));
+        const fitted = fitGradient(node, i, input, grad);
+        if (observer !== null) observer.gradient(node, i, fitted);
+        deliver(input, fitted);
       });
       if (!retainGraph) node.free();
     }
@@ -180,6 +197,7 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
     });
   };
 
-  const owned = withGradMode(createGraph, () => (createGraph ? walk() : tidy(walk)));
+  const pass = (): Tensor[] => withGradMode(createGraph, () => (createGraph ? walk() : tidy(walk)));
+  const owned = observer === null ? pass() : observer.backward(root, seed, pass);
   for (const grad of owned) untrack(grad);
 }

@@ -67,3 +67,42 @@ export class ArgumentError extends GraphgradError {
   /** Always `'ArgumentError'`, so logs and messages name the kind of error. */
   override name = 'ArgumentError';
 }
+
+/** Where anomaly mode found a NaN or ±Inf: the node, the pass, the value and where the node was created. */
+export interface AnomalyDetails {
+  /** `'forward'` for a node's output, `'backward'` for a gradient its rule returned. */
+  readonly phase: 'forward' | 'backward';
+  /** The node's kind: `'Log'`, `'Sqrt'`, … */
+  readonly kind: string;
+  /** The recorded node's id, or null for an operation that was not recorded (no input required a gradient). */
+  readonly nodeId: number | null;
+  /** Shapes of the node's inputs. */
+  readonly inputShapes: readonly (readonly number[])[];
+  /** Forward: the index of the output. Backward: the index of the input whose gradient it is. */
+  readonly index: number;
+  /** Backward: the name of the input whose gradient it is (undefined in the forward). */
+  readonly inputName: string | undefined;
+  /** The first non-finite value found: `'NaN'`, `'Inf'` or `'-Inf'`. */
+  readonly value: 'NaN' | 'Inf' | '-Inf';
+  /** Its row-major position in the output or gradient. */
+  readonly position: number;
+  /** The stack of the user code that created the node (graphgrad's own frames left out). */
+  readonly callSite: string;
+}
+
+/**
+ * Anomaly mode (`detectAnomaly`) found a NaN or ±Inf in a node's output or in a gradient its rule
+ * returned. The message and `details` name the node, its kind, the pass, its input shapes and the
+ * user code that created it.
+ */
+export class AnomalyError extends GraphgradError {
+  /** Always `'AnomalyError'`, so logs and messages name the kind of error. */
+  override name = 'AnomalyError';
+  /** What was found where, for code that handles the error. */
+  readonly details: AnomalyDetails;
+
+  constructor(message: string, details: AnomalyDetails) {
+    super(message);
+    this.details = details;
+  }
+}

@@ -3,6 +3,7 @@
  * the CPU backend, seedable random numbers, gradient checking and fast-check arbitraries.
  * @module @graphgrad/core
  */
+export { checkAnomalies, detectAnomaly } from './anomaly.ts';
 export * as arbitraries from './arbitraries.ts';
 export {
   BINARY_KERNELS,
@@ -25,6 +26,7 @@ export { full, fullLike, ones, onesLike, rand, randn, tensor, zeros, zerosLike, 
 export { DEFAULT_DTYPE, isFloatDType, type DType, type FloatDType, type TypedArray } from './dtype.ts';
 export { installEngineOps, type BackwardOptions, type EngineOps } from './engine.ts';
 export {
+  AnomalyError,
   ArgumentError,
   AxisError,
   BackendError,
@@ -36,6 +38,7 @@ export {
   NonFiniteSeedError,
   SeedGradientError,
   ShapeError,
+  type AnomalyDetails,
 } from './errors.ts';
 export { assertGradCheck, gradCheck, GradCheckError, type GradCheckOptions, type GradCheckResult, type InputGradReport } from './grad-check.ts';
 export { isGradEnabled, noGrad, withGradMode } from './grad-mode.ts';

@@ -62,6 +62,14 @@ export function setCallSiteRecorder(recorder: (() => string | undefined) | null)
   callSiteRecorder = recorder;
 }
 
+/** Called after every node's forward (anomaly mode checks the outputs); null when anomaly mode is off. */
+let forwardObserver: ((spec: NodeSpec<unknown>, inputs: readonly Tensor[], outputs: readonly Tensor[], node: GraphNode | null) => void) | null = null;
+
+/** @internal Installs (or removes) the function anomaly mode calls with each node's outputs. */
+export function setForwardObserver(observer: typeof forwardObserver): void {
+  forwardObserver = observer;
+}
+
 /** A recorded application of a node: the vertex of the graph that `backward()` walks. */
 export class GraphNode {
   /** A process-wide serial number: larger ids were recorded later. */
@@ -162,6 +170,7 @@ function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Att
     (a, i) => new Tensor(a, backend, node !== null && isFloatDType(a.dtype), node && { node, outputIndex: i }),
   );
   if (node !== null && spec.saveOutputs) node.saveOutputs(outputs);
+  if (forwardObserver !== null) forwardObserver(spec as NodeSpec<unknown>, inputs, outputs, node);
   return outputs;
 }
 

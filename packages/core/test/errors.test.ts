@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import * as errorModule from '../src/errors.ts';
 import {
+  AnomalyError,
   ArgumentError,
   assertGradCheck,
   AxisError,
   BackendError,
   cpuBackend,
   defineNode,
+  detectAnomaly,
   DisposedTensorError,
   DTypeError,
   GradCheckError,
@@ -248,6 +250,10 @@ describe('the other error classes', () => {
     expect(() => y.backward(tensor([Number.NaN, 1], { dtype: 'float64' }))).toThrow(NonFiniteSeedError);
   });
 
+  it('AnomalyError', () => {
+    expect(() => detectAnomaly(() => exp(tensor([1e6], { dtype: 'float64' })))).toThrow(AnomalyError);
+  });
+
   it('GradCheckError', async () => {
     const Wrong = defineNode({ kind: 'Wrong', inputs: ['x'], forward: (k, [x]) => k.Exp(x), backward: (_c, dy) => [dy] });
     await expect(assertGradCheck((t) => sum(Wrong.apply([t], undefined)), [f64([3])])).rejects.toThrow(GradCheckError);
@@ -255,6 +261,7 @@ describe('the other error classes', () => {
 
   it('every error class of errors.ts is a GraphgradError with its own name, and is provoked above', () => {
     const provoked = [
+      AnomalyError,
       ShapeError,
       AxisError,
       DTypeError,
