@@ -1,6 +1,6 @@
 import { getBackend, type Backend } from './backend.ts';
-import { allocTypedArray, DEFAULT_DTYPE, dtypeOfTypedArray, isDType, toTypedArray, type DType, type TypedArray } from './dtype.ts';
-import { ArgumentError, BackendError, ShapeError } from './errors.ts';
+import { allocTypedArray, DEFAULT_DTYPE, dtypeOfTypedArray, isDType, isFloatDType, toTypedArray, type DType, type TypedArray } from './dtype.ts';
+import { ArgumentError, BackendError, DTypeError, ShapeError } from './errors.ts';
 import { generatorFor, type Generator } from './random.ts';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.ts';
 import { Tensor, type NestedArray } from './tensor.ts';
@@ -28,6 +28,10 @@ function create(data: TypedArray, shape: Shape, options: CreateOptions, dtype: D
   const backend = options.backend ?? getBackend();
   if (!backend.dtypes.includes(dtype)) {
     throw new BackendError(`tensor: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`);
+  }
+  // Checked before the upload, so a refused tensor leaves no buffer behind.
+  if (options.requiresGrad === true && !isFloatDType(dtype)) {
+    throw new DTypeError(`requiresGrad: a ${dtype} tensor cannot require a gradient (only float32 and float64 can)`);
   }
   return new Tensor(backend.fromData(data, shape, dtype), backend, options.requiresGrad ?? false);
 }
@@ -108,6 +112,9 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   const backend = options.backend ?? getBackend();
   if (!backend.dtypes.includes(dtype)) {
     throw new BackendError(`full: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`);
+  }
+  if (options.requiresGrad === true && !isFloatDType(dtype)) {
+    throw new DTypeError(`requiresGrad: a ${dtype} tensor cannot require a gradient (only float32 and float64 can)`);
   }
   return new Tensor(backend.fill(shape, value, dtype), backend, options.requiresGrad ?? false);
 }

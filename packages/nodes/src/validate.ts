@@ -17,6 +17,13 @@ export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new DTypeError(`${op}: at least one operand must be a Tensor`);
   }
+  // The tensor operand is checked before a number becomes a tensor like it, so that a refused call
+  // leaves no buffer behind (`.array` throws the DisposedTensorError of a disposed tensor).
+  const only = typeof a === 'number' ? (b as Tensor) : typeof b === 'number' ? a : null;
+  if (only !== null) {
+    requireFloat(op, only, only === a ? 'a' : 'b');
+    void only.array;
+  }
   const ta = typeof a === 'number' ? scalarLike(a, b as Tensor) : a;
   const tb = typeof b === 'number' ? scalarLike(b, ta) : b;
   requireFloat(op, ta, 'a');

@@ -24,6 +24,10 @@ export class AdaGrad extends Optimizer {
     this.lr = checkHyperparameter('AdaGrad', 'lr', options.lr ?? 0.01);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('AdaGrad', 'lr', this.lr);
+  }
+
   protected update(param: Tensor, grad: Tensor): void {
     const { h } = this.slots(param, 'h');
     h.assign(add(h, mul(grad, grad)));

@@ -41,6 +41,12 @@ export class Adam extends Optimizer {
     this.beta2 = checkHyperparameter('Adam', 'beta2', options.beta2 ?? 0.999, true);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('Adam', 'lr', this.lr);
+    checkHyperparameter('Adam', 'beta1', this.beta1, true);
+    checkHyperparameter('Adam', 'beta2', this.beta2, true);
+  }
+
   protected override beginStep(): void {
     const t = this.stepCount;
     this.#lrT = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);

@@ -29,6 +29,11 @@ export class Momentum extends Optimizer {
     this.momentum = checkHyperparameter('Momentum', 'momentum', options.momentum ?? 0.9, true);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('Momentum', 'lr', this.lr);
+    checkHyperparameter('Momentum', 'momentum', this.momentum, true);
+  }
+
   protected update(param: Tensor, grad: Tensor): void {
     const { v } = this.slots(param, 'v');
     v.assign(sub(mul(v, this.momentum), mul(grad, this.lr)));

@@ -23,6 +23,11 @@ export class Nesterov extends Optimizer {
     this.momentum = checkHyperparameter('Nesterov', 'momentum', options.momentum ?? 0.9, true);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('Nesterov', 'lr', this.lr);
+    checkHyperparameter('Nesterov', 'momentum', this.momentum, true);
+  }
+
   protected update(param: Tensor, grad: Tensor): void {
     const { v } = this.slots(param, 'v');
     const m = this.momentum;

@@ -1,4 +1,4 @@
-import { ArgumentError, keep, noGrad, tidy, zerosLike, type Tensor } from '@graphgrad/core';
+import { ArgumentError, BackendError, DisposedTensorError, DTypeError, formatShape, keep, noGrad, ShapeError, shapesEqual, tidy, zerosLike, type Tensor } from '@graphgrad/core';
 
 /**
  * What every optimizer shares, the PyTorch way: the parameters are given once, at construction;
@@ -37,8 +37,14 @@ export abstract class Optimizer {
     }
   }
 
-  /** Updates every parameter whose `grad` is set, by this optimizer's rule. */
+  /**
+   * Updates every parameter whose `grad` is set, by this optimizer's rule. Everything is checked
+   * first (the hyperparameters, and each parameter and gradient: not disposed, the gradient of the
+   * parameter's shape, dtype and backend), so a step that throws has changed no parameter.
+   */
   step(): void {
+    this.checkHyperparameters();
+    for (const param of this.params) this.#checkParameter(param);
     this.stepCount++;
     noGrad(() =>
       tidy(() => {
@@ -59,6 +65,29 @@ export abstract class Optimizer {
   dispose(): void {
     for (const slots of this.state.values()) for (const t of Object.values(slots)) t.dispose();
     this.state.clear();
+  }
+
+  /**
+   * Throws an `ArgumentError` when a hyperparameter (which may be changed between steps) is out of
+   * its range; run by `step()` before anything is updated.
+   */
+  protected checkHyperparameters(): void {}
+
+  #checkParameter(param: Tensor): void {
+    const op = `${this.constructor.name}.step`;
+    const name = `parameter #${param.id} ${formatShape(param.shape)} ${param.dtype}`;
+    if (param.isDisposed) throw new DisposedTensorError(`${op}: ${name} was disposed`);
+    const grad = param.grad;
+    if (grad === null) return;
+    if (grad.isDisposed) throw new DisposedTensorError(`${op}: the gradient of ${name} was disposed`);
+    if (!shapesEqual(grad.shape, param.shape)) throw new ShapeError(`${op}: the gradient of ${name} is ${formatShape(grad.shape)}, expected ${formatShape(param.shape)}`);
+    if (grad.dtype !== param.dtype) throw new DTypeError(`${op}: the gradient of ${name} is ${grad.dtype}, expected ${param.dtype}`);
+    if (grad.backend !== param.backend) {
+      throw new BackendError(`${op}: the gradient of ${name} is on the ${grad.backend.name} backend, the parameter on ${param.backend.name}; move it with await t.to(backend)`);
+    }
+    for (const slot of Object.values(this.state.get(param) ?? {})) {
+      if (slot.isDisposed) throw new DisposedTensorError(`${op}: the state of ${name} was disposed`);
+    }
   }
 
   /** Hook run once per step before the parameters are updated (Adam's bias correction). */

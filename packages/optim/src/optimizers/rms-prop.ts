@@ -30,6 +30,11 @@ export class RMSprop extends Optimizer {
     this.decayRate = checkHyperparameter('RMSprop', 'decayRate', options.decayRate ?? 0.99, true);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('RMSprop', 'lr', this.lr);
+    checkHyperparameter('RMSprop', 'decayRate', this.decayRate, true);
+  }
+
   protected update(param: Tensor, grad: Tensor): void {
     const { h } = this.slots(param, 'h');
     h.assign(add(mul(h, this.decayRate), mul(mul(grad, grad), 1 - this.decayRate)));

@@ -25,6 +25,10 @@ export class SGD extends Optimizer {
     this.lr = checkHyperparameter('SGD', 'lr', options.lr ?? 0.01);
   }
 
+  protected override checkHyperparameters(): void {
+    checkHyperparameter('SGD', 'lr', this.lr);
+  }
+
   protected update(param: Tensor, grad: Tensor): void {
     param.assign(sub(param, mul(grad, this.lr)));
   }
