@@ -288,8 +288,14 @@ export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
 // to resolve node:fs; only `save`, `load` and `loadInto` need it, and only in Node.
 const NODE_FS = 'node:fs/promises';
 
-async function nodeFs(): Promise<typeof import('node:fs/promises')> {
-  return (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs/promises');
+/** The two functions of node:fs/promises used here, typed locally so core's types need no Node.js types (a browser build type checks without them). */
+interface NodeFs {
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+}
+
+async function nodeFs(): Promise<NodeFs> {
+  return (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
 }
 
 /**
