@@ -1,5 +1,5 @@
 /**
- * TensorFlow.js for the benchmarks: `@tensorflow/tfjs-core` with its pure-JS CPU backend and its
+ * TensorFlow.js for the benchmarks: `@tensorflow/tfjs` with its pure-JS CPU backend and its
  * WebAssembly backend (SIMD where the engine supports it; the .wasm files load from node_modules).
  * Both register with the same tfjs-core instance; {@link useTfjs} switches between them.
  *
@@ -10,11 +10,12 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// The union package: tfjs-core with its gradient functions (which tfjs-core's own Node build lacks)
+// and the cpu backend. The wasm backend registers with the same tfjs-core.
+import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-/** The tfjs-core namespace the benchmarks use. */
+/** The TensorFlow.js namespace the benchmarks use. */
 export type Tfjs = typeof tf;
 /** A TensorFlow.js backend the benchmarks compare against. */
 export type TfjsBackend = 'cpu' | 'wasm';

@@ -1,0 +1,176 @@
+/**
+ * The book's chapter-1 training (two-layer net Affine → Sigmoid → Affine → SoftmaxWithLoss on the
+ * spiral data, SGD lr 1.0, 300 epochs × 10 minibatches of 30 = 3,000 steps, hidden 10, float32) in
+ * graphgrad, in numpy (bench/spiral_train.py, timed inside Python) and in TensorFlow.js (its
+ * pure-JS cpu backend and its wasm backend), each reading every step's loss as the book's loop
+ * does. Prints the median time of the training loop and the ratio graphgrad / each reference.
+ *
+ *   node --import tsx bench/spiral-train.ts [--runs 5] [--epochs 300]
+ */
+import { Generator, randn, tensor, tidy, zeros, type Tensor } from '@graphgrad/core';
+import { loadSpiral } from '@graphgrad/datasets';
+import { Affine, gather, Sequential, Sigmoid, SoftmaxWithLoss } from '@graphgrad/nodes';
+import { SGD } from '@graphgrad/optim';
+import { fileURLToPath } from 'node:url';
+import { flagValue, fmtRatio, machineLine, measureTiming, measureTimingAsync, printTable, reproduceLine, runPython, type Timing } from './harness.ts';
+import { tfjsWasmVariant, useTfjs, type Tfjs } from './tfjs.ts';
+
+const RUNS = Number(flagValue('--runs') ?? 5);
+const EPOCHS = Number(flagValue('--epochs') ?? 300);
+const BATCH = 30;
+const HIDDEN = 10;
+const LR = 1.0;
+
+const spiral = loadSpiral({ seed: 1984 });
+const DATA_SIZE = spiral.x.shape[0];
+const ITERS = Math.floor(DATA_SIZE / BATCH);
+const STEPS = EPOCHS * ITERS;
+
+/** The book's loop in graphgrad, with its layers and optimizer; returns the last printed mean loss. */
+function trainGraphgrad(seed: number): number {
+  const { x, t } = spiral;
+  const generator = new Generator(seed);
+  const W1 = randn([2, HIDDEN], { std: 0.01, generator, requiresGrad: true });
+  const b1 = zeros([HIDDEN], { requiresGrad: true });
+  const W2 = randn([HIDDEN, 3], { std: 0.01, generator, requiresGrad: true });
+  const b2 = zeros([3], { requiresGrad: true });
+  const layers = new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]);
+  const lossLayer = new SoftmaxWithLoss();
+  const optimizer = new SGD(layers.params, { lr: LR });
+  let total = 0;
+  let count = 0;
+  let last = NaN;
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    const idx = generator.permutation(DATA_SIZE);
+    for (let it = 0; it < ITERS; it++) {
+      const loss = tidy(() => {
+        const batch = tensor(idx.subarray(it * BATCH, (it + 1) * BATCH));
+        optimizer.zeroGrad();
+        const l = lossLayer.forward(layers.forward(gather(x, batch)), gather(t, batch));
+        l.backward();
+        optimizer.step();
+        return l;
+      });
+      total += loss.itemSync();
+      loss.dispose();
+      count++;
+      if ((it + 1) % 10 === 0) {
+        last = total / count;
+        total = 0;
+        count = 0;
+      }
+    }
+  }
+  for (const p of [W1, b1, W2, b2]) {
+    p.zeroGrad();
+    p.dispose();
+  }
+  return last;
+}
+
+/** The same loop in TensorFlow.js: its ops, its tape (`optimizer.minimize`) and its SGD. */
+function trainTfjs(tf: Tfjs, seed: number): number {
+  const generator = new Generator(seed);
+  const x = tf.tensor2d(Float32Array.from(spiral.points), [DATA_SIZE, 2]);
+  const t = tf.cast(tf.oneHot(tf.tensor1d(spiral.labels, 'int32'), spiral.classes), 'float32');
+  const W1 = tf.variable(tf.randomNormal([2, HIDDEN], 0, 0.01, 'float32', seed));
+  const b1 = tf.variable(tf.zeros([HIDDEN]));
+  const W2 = tf.variable(tf.randomNormal([HIDDEN, 3], 0, 0.01, 'float32', seed + 1));
+  const b2 = tf.variable(tf.zeros([3]));
+  const optimizer = tf.train.sgd(LR);
+  let total = 0;
+  let count = 0;
+  let last = NaN;
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    const idx = generator.permutation(DATA_SIZE);
+    for (let it = 0; it < ITERS; it++) {
+      const loss = tf.tidy(() => {
+        const batch = tf.tensor1d(idx.subarray(it * BATCH, (it + 1) * BATCH), 'int32');
+        const bx = tf.gather(x, batch);
+        const bt = tf.gather(t, batch);
+        return optimizer.minimize(() => {
+          const h = tf.sigmoid(tf.add(tf.matMul(bx, W1), b1));
+          const a = tf.add(tf.matMul(h, W2), b2);
+          return tf.losses.softmaxCrossEntropy(bt, a) as ReturnType<typeof tf.scalar>;
+        }, true)!;
+      });
+      total += loss.dataSync()[0];
+      loss.dispose();
+      count++;
+      if ((it + 1) % 10 === 0) {
+        last = total / count;
+        total = 0;
+        count = 0;
+      }
+    }
+  }
+  tf.dispose([x, t, W1, b1, W2, b2]);
+  optimizer.dispose();
+  return last;
+}
+
+interface PythonResult {
+  seconds: number;
+  samples: number[];
+  final_loss: number;
+  steps: number;
+  numpy: string;
+}
+
+/** One framework's result: the distribution of the training loop's time and its final loss. */
+interface Row {
+  readonly name: string;
+  readonly timing: Timing | undefined;
+  readonly loss: number | undefined;
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  console.log(`spiral-train: ${STEPS} SGD steps (${EPOCHS} epochs × ${ITERS}), batch ${BATCH}, hidden ${HIDDEN}, lr ${LR}, float32; median of ${RUNS} runs after a warm-up`);
+  const rows: Row[] = [];
+
+  let loss = NaN;
+  const ours = measureTiming('graphgrad', () => (loss = trainGraphgrad(1984)), { warmup: 1, runs: RUNS, verbose: true });
+  rows.push({ name: 'graphgrad (cpu)', timing: ours, loss });
+
+  const py = runPython<PythonResult>(fileURLToPath(new URL('./spiral_train.py', import.meta.url)), ['--runs', String(RUNS), '--epochs', String(EPOCHS)]);
+  const numpy: Row = py === undefined ? { name: 'numpy', timing: undefined, loss: undefined } : {
+    name: `numpy ${py.numpy}`,
+    timing: { name: 'numpy', median: py.seconds * 1000, min: Math.min(...py.samples) * 1000, max: Math.max(...py.samples) * 1000, samples: py.samples.map((s) => s * 1000) },
+    loss: py.final_loss,
+  };
+  rows.push(numpy);
+
+  const tfRows: Row[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    const tf = await useTfjs(backend);
+    const name = `tfjs ${tf?.version_core ?? ''} ${backend}${backend === 'wasm' && tf ? ` (${tfjsWasmVariant()})` : ''}`;
+    if (tf === undefined) {
+      tfRows.push({ name, timing: undefined, loss: undefined });
+      continue;
+    }
+    let l = NaN;
+    const timing = await measureTimingAsync(name, async () => (l = trainTfjs(tf, 1984)), { warmup: 1, runs: RUNS, verbose: true });
+    tfRows.push({ name, timing, loss: l });
+  }
+  rows.push(...tfRows);
+
+  const ref = (r: Row | undefined) => (r?.timing === undefined ? undefined : ours.median / r.timing.median);
+  printTable(
+    `spiral-train: ${STEPS} steps, median of ${RUNS} runs (ratio = graphgrad's time / that row's)`,
+    ['framework', 'seconds', 'µs / step', 'min s', 'max s', 'final loss', 'graphgrad / this'],
+    rows.map((r) => [
+      r.name,
+      r.timing && r.timing.median / 1000,
+      r.timing && (r.timing.median * 1000) / STEPS,
+      r.timing && r.timing.min / 1000,
+      r.timing && r.timing.max / 1000,
+      r.loss,
+      fmtRatio(ref(r)),
+    ]),
+  );
+  console.log(`targets: graphgrad / numpy ≤ 0.3× (measured ${fmtRatio(ref(numpy))}), graphgrad / tfjs-cpu ≤ 0.2× (measured ${fmtRatio(ref(tfRows[0]))})`);
+  console.log(reproduceLine('bench/spiral-train.ts', process.argv.slice(2)));
+}
+
+await main();
