@@ -4,7 +4,7 @@ import { rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 /** Softmax along the last axis. */
 export function softmax(ledger: BufferLedger, x: CpuArray): CpuArray {
   const { data, offset } = rowMajor(x);
-  const out = ledger.alloc(x.shape, x.dtype as DType);
+  const out = ledger.alloc(x.shape, x.dtype as DType, true);
   const o = out.data;
   const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
@@ -36,14 +36,18 @@ export function softmaxCrossEntropy(ledger: BufferLedger, logits: CpuArray, targ
     for (let c = 0; c < cols; c++) max = Math.max(max, a.data[a.offset + base + c]);
     let total = 0;
     let dot = 0;
+    let wsum = 0;
     for (let c = 0; c < cols; c++) {
-      const v = a.data[a.offset + base + c];
-      total += Math.exp(v - max);
+      const v = a.data[a.offset + base + c] - max;
+      total += Math.exp(v);
       const w = t.data[t.offset + base + c];
       // NOTE: a zero target times an infinite logit is 0, not NaN (the class is simply absent).
       if (w !== 0) dot += w * v;
+      wsum += w;
     }
-    out.data[r] = max + Math.log(total) - dot;
+    // NOTE: as in the WebGPU kernel, log Σ e^(x-m) - Σ w·(x-m) + m·(1 - Σ w) rather than
+    // m + log Σ e^(x-m) - Σ w·x, which cancels large logits (±1e4) against each other.
+    out.data[r] = Math.log(total) - dot + (wsum === 1 ? 0 : max * (1 - wsum));
   }
   return out;
 }
