@@ -3,7 +3,11 @@ import ops from 'ndarray-ops';
 import type { BinaryKernelName, UnaryKernelName } from '../backend.ts';
 import type { DType } from '../dtype.ts';
 import { broadcastShapes, type Shape } from '../shape.ts';
-import { rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
+import { BINARY_LOOPS, type LoopOperand } from './binary-loops.ts';
+import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
+import { UNARY_LOOPS } from './unary-loops.ts';
+import { binaryF32Wasm } from './wasm/binary-f32.ts';
+import { sigmoidF32Wasm } from './wasm/sigmoid-f32.ts';
 
 type Loop = (out: NdArray, x: NdArray) => void;
 
@@ -16,14 +20,13 @@ function mapLoop(f: (v: number) => number): Loop {
   };
 }
 
-// NOTE: sigmoid takes the form whose exponential cannot overflow, so ±1e3 gives exactly 1 and 0.
 function sigmoid(v: number): number {
   if (v >= 0) return 1 / (1 + Math.exp(-v));
   const e = Math.exp(v);
   return e / (1 + e);
 }
 
-const UNARY: { readonly [K in UnaryKernelName]: Loop } = {
+const UNARY_REFERENCE: { readonly [K in UnaryKernelName]: Loop } = {
   Neg: ops.neg,
   Exp: ops.exp,
   Log: ops.log,
@@ -33,19 +36,44 @@ const UNARY: { readonly [K in UnaryKernelName]: Loop } = {
   Tanh: mapLoop(Math.tanh),
 };
 
-const BINARY: { readonly [K in BinaryKernelName]: (out: NdArray, a: NdArray, b: NdArray) => void } = {
+const BINARY_REFERENCE: { readonly [K in BinaryKernelName]: (out: NdArray, a: NdArray, b: NdArray) => void } = {
   Add: ops.add,
   Sub: ops.sub,
   Mul: ops.mul,
   Div: ops.div,
-  // NOTE: Math.max propagates NaN, as numpy's maximum does.
   Maximum: ops.max,
   Greater: ops.gt,
 };
 
+/**
+ * Below this many float32 elements sigmoid stays in JavaScript: copying into WebAssembly memory
+ * and back costs more than it saves on small arrays.
+ */
+const WASM_SIGMOID_MIN = 1024;
+/** Below this many float32 elements, a binary operation stays in JavaScript (same reason). */
+const WASM_BINARY_MIN = 4096;
+
+/**
+ * `name` applied to each element of `x`: a plain loop over the typed array when `x` is contiguous
+ * (float32 sigmoid on large arrays in WebAssembly SIMD), ndarray-ops over a strided view otherwise.
+ */
 export function unary(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray): CpuArray {
+  const out = ledger.alloc(x.shape, x.dtype as DType, true);
+  if (!isContiguous(x)) {
+    UNARY_REFERENCE[name](out, x);
+    return out;
+  }
+  if (name === 'Sigmoid' && x.dtype === 'float32' && x.size >= WASM_SIGMOID_MIN) {
+    if (sigmoidF32Wasm(out.data as Float32Array, x.data as Float32Array, x.offset, x.size)) return out;
+  }
+  UNARY_LOOPS[name](out.data, x.data, x.offset, x.size);
+  return out;
+}
+
+/** The ndarray-ops implementation of a unary kernel, for any strides (the fast loops' reference). */
+export function unaryReference(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray): CpuArray {
   const out = ledger.alloc(x.shape, x.dtype as DType);
-  UNARY[name](out, x);
+  UNARY_REFERENCE[name](out, x);
   return out;
 }
 
@@ -59,9 +87,83 @@ export function broadcastView(x: CpuArray, shape: Shape): CpuArray {
   return ndarray(x.data, [...shape], stride, x.offset);
 }
 
+/** How a contiguous operand of shape `s` maps onto the output `shape` of `size` elements. */
+type Pattern =
+  | { kind: 'full' }
+  | { kind: 'scalar' }
+  | { kind: 'row'; cols: number } // repeats along the leading axes: a bias [C] added to [N, C]
+  | { kind: 'column'; cols: number } // repeats along the trailing axes: [N, 1] against [N, C]
+  | null;
+
+function patternOf(x: CpuArray, shape: Shape, size: number): Pattern {
+  if (x.size === 1) return { kind: 'scalar' };
+  if (!isContiguous(x)) return null;
+  // broadcasting only ever enlarges an operand, so an operand of the output's size has its shape
+  if (x.size === size) return { kind: 'full' };
+  const lead = shape.length - x.shape.length;
+  const dim = (i: number): number => (i < lead ? 1 : x.shape[i - lead]);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < shape.length; i++) {
+    if (dim(i) !== 1) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  let row = true;
+  for (let i = first; i < shape.length; i++) if (dim(i) !== shape[i]) row = false;
+  if (row) return { kind: 'row', cols: x.size };
+  let column = true;
+  for (let i = 0; i <= last; i++) if (dim(i) !== shape[i]) column = false;
+  if (column) return { kind: 'column', cols: size / x.size };
+  return null;
+}
+
+function operandOf(x: CpuArray, p: NonNullable<Pattern>, cols: number): LoopOperand {
+  switch (p.kind) {
+    case 'full':
+      return { data: x.data, offset: x.offset, rowStride: cols, colStride: 1 };
+    case 'scalar':
+      return { data: x.data, offset: x.offset, rowStride: 0, colStride: 0 };
+    case 'row':
+      return { data: x.data, offset: x.offset, rowStride: 0, colStride: 1 };
+    case 'column':
+      return { data: x.data, offset: x.offset, rowStride: 1, colStride: 0 };
+  }
+}
+
+/**
+ * `name` applied elementwise with numpy broadcasting. Contiguous operands that are full-size,
+ * scalars, repeated rows or repeated columns of the output go through plain loops over the typed
+ * arrays; anything else (strided views, broadcasts along middle axes) through ndarray-ops.
+ */
 export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray, b: CpuArray): CpuArray {
   const shape = broadcastShapes(name, a.shape, b.shape);
+  const out = ledger.alloc(shape, a.dtype as DType, true);
+  const size = out.size;
+  if (size === 0) return out;
+  const pa = patternOf(a, shape, size);
+  const pb = patternOf(b, shape, size);
+  if (pa !== null && pb !== null) {
+    const ca = pa.kind === 'row' || pa.kind === 'column' ? pa.cols : 0;
+    const cb = pb.kind === 'row' || pb.kind === 'column' ? pb.cols : 0;
+    if (pa.kind === 'full' && pb.kind === 'full' && a.dtype === 'float32' && size >= WASM_BINARY_MIN) {
+      if (binaryF32Wasm(name, out.data as Float32Array, a.data as Float32Array, a.offset, b.data as Float32Array, b.offset, size)) return out;
+    }
+    if (ca === 0 || cb === 0 || ca === cb) {
+      const cols = ca || cb || size;
+      BINARY_LOOPS[name](out.data, size / cols, cols, operandOf(a, pa, cols), operandOf(b, pb, cols));
+      return out;
+    }
+  }
+  BINARY_REFERENCE[name](out, broadcastView(a, shape), broadcastView(b, shape));
+  return out;
+}
+
+/** The ndarray-ops implementation of a binary kernel, for any strides (the fast loops' reference). */
+export function binaryReference(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray, b: CpuArray): CpuArray {
+  const shape = broadcastShapes(name, a.shape, b.shape);
   const out = ledger.alloc(shape, a.dtype as DType);
-  BINARY[name](out, broadcastView(a, shape), broadcastView(b, shape));
+  BINARY_REFERENCE[name](out, broadcastView(a, shape), broadcastView(b, shape));
   return out;
 }

@@ -48,7 +48,7 @@ export function oneHot(ledger: BufferLedger, indices: CpuArray, depth: number, d
 }
 
 export function cast(ledger: BufferLedger, x: CpuArray, dtype: DType): CpuArray {
-  const out = ledger.alloc(x.shape, dtype);
+  const out = ledger.alloc(x.shape, dtype, true);
   ops.assign(out, x);
   return out;
 }

@@ -1,12 +1,68 @@
 import gemm from 'ndarray-gemm';
-import type { DType } from '../dtype.ts';
+import type { DType, TypedArray } from '../dtype.ts';
 import type { BufferLedger, CpuArray } from './buffers.ts';
+import { gemmF32Wasm } from './wasm/gemm-f32.ts';
 
-/** op(a) · op(b) through ndarray-gemm; a transpose flag swaps the view's strides, never the data. */
+/**
+ * At or above this many multiply-adds a float32 product goes to the WebAssembly SIMD kernel; below
+ * it, packing panels costs more than the plain loop spends (the spiral net's 30×10·10×3 is 900).
+ */
+const WASM_MIN_MACS = 16 * 16 * 16;
+/** Below this many multiply-adds any dtype takes the plain loop; above, float64 takes ndarray-gemm. */
+const LOOP_MAX_MACS = 64 * 64 * 64;
+
+/**
+ * op(a) · op(b): a transpose flag swaps the view's strides, never the data. float32 products of
+ * some size run in WebAssembly SIMD, small ones in a plain loop, large float64 ones in ndarray-gemm.
+ */
 export function matmul(ledger: BufferLedger, a: CpuArray, b: CpuArray, transposeA: boolean, transposeB: boolean): CpuArray {
+  const left = transposeA ? a.transpose(1, 0) : a;
+  const right = transposeB ? b.transpose(1, 0) : b;
+  const [m, k] = left.shape;
+  const n = right.shape[1];
+  const out = ledger.alloc([m, n], a.dtype as DType);
+  if (m === 0 || n === 0 || k === 0) return out;
+  const macs = m * n * k;
+  if (a.dtype === 'float32' && macs >= WASM_MIN_MACS) {
+    const A = { data: left.data as Float32Array, offset: left.offset, rowStride: left.stride[0], colStride: left.stride[1] };
+    const B = { data: right.data as Float32Array, offset: right.offset, rowStride: right.stride[0], colStride: right.stride[1] };
+    if (gemmF32Wasm(out.data as Float32Array, A, B, m, n, k)) return out;
+  }
+  if (macs < LOOP_MAX_MACS || a.dtype === 'float32') {
+    matmulLoop(out.data, left, right, m, n, k);
+    return out;
+  }
+  gemm(out, left, right);
+  return out;
+}
+
+/** The ndarray-gemm product, for any strides (the fast kernels' reference). */
+export function matmulReference(ledger: BufferLedger, a: CpuArray, b: CpuArray, transposeA: boolean, transposeB: boolean): CpuArray {
   const left = transposeA ? a.transpose(1, 0) : a;
   const right = transposeB ? b.transpose(1, 0) : b;
   const out = ledger.alloc([left.shape[0], right.shape[1]], a.dtype as DType);
   if (left.shape[1] > 0) gemm(out, left, right);
   return out;
+}
+
+/** out = a · b by dot products over the views' strides (the sums in float64). */
+function matmulLoop(o: TypedArray, a: CpuArray, b: CpuArray, m: number, n: number, k: number): void {
+  const x = a.data;
+  const y = b.data;
+  const [ar, ac] = a.stride;
+  const [br, bc] = b.stride;
+  for (let i = 0; i < m; i++) {
+    const ai = a.offset + i * ar;
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let pa = ai;
+      let pb = b.offset + j * bc;
+      for (let p = 0; p < k; p++) {
+        s += x[pa] * y[pb];
+        pa += ac;
+        pb += br;
+      }
+      o[i * n + j] = s;
+    }
+  }
 }

@@ -1,0 +1,31 @@
+import { simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
+
+const CHUNK = 8192;
+
+/**
+ * out[i] = a[aOffset + i] op b[bOffset + i] for i < n, float32, in WebAssembly SIMD. Returns
+ * false, writing nothing, where WebAssembly SIMD is unavailable.
+ */
+export function binaryF32Wasm(
+  op: SimdBinaryName,
+  out: Float32Array,
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  n: number,
+): boolean {
+  const k = simdKernels();
+  if (k === null) return false;
+  const kernel = k.binary[op];
+  // NOTE: chunks of 32 KiB per operand keep the copies in, the kernel and the copy out in cache.
+  const mem = simdMemory(k, CHUNK * 8);
+  for (let start = 0; start < n; start += CHUNK) {
+    const len = Math.min(CHUNK, n - start);
+    mem.set(a.subarray(aOffset + start, aOffset + start + len), 0);
+    mem.set(b.subarray(bOffset + start, bOffset + start + len), CHUNK);
+    kernel(0, CHUNK * 4, Math.ceil(len / 4));
+    out.set(mem.subarray(0, len), start);
+  }
+  return true;
+}

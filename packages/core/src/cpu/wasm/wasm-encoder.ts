@@ -1,0 +1,312 @@
+/**
+ * A minimal WebAssembly binary encoder: just the sections, value types and instructions the CPU
+ * backend's SIMD kernels use. The kernels are emitted as bytes at run time and compiled with
+ * `new WebAssembly.Module`, so the backend needs no build step and no file to fetch, and runs the
+ * same in Node.js and in a browser.
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+/** The 128-bit SIMD value type. */
+export const V128 = 0x7b;
+
+type ValType = typeof I32 | typeof V128;
+
+function uleb(n: number, out: number[]): void {
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+}
+
+function sleb(n: number, out: number[]): void {
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+const f32Bytes = (v: number): number[] => Array.from(new Uint8Array(new Float32Array([v]).buffer));
+
+// SIMD opcodes (after the 0xfd prefix), from the WebAssembly SIMD proposal's binary encoding.
+const SIMD = {
+  load: 0x00,
+  load32Splat: 0x09,
+  store: 0x0b,
+  f32x4Splat: 0x13,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  f32x4Ge: 0x46,
+  and: 0x4e,
+  andNot: 0x4f,
+  bitselect: 0x52,
+  f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab,
+  i32x4Add: 0xae,
+  i32x4Splat: 0x11,
+  f32x4Abs: 0xe0,
+  f32x4Neg: 0xe1,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Max: 0xe9,
+  f32x4Pmax: 0xeb,
+  v128Const: 0x0c,
+  or: 0x50,
+  i32x4TruncSatF32x4S: 0xf8,
+} as const;
+
+/** The instructions of one function body, appended by method calls in stack-machine order. */
+export class FunctionBody {
+  readonly params: readonly ValType[];
+  readonly #locals: ValType[] = [];
+  readonly #code: number[] = [];
+
+  constructor(params: readonly ValType[]) {
+    this.params = params;
+  }
+
+  /** Declares a local of `type` and returns its index. */
+  local(type: ValType): number {
+    this.#locals.push(type);
+    return this.params.length + this.#locals.length - 1;
+  }
+
+  get(i: number): this {
+    this.#code.push(0x20);
+    uleb(i, this.#code);
+    return this;
+  }
+  set(i: number): this {
+    this.#code.push(0x21);
+    uleb(i, this.#code);
+    return this;
+  }
+  i32(v: number): this {
+    this.#code.push(0x41);
+    sleb(v, this.#code);
+    return this;
+  }
+  i32Add(): this {
+    this.#code.push(0x6a);
+    return this;
+  }
+  i32Sub(): this {
+    this.#code.push(0x6b);
+    return this;
+  }
+  i32Mul(): this {
+    this.#code.push(0x6c);
+    return this;
+  }
+  i32Eqz(): this {
+    this.#code.push(0x45);
+    return this;
+  }
+  i32GeU(): this {
+    this.#code.push(0x4f);
+    return this;
+  }
+  /** `block` … `end` around `body`, whose branch depth 0 leaves the block. */
+  block(body: () => void): this {
+    this.#code.push(0x02, 0x40);
+    body();
+    this.#code.push(0x0b);
+    return this;
+  }
+  /** `loop` … `end` around `body`, whose branch depth 0 repeats the loop. */
+  loop(body: () => void): this {
+    this.#code.push(0x03, 0x40);
+    body();
+    this.#code.push(0x0b);
+    return this;
+  }
+  br(depth: number): this {
+    this.#code.push(0x0c);
+    uleb(depth, this.#code);
+    return this;
+  }
+  brIf(depth: number): this {
+    this.#code.push(0x0d);
+    uleb(depth, this.#code);
+    return this;
+  }
+  #simd(op: number): this {
+    this.#code.push(0xfd);
+    uleb(op, this.#code);
+    return this;
+  }
+  #memarg(align: number, offset: number): this {
+    uleb(align, this.#code);
+    uleb(offset, this.#code);
+    return this;
+  }
+  /** v128.load from (address on the stack) + `offset` bytes. */
+  v128Load(offset = 0): this {
+    return this.#simd(SIMD.load).#memarg(4, offset);
+  }
+  /** One float32 at (address) + `offset`, copied to all four lanes. */
+  f32Splat4Load(offset = 0): this {
+    return this.#simd(SIMD.load32Splat).#memarg(2, offset);
+  }
+  /** v128.store of the top value at (address below it) + `offset` bytes. */
+  v128Store(offset = 0): this {
+    return this.#simd(SIMD.store).#memarg(4, offset);
+  }
+  /** A float32 constant in all four lanes. */
+  f32x4Const(v: number): this {
+    this.#code.push(0x43, ...f32Bytes(v));
+    return this.#simd(SIMD.f32x4Splat);
+  }
+  /** A float32 constant in all four lanes, as one v128.const. */
+  v128ConstF32(v: number): this {
+    this.#simd(SIMD.v128Const);
+    const b = f32Bytes(v);
+    this.#code.push(...b, ...b, ...b, ...b);
+    return this;
+  }
+  /** An int32 constant in all four lanes. */
+  i32x4Const(v: number): this {
+    this.i32(v);
+    return this.#simd(SIMD.i32x4Splat);
+  }
+  f32x4Add(): this {
+    return this.#simd(SIMD.f32x4Add);
+  }
+  f32x4Sub(): this {
+    return this.#simd(SIMD.f32x4Sub);
+  }
+  f32x4Mul(): this {
+    return this.#simd(SIMD.f32x4Mul);
+  }
+  f32x4Div(): this {
+    return this.#simd(SIMD.f32x4Div);
+  }
+  f32x4Max(): this {
+    return this.#simd(SIMD.f32x4Max);
+  }
+  /** b < a ? … : lane-wise (a < b ? b : a), one maxps; a NaN in a is kept, one in b is not. */
+  f32x4Pmax(): this {
+    return this.#simd(SIMD.f32x4Pmax);
+  }
+  v128Or(): this {
+    return this.#simd(SIMD.or);
+  }
+  f32x4Abs(): this {
+    return this.#simd(SIMD.f32x4Abs);
+  }
+  f32x4Neg(): this {
+    return this.#simd(SIMD.f32x4Neg);
+  }
+  f32x4Nearest(): this {
+    return this.#simd(SIMD.f32x4Nearest);
+  }
+  f32x4Lt(): this {
+    return this.#simd(SIMD.f32x4Lt);
+  }
+  f32x4Gt(): this {
+    return this.#simd(SIMD.f32x4Gt);
+  }
+  f32x4Ge(): this {
+    return this.#simd(SIMD.f32x4Ge);
+  }
+  v128And(): this {
+    return this.#simd(SIMD.and);
+  }
+  /** a & ~b for (a, b) on the stack. */
+  v128AndNot(): this {
+    return this.#simd(SIMD.andNot);
+  }
+  /** (a & mask) | (b & ~mask) for (a, b, mask) on the stack. */
+  v128Bitselect(): this {
+    return this.#simd(SIMD.bitselect);
+  }
+  i32x4Add(): this {
+    return this.#simd(SIMD.i32x4Add);
+  }
+  /** Shifts each int32 lane left by the i32 on top of the stack. */
+  i32x4Shl(): this {
+    return this.#simd(SIMD.i32x4Shl);
+  }
+  i32x4TruncSatF32x4S(): this {
+    return this.#simd(SIMD.i32x4TruncSatF32x4S);
+  }
+
+  /** The body's bytes: locals (one entry each) followed by the code and `end`. */
+  encode(): number[] {
+    const out: number[] = [];
+    uleb(this.#locals.length, out);
+    for (const t of this.#locals) out.push(1, t);
+    out.push(...this.#code, 0x0b);
+    const sized: number[] = [];
+    uleb(out.length, sized);
+    return [...sized, ...out];
+  }
+}
+
+/** An exported function: its name and body (its type is `(params) -> ()`). */
+export interface ExportedFunction {
+  readonly name: string;
+  readonly body: FunctionBody;
+}
+
+function section(id: number, content: number[]): number[] {
+  const out = [id];
+  uleb(content.length, out);
+  return [...out, ...content];
+}
+
+function vector(items: number[][]): number[] {
+  const out: number[] = [];
+  uleb(items.length, out);
+  for (const item of items) out.push(...item);
+  return out;
+}
+
+function name(s: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(s));
+  const out: number[] = [];
+  uleb(bytes.length, out);
+  return [...out, ...bytes];
+}
+
+/**
+ * The bytes of a module that defines one memory (exported as `memory`, `pages` 64 KiB pages to
+ * start, growable) and exports `functions`, each of its own type `(params) -> ()`.
+ */
+export function encodeModule(functions: readonly ExportedFunction[], pages: number): Uint8Array<ArrayBuffer> {
+  const types = functions.map((f) => {
+    const t = [0x60];
+    uleb(f.body.params.length, t);
+    return [...t, ...f.body.params, 0];
+  });
+  const funcs = functions.map((_, i) => {
+    const t: number[] = [];
+    uleb(i, t);
+    return t;
+  });
+  const memLimits: number[] = [0x00];
+  uleb(pages, memLimits);
+  const exports = [
+    [...name('memory'), 0x02, 0x00],
+    ...functions.map((f, i) => {
+      const e = [...name(f.name), 0x00];
+      uleb(i, e);
+      return e;
+    }),
+  ];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector(types)),
+    ...section(3, vector(funcs)),
+    ...section(5, vector([memLimits])),
+    ...section(7, vector(exports)),
+    ...section(10, vector(functions.map((f) => f.body.encode()))),
+  ]);
+}
