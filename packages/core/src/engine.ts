@@ -93,7 +93,9 @@ function checkSeed(root: Tensor, seed: Tensor | null): void {
     throw new SeedGradientError(`backward: seed gradient is ${seed.dtype}, tensor is ${root.dtype}`);
   }
   if (seed.backend !== root.backend) {
-    throw new BackendError(`backward: seed gradient is on ${seed.backend.name}, tensor on ${root.backend.name}`);
+    // Two instances of one kind of backend share a name; say so rather than "cpu, tensor on cpu".
+    const other = seed.backend.name === root.backend.name ? `another ${root.backend.name} backend instance` : `the ${seed.backend.name} backend`;
+    throw new BackendError(`backward: seed gradient is on ${other}, tensor on the ${root.backend.name} backend; move one with await t.to(backend)`);
   }
   if (seed.backend.readSync !== undefined) {
     const values = seed.backend.readSync(seed.array);
