@@ -1,0 +1,175 @@
+import { tensor, type Backend, type FloatDType, type Tensor } from '@graphgrad/core';
+import {
+  abs,
+  add,
+  argmax,
+  branch,
+  broadcastTo,
+  cast,
+  div,
+  exp,
+  gather,
+  greater,
+  log,
+  matmul,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  repeat,
+  reshape,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from '../../src/index.ts';
+
+/**
+ * A random expression graph as plain data, so that a failing one can be printed, shrunk and kept
+ * as a regression case. `steps` run in order; each appends its output(s) to a list of values that
+ * later steps refer to by index (a reference to an earlier value is a fan-out). Leaves are steps
+ * too: `input` is a float leaf that requires a gradient, `constant` one that does not.
+ */
+export interface GraphSpec {
+  readonly steps: readonly Step[];
+  /**
+   * The graph is reduced to a scalar as Σ over these values of Σ w·v, with fixed weights w, so
+   * that every element of every value that no step consumed reaches the loss with its own weight.
+   */
+  readonly outputs: readonly { readonly value: number; readonly weights: readonly number[] }[];
+}
+
+/** Elementwise nodes of one input. */
+export type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'sigmoid' | 'tanh' | 'abs';
+/** Elementwise nodes of two inputs, with broadcasting. */
+export type BinaryName = 'add' | 'sub' | 'mul' | 'div';
+
+/** One step of a graph; `x`, `a`, `b` are indices of earlier values. */
+export type Step =
+  | { readonly op: 'input'; readonly shape: readonly number[]; readonly values: readonly number[] }
+  | { readonly op: 'constant'; readonly shape: readonly number[]; readonly values: readonly number[] }
+  | { readonly op: 'unary'; readonly fn: UnaryName; readonly x: number }
+  | { readonly op: 'binary'; readonly fn: BinaryName; readonly a: number; readonly b: number }
+  /** A binary node with a plain number as its second operand. */
+  | { readonly op: 'scalar'; readonly fn: BinaryName; readonly x: number; readonly value: number }
+  /** A 0/1 mask, a > b (no gradient). */
+  | { readonly op: 'greater'; readonly a: number; readonly b: number }
+  | { readonly op: 'matmul'; readonly a: number; readonly b: number; readonly transposeA: boolean; readonly transposeB: boolean }
+  | { readonly op: 'sum' | 'mean'; readonly x: number; readonly axes: readonly number[] | null; readonly keepDims: boolean }
+  | { readonly op: 'repeat'; readonly x: number; readonly axis: number; readonly times: number }
+  | { readonly op: 'broadcastTo'; readonly x: number; readonly shape: readonly number[] }
+  | { readonly op: 'reshape'; readonly x: number; readonly shape: readonly number[] }
+  | { readonly op: 'transpose'; readonly x: number; readonly perm: readonly number[] | null }
+  | { readonly op: 'softmax'; readonly x: number; readonly axis: number }
+  /** Softmax with loss of logits `x` (rank ≥ 2) against int32 class indices or constant probabilities. */
+  | { readonly op: 'softmaxWithLoss'; readonly x: number; readonly labels: readonly number[] }
+  | { readonly op: 'softmaxWithLossProbs'; readonly x: number; readonly target: number }
+  | { readonly op: 'branch'; readonly x: number; readonly n: number }
+  /** Rows of `x` picked by constant int32 indices of shape `indexShape`. */
+  | { readonly op: 'gather'; readonly x: number; readonly indices: readonly number[]; readonly indexShape: readonly number[] }
+  /** oneHot(argmax(x, axis), length of that axis): a mask of the largest element (no gradient). */
+  | { readonly op: 'argmaxMask'; readonly x: number; readonly axis: number }
+  /** oneHot of constant int32 indices, in the graph's float dtype. */
+  | { readonly op: 'oneHot'; readonly indices: readonly number[]; readonly depth: number }
+  /** A cast to the graph's own float dtype (the identity, with its gradient). */
+  | { readonly op: 'cast'; readonly x: number };
+
+/** Where the graph runs: its backend and its float dtype. */
+export interface Place {
+  readonly backend: Backend;
+  readonly dtype: FloatDType;
+}
+
+/**
+ * Runs one step on `values` (the earlier values) and returns its output(s). `inputs` supplies the
+ * leaves of `input` steps in order, so that a caller (gradCheck) can pass its own copies.
+ */
+export function runStep(step: Step, values: readonly Tensor[], place: Place, leaf: (step: Step & { op: 'input' }) => Tensor): Tensor[] {
+  const { backend, dtype } = place;
+  const ints = (data: readonly number[], shape: readonly number[]): Tensor => tensor(Int32Array.from(data), { shape: [...shape], dtype: 'int32', backend });
+  switch (step.op) {
+    case 'input':
+      return [leaf(step)];
+    case 'constant':
+      return [tensor(Float64Array.from(step.values), { shape: [...step.shape], dtype, backend })];
+    case 'unary':
+      return [{ neg, exp, log, sqrt, sigmoid, tanh, abs }[step.fn](values[step.x])];
+    case 'binary':
+      return [{ add, sub, mul, div }[step.fn](values[step.a], values[step.b])];
+    case 'scalar':
+      return [{ add, sub, mul, div }[step.fn](values[step.x], step.value)];
+    case 'greater':
+      return [greater(values[step.a], values[step.b])];
+    case 'matmul':
+      return [matmul(values[step.a], values[step.b], { transposeA: step.transposeA, transposeB: step.transposeB })];
+    case 'sum':
+      return [sum(values[step.x], step.axes ?? undefined, step.keepDims)];
+    case 'mean':
+      return [mean(values[step.x], step.axes ?? undefined, step.keepDims)];
+    case 'repeat':
+      return [repeat(values[step.x], step.axis, step.times)];
+    case 'broadcastTo':
+      return [broadcastTo(values[step.x], step.shape)];
+    case 'reshape':
+      return [reshape(values[step.x], step.shape)];
+    case 'transpose':
+      return [transpose(values[step.x], step.perm ?? undefined)];
+    case 'softmax':
+      return [softmax(values[step.x], step.axis)];
+    case 'softmaxWithLoss':
+      return [softmaxWithLoss(values[step.x], ints(step.labels, values[step.x].shape.slice(0, -1)))];
+    case 'softmaxWithLossProbs':
+      return [softmaxWithLoss(values[step.x], values[step.target])];
+    case 'branch':
+      return branch(values[step.x], step.n);
+    case 'gather':
+      return [gather(values[step.x], ints(step.indices, step.indexShape))];
+    case 'argmaxMask': {
+      const x = values[step.x];
+      const picks = argmax(x, step.axis);
+      const mask = oneHot(picks, x.shape[step.axis], dtype);
+      // oneHot appends the class axis; move it back to where argmax took it from.
+      const rank = x.rank;
+      const perm = Array.from({ length: rank }, (_, i) => (i < step.axis ? i : i === step.axis ? rank - 1 : i - 1));
+      return [transpose(mask, perm)];
+    }
+    case 'oneHot':
+      return [oneHot(ints(step.indices, [step.indices.length]), step.depth, dtype)];
+    case 'cast':
+      return [cast(values[step.x], dtype)];
+  }
+}
+
+/** The leaves (`input` steps) of a graph, in order, as tensors of `place` requiring a gradient. */
+export function makeInputs(spec: GraphSpec, place: Place): Tensor[] {
+  return spec.steps
+    .filter((s): s is Step & { op: 'input' } => s.op === 'input')
+    .map((s) => tensor(Float64Array.from(s.values), { shape: [...s.shape], dtype: place.dtype, backend: place.backend, requiresGrad: true }));
+}
+
+/** Every value of the graph, computed from `inputs` (one tensor per `input` step, in order). */
+export function runSteps(spec: GraphSpec, inputs: readonly Tensor[], place: Place): Tensor[] {
+  const values: Tensor[] = [];
+  let nextInput = 0;
+  for (const step of spec.steps) values.push(...runStep(step, values, place, () => inputs[nextInput++]));
+  return values;
+}
+
+/** The scalar the graph is reduced to: Σ over the outputs of Σ w·v. */
+export function lossOf(spec: GraphSpec, values: readonly Tensor[], place: Place): Tensor {
+  const terms = spec.outputs.map(({ value, weights }) => {
+    const v = values[value];
+    const w = tensor(Float64Array.from(weights), { shape: [...v.shape], dtype: place.dtype, backend: place.backend });
+    return sum(mul(v, w));
+  });
+  return terms.reduce((total, t) => add(total, t));
+}
+
+/** The graph as a function of its inputs, for gradCheck. */
+export function graphFunction(spec: GraphSpec, place: Place): (...inputs: Tensor[]) => Tensor {
+  return (...inputs) => lossOf(spec, runSteps(spec, inputs, place), place);
+}
