@@ -1,0 +1,169 @@
+/**
+ * The define-by-run tax on small models: what recording a node on the tape and walking it in
+ * `backward()` cost on 2×2 float32 tensors, beside the kernels themselves.
+ *
+ * A chain of N nodes alternates y = y + c and y = y · c (x requires a gradient, c does not), then
+ * `y.backward(ones)`. A counting run records which kernels each phase calls; the same kernels are
+ * timed bare (`backend.kernels.Add(a, b)` on the same arrays, then disposed); the framework's time
+ * per node is the phase's time minus those kernels' time, divided by N. A plain function on
+ * Float32Arrays is the floor.
+ *
+ *   node --import tsx bench/overhead.ts [--nodes 200] [--runs 15]
+ */
+import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Kernels, type Tensor } from '@graphgrad/core';
+import { add, mul } from '@graphgrad/nodes';
+import { flagValue, fmt, machineLine, measure, printTable, reproduceLine } from './harness.ts';
+
+const NODES = Number(flagValue('--nodes') ?? 200);
+const RUNS = Number(flagValue('--runs') ?? 15);
+const TARGET_NS = 300;
+
+/** Kernel calls (and fills) by name. */
+type Counts = Map<string, number>;
+
+/** The backend with every kernel and `fill` counted into `counts` (a wrapper: the real one keeps its private state). */
+function countingBackend(inner: Backend, counts: { current: Counts }): Backend {
+  const bump = (name: string) => counts.current.set(name, (counts.current.get(name) ?? 0) + 1);
+  const kernels = Object.fromEntries(
+    Object.entries(inner.kernels).map(([name, fn]) => [name, (...args: unknown[]) => (bump(name), (fn as (...a: unknown[]) => BackendArray)(...args))]),
+  ) as unknown as Kernels;
+  return {
+    name: inner.name,
+    dtypes: inner.dtypes,
+    kernels,
+    fromData: (data, shape, dtype) => inner.fromData(data, shape, dtype),
+    fill: (shape, value, dtype) => (bump('fill'), inner.fill(shape, value, dtype)),
+    read: (x) => inner.read(x),
+    readSync: (x) => inner.readSync!(x),
+    dispose: (x) => inner.dispose(x),
+    liveBuffers: () => inner.liveBuffers(),
+  };
+}
+
+/** The benchmark's chain: N alternating adds and muls of a 2×2 tensor by a constant. */
+function chain(x: Tensor, c: Tensor, n: number): Tensor {
+  let y = x;
+  for (let i = 0; i < n; i++) y = i % 2 === 0 ? add(y, c) : mul(y, c);
+  return y;
+}
+
+function inputs(backend: Backend) {
+  const x = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true, backend });
+  const c = tensor([[1.0001, 0.9999], [1, 1.0002]], { backend });
+  const seed = ones([2, 2], { backend });
+  return { x, c, seed };
+}
+
+/** Forward only (recorded), forward + backward, and forward under noGrad, each disposed by a tidy. */
+function phases(backend: Backend) {
+  const { x, c, seed } = inputs(backend);
+  return {
+    forward: () => tidy(() => void chain(x, c, NODES)),
+    forwardBackward: () =>
+      tidy(() => {
+        chain(x, c, NODES).backward(seed);
+        x.zeroGrad();
+      }),
+    noGrad: () => noGrad(() => tidy(() => void chain(x, c, NODES))),
+    dispose: () => [x, c, seed].forEach((t) => t.dispose()),
+  };
+}
+
+function countKernels(backend: Backend) {
+  const counts = { current: new Map() as Counts };
+  const counting = countingBackend(backend, counts);
+  const p = phases(counting);
+  const take = (fn: () => void): Counts => {
+    counts.current = new Map();
+    fn();
+    return counts.current;
+  };
+  const forward = take(p.forward);
+  const forwardBackward = take(p.forwardBackward);
+  const noGradCounts = take(p.noGrad);
+  p.dispose();
+  const backwardOnly: Counts = new Map(forwardBackward);
+  for (const [k, v] of forward) backwardOnly.set(k, (backwardOnly.get(k) ?? 0) - v);
+  return { forward, backward: backwardOnly, noGrad: noGradCounts };
+}
+
+/** Bare cost in ms of one call of each counted kernel on 2×2 float32 arrays, result disposed. */
+function bareKernelCosts(backend: Backend, names: Iterable<string>): Map<string, number> {
+  const a = backend.fromData(new Float32Array([0.5, -1, 2, 0.25]), [2, 2], 'float32');
+  const b = backend.fromData(new Float32Array([1.0001, 0.9999, 1, 1.0002]), [2, 2], 'float32');
+  const k = backend.kernels;
+  const calls: Record<string, () => BackendArray> = {
+    Add: () => k.Add(a, b),
+    Mul: () => k.Mul(a, b),
+    Sub: () => k.Sub(a, b),
+    Reshape: () => k.Reshape(a, [2, 2]),
+    fill: () => backend.fill([2, 2], 1, 'float32'),
+  };
+  const costs = new Map<string, number>();
+  for (const name of names) {
+    const call = calls[name];
+    if (call === undefined) throw new Error(`overhead: no bare measurement for kernel ${name}; add one`);
+    costs.set(name, measure(name, () => backend.dispose(call()), { warmup: 20000, runs: RUNS, inner: 20000 }));
+  }
+  backend.dispose(a);
+  backend.dispose(b);
+  return costs;
+}
+
+function kernelTime(counts: Counts, costs: Map<string, number>): number {
+  let ms = 0;
+  for (const [name, n] of counts) ms += n * costs.get(name)!;
+  return ms;
+}
+
+function describe(counts: Counts): string {
+  return [...counts].filter(([, n]) => n !== 0).map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+function plainAdd(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+function main(): void {
+  const backend = getBackend();
+  console.log(machineLine());
+  console.log(`overhead: a chain of ${NODES} alternating add/mul nodes on 2×2 float32 (${backend.name} backend); median of ${RUNS} runs`);
+
+  const counts = countKernels(backend);
+  const names = new Set([...counts.forward.keys(), ...counts.backward.keys(), ...counts.noGrad.keys()]);
+  const costs = bareKernelCosts(backend, names);
+
+  const p = phases(backend);
+  const opts = { warmup: 300, runs: RUNS, inner: Math.max(1, Math.round(20000 / NODES)) };
+  const fwd = measure('forward (recorded)', p.forward, opts);
+  const fwdBwd = measure('forward + backward', p.forwardBackward, opts);
+  const ng = measure('forward under noGrad', p.noGrad, opts);
+  p.dispose();
+  const bwd = fwdBwd - fwd;
+
+  const fa = new Float32Array([0.5, -1, 2, 0.25]);
+  const fb = new Float32Array([1, 1, 1, 1]);
+  const plain = measure('plain add', () => plainAdd(fa, fb), { warmup: 100000, runs: RUNS, inner: 100000 });
+
+  const perNode = (ms: number) => (ms * 1e6) / NODES; // ns per node
+  const row = (name: string, total: number, c: Counts) => {
+    const kernels = kernelTime(c, costs);
+    const framework = perNode(total - kernels);
+    return [name, perNode(total), perNode(kernels), framework, `${fmt(framework / TARGET_NS, 3)}×`, describe(c)];
+  };
+  printTable(
+    `overhead per node (ns), ${NODES}-node chain on 2×2 float32: framework = total − bare kernels (target ≤ ${TARGET_NS} ns)`,
+    ['phase', 'total ns / node', 'kernels ns / node', 'framework ns / node', 'framework / target', `kernel calls in the chain`],
+    [row('forward, recorded', fwd, counts.forward), row('backward', bwd, counts.backward), row('forward, noGrad', ng, counts.noGrad)],
+  );
+  printTable(
+    'bare calls on 2×2 float32 (ns / call)',
+    ['call', 'ns'],
+    [['plain function on Float32Arrays (new output)', plain * 1e6], ...[...costs].map(([k, v]): [string, number] => [`backend.kernels.${k} + dispose`, v * 1e6])],
+  );
+  console.log(reproduceLine('bench/overhead.ts', process.argv.slice(2)));
+}
+
+main();
