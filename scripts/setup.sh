@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine with only Node.js 20 and npm:
 # the Vulkan software driver (Mesa's lavapipe from bookworm-backports) for the
-# WebGPU tests, and the workspace's dependencies through a pinned pnpm.
+# WebGPU tests, Chromium for the playground's browser test, and the workspace's
+# dependencies through a pinned pnpm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,19 @@ if [ "${GRAPHGRAD_SKIP_NUMPY:-}" != 1 ] && ! python3 -c 'import numpy' >/dev/nul
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >/dev/null; }
   else
     echo "setup: python3 with numpy is missing; the safetensors interop test will say so" >&2
+  fi
+fi
+
+# The playground's end-to-end test drives Debian's Chromium headless (playwright-core downloads no browser).
+# (`npm run demo` and `npm run playground` set GRAPHGRAD_SKIP_CHROMIUM=1: they need no headless browser.)
+if [ "${GRAPHGRAD_SKIP_CHROMIUM:-}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing chromium (the playground's browser test)"
+    # Its recommends (printing, power and desktop services) are of no use to a headless test.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
+  else
+    echo "setup: /usr/bin/chromium is missing and this user cannot apt-get install it; the playground's browser test will say so" >&2
   fi
 fi
 
