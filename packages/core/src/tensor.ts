@@ -157,8 +157,9 @@ export class Tensor {
     if (formatShape(value.shape) !== formatShape(this.shape)) {
       throw new ShapeError(`assign: cannot assign ${formatShape(value.shape)} to ${formatShape(this.shape)}`);
     }
+    const previous = this.array; // throws for a disposed tensor before the kernel runs
     const next = this.backend.kernels.Reshape(value.array, this.shape);
-    this.backend.dispose(this.array);
+    this.backend.dispose(previous);
     this.#array = next;
     return this;
   }

@@ -292,6 +292,26 @@ const CASES: readonly ErrorCase[] = [
     },
   },
   {
+    name: 'assign to a disposed tensor',
+    type: DisposedTensorError,
+    setup: (c) => {
+      const p = c.randn([2]);
+      const q = c.randn([2]);
+      p.dispose();
+      return { call: () => p.assign(q), message: `tensor #${p.id} [2] float32 was used after dispose()` };
+    },
+  },
+  {
+    name: 'assign of a disposed value',
+    type: DisposedTensorError,
+    setup: (c) => {
+      const p = c.randn([2]);
+      const q = c.randn([2]);
+      q.dispose();
+      return { call: () => p.assign(q), message: `tensor #${q.id} [2] float32 was used after dispose()` };
+    },
+  },
+  {
     name: 'data() of a disposed tensor',
     type: DisposedTensorError,
     setup: (c) => {
