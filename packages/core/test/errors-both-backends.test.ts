@@ -38,7 +38,7 @@ import {
 } from '../src/index.ts';
 import { gpuForTests, nodes, type WebGPUBackend } from './conformance/packages.ts';
 // The optimizers are imported by path, like the other packages in conformance/packages.ts.
-import { Adam, SGD, type Optimizer } from '../../optim/src/index.ts';
+import { Adam, clipGrads, SGD, type Optimizer } from '../../optim/src/index.ts';
 
 const { add, argmax, branch, broadcastTo, cast, exp, gather, log, matmul, mean, mul, oneHot, repeat, reshape, softmax, softmaxWithLoss, sqrt, sum, transpose } = nodes;
 
@@ -161,6 +161,16 @@ const CASES: readonly ErrorCase[] = [
     },
   },
 
+  { name: 'tensor of too few values for its shape', type: ShapeError, setup: (c) => ({ call: () => tensor([1, 2], { shape: [3], backend: c.backend }), message: 'tensor: 2 values cannot take shape [3]' }) },
+  {
+    name: 'softmaxWithLoss of a vector',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([3]), b = c.i([0]);
+      return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: logits must be [N, C] with N, C ≥ 1, got [3]' };
+    },
+  },
+
   // DTypeError
   { name: 'add of float32 and float64', type: DTypeError, only: 'cpu', setup: (c) => {
       const a = c.randn([2]), b = randn([2], { dtype: 'float64', backend: c.backend });
@@ -210,6 +220,23 @@ const CASES: readonly ErrorCase[] = [
     setup: (c) => {
       const a = c.randn([3]);
       return { call: () => gradCheck((t) => sum(t), [a]), message: 'gradCheck: input [3] is float32; finite differences need float64 inputs' };
+    },
+  },
+
+  {
+    name: 'switching off the gradient of a computed tensor',
+    type: DTypeError,
+    setup: (c) => {
+      const y = mul(c.randn([2], true), 2);
+      return { call: () => (y.requiresGrad = false), message: 'requiresGrad: cannot switch off the gradient of a computed tensor; use detach()' };
+    },
+  },
+  {
+    name: 'mean of int32',
+    type: DTypeError,
+    setup: (c) => {
+      const a = c.i([1, 2]);
+      return { call: () => mean(a), message: "mean: input 'x' is int32; mean needs float32 or float64" };
     },
   },
 
@@ -272,6 +299,13 @@ const CASES: readonly ErrorCase[] = [
     },
   },
 
+  {
+    name: 'float64 zeros on WebGPU',
+    type: BackendError,
+    only: 'webgpu',
+    setup: (c) => ({ call: () => zeros([2], { dtype: 'float64', backend: c.backend }), message: 'full: the webgpu backend cannot hold float64 tensors (it holds float32, int32)' }),
+  },
+
   // DisposedTensorError
   {
     name: 'a disposed tensor used',
@@ -318,6 +352,46 @@ const CASES: readonly ErrorCase[] = [
       const x = c.randn([2]);
       x.dispose();
       return { call: () => x.data(), message: `tensor #${x.id} [2] float32 was used after dispose()` };
+    },
+  },
+
+  {
+    name: 'detach() of a disposed tensor',
+    type: DisposedTensorError,
+    setup: (c) => {
+      const x = c.randn([2]);
+      x.dispose();
+      return { call: () => x.detach(), message: `tensor #${x.id} [2] float32 was used after dispose()` };
+    },
+  },
+  {
+    name: 'to() of a disposed tensor',
+    type: DisposedTensorError,
+    setup: (c) => {
+      const x = c.randn([2]);
+      x.dispose();
+      return { call: () => x.to(c.other), message: `tensor #${x.id} [2] float32 was used after dispose()` };
+    },
+  },
+  {
+    name: 'backward() with a disposed seed',
+    type: DisposedTensorError,
+    setup: (c) => {
+      const y = mul(c.randn([2], true), 2);
+      const seed = c.randn([2]);
+      seed.dispose();
+      return { call: () => y.backward(seed), message: `tensor #${seed.id} [2] float32 was used after dispose()` };
+    },
+  },
+  {
+    name: 'backward() through a disposed input',
+    type: DisposedTensorError,
+    afterKernels: true, // the walk reaches the input after the rules above it ran
+    setup: (c) => {
+      const x = c.randn([2], true);
+      const y = mul(x, x);
+      x.dispose();
+      return { call: () => tidy(() => sum(y).backward()), message: `tensor #${x.id} [2] float32 was used after dispose()` };
     },
   },
 
@@ -496,6 +570,32 @@ const CASES: readonly ErrorCase[] = [
     setup: (c) => {
       const a = c.randn([2, 3]), b = c.i([0, -1]);
       return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]' };
+    },
+  },
+
+  {
+    name: 'oneHot of a fractional depth',
+    type: ArgumentError,
+    setup: (c) => {
+      const a = c.i([0]);
+      return { call: () => oneHot(a, 2.5), message: 'oneHot: depth must be a positive integer, got 2.5' };
+    },
+  },
+  {
+    name: 'cast to a dtype WebGPU cannot hold',
+    type: ArgumentError,
+    only: 'webgpu',
+    setup: (c) => {
+      const a = c.randn([2]);
+      return { call: () => cast(a, 'float64'), message: 'cast: the webgpu backend cannot hold float64' };
+    },
+  },
+  {
+    name: 'clipGrads to a norm of 0',
+    type: ArgumentError,
+    setup: (c) => {
+      const p = c.randn([2], true);
+      return { call: () => clipGrads([p], 0), message: 'clipGrads: maxNorm must be a finite number > 0, got 0' };
     },
   },
 
