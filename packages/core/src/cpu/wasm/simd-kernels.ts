@@ -221,6 +221,15 @@ export interface SimdKernels {
 }
 
 let kernels: SimdKernels | null | undefined;
+let disabled = false;
+
+/**
+ * Turns the SIMD kernels off (or back on), so that tests can run the JavaScript loops that a host
+ * without WebAssembly SIMD uses. Not part of the public API.
+ */
+export function setSimdKernelsDisabled(value: boolean): void {
+  disabled = value;
+}
 
 /** The module's bytes (exported for the tests, which validate them). */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
@@ -240,12 +249,19 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
  * synchronously is allowed on a browser's main thread.
  */
 export function simdKernels(): SimdKernels | null {
+  if (disabled) return null;
   if (kernels !== undefined) return kernels;
   kernels = null;
   if (typeof WebAssembly !== 'object') return null;
   const bytes = simdModuleBytes();
   if (!WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  } catch {
+    // a page whose content security policy forbids compiling WebAssembly keeps the JavaScript loops
+    return null;
+  }
   const e = instance.exports as unknown as Omit<SimdKernels, 'binary'> & SimdKernels['binary'];
   const binary = Object.fromEntries(SIMD_BINARY.map((op) => [op, e[op]])) as unknown as SimdKernels['binary'];
   kernels = { memory: e.memory, gemm: e.gemm, sigmoid: e.sigmoid, binary };
