@@ -132,12 +132,17 @@ export interface TrainingLoopHooks {
   failed(error: unknown): void;
 }
 
-/** How long the loop trains before it redraws and gives the page back to the browser. */
+/** How long the loop trains before it gives the page back to the browser. */
 const SLICE_MS = 30;
 
+/** Redraws take at most about 1 / (1 + this) of the time (evaluating the boundary's grid is not free). */
+const TRAIN_TO_REDRAW = 3;
+
 /**
- * Runs `hooks.step()` in slices of about 30 ms, then redraws and yields to the event loop, so
- * that the page stays responsive (clicks, repaints) however long training runs.
+ * Runs `hooks.step()` in slices of about 30 ms and yields to the event loop after each, so that
+ * the page stays responsive (clicks, repaints) however long training runs. It redraws after a
+ * slice unless the last redraw was recent compared with its cost (a slow backend, a large net),
+ * and once more when paused.
  *
  * @example
  * const loop = new TrainingLoop({ step: () => session.step(), redraw, failed: console.error });
@@ -174,16 +179,25 @@ export class TrainingLoop {
   }
 
   async #loop(): Promise<void> {
+    let redrawnAt = -Infinity;
+    let redrawCost = 0;
+    const redraw = async () => {
+      const start = performance.now();
+      await this.#hooks.redraw();
+      redrawnAt = performance.now();
+      redrawCost = redrawnAt - start;
+    };
     try {
       while (!this.#stopRequested) {
         const sliceEnd = performance.now() + SLICE_MS;
         do await this.#hooks.step();
         while (!this.#stopRequested && performance.now() < sliceEnd);
-        await this.#hooks.redraw();
+        if (performance.now() - redrawnAt >= TRAIN_TO_REDRAW * redrawCost) await redraw();
         // NOTE: on the CPU backend every await above resolves as a microtask, which never lets the
         // browser paint or handle input; a timer is a macrotask, so the page gets its turn here.
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
+      await redraw();
     } catch (error) {
       this.#hooks.failed(error);
     }
