@@ -17,6 +17,8 @@ export class BufferPool {
   #pooledBytes = 0;
   #live = 0;
   #retired: DeviceBuffer[] = [];
+  /** Every buffer this pool created and has not destroyed: handed out, pooled or retired. */
+  readonly #all = new Set<DeviceBuffer>();
 
   constructor(device: GPUDevice, usage: number, maxPooledBytes: number) {
     this.#device = device;
@@ -30,7 +32,10 @@ export class BufferPool {
     const bucket = this.#free.get(size);
     let entry = bucket?.pop();
     if (entry !== undefined) this.#pooledBytes -= size;
-    else entry = new DeviceBuffer(this.#device.createBuffer({ size, usage: this.#usage }), size);
+    else {
+      entry = new DeviceBuffer(this.#device.createBuffer({ size, usage: this.#usage }), size);
+      this.#all.add(entry);
+    }
     entry.refs = 1;
     this.#live++;
     return entry;
@@ -51,7 +56,10 @@ export class BufferPool {
 
   /** Destroys the buffers retired before the last submit (their commands are on the queue now). */
   destroyRetired(): void {
-    for (const entry of this.#retired) entry.buffer.destroy();
+    for (const entry of this.#retired) {
+      entry.buffer.destroy();
+      this.#all.delete(entry);
+    }
     this.#retired = [];
   }
 
@@ -67,11 +75,15 @@ export class BufferPool {
     return n;
   }
 
-  /** Destroys every pooled and retired buffer (the device is going away). */
+  /**
+   * Destroys every buffer the pool created, those still handed out included (the backend is going
+   * away; on a device shared with others, nothing of this pool's must outlive it).
+   */
   destroyAll(): void {
-    for (const bucket of this.#free.values()) for (const entry of bucket) entry.buffer.destroy();
+    for (const entry of this.#all) entry.buffer.destroy();
+    this.#all.clear();
     this.#free.clear();
     this.#pooledBytes = 0;
-    this.destroyRetired();
+    this.#retired = [];
   }
 }

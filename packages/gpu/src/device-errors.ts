@@ -43,7 +43,10 @@ export class DeviceErrors {
     this.#open();
   }
 
-  /** Every error reported since the last call (awaits the scopes of the batches submitted so far). */
+  /**
+   * Every error reported since the last call. The scopes of the batches submitted so far are
+   * claimed at the call, synchronously, and awaited after: a later call never takes them.
+   */
   async take(): Promise<string[]> {
     const checks = this.#checks;
     this.#checks = [];

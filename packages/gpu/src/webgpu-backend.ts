@@ -272,13 +272,17 @@ export class WebGPUBackend implements Backend {
     this.#batch.copy(dense.storage, dense.offset * BYTES_PER_ELEMENT, staging.buffer, bytes);
     this.#release(dense);
     this.#batch.flush();
+    // NOTE: the errors of the batches submitted up to this copy are claimed now, before waiting:
+    // a read issued while this one waits must not take them, or it would report this read's
+    // error and this read would return numbers.
+    const batchErrors = this.#errors.take();
     let mapFailure: unknown = null;
     try {
       await staging.buffer.mapAsync(MAP_READ, 0, bytes);
     } catch (error) {
       mapFailure = error;
     }
-    const errors = await this.#errors.take();
+    const errors = await batchErrors;
     const unusable = this.#errors.unusable;
     if (mapFailure !== null || errors.length > 0 || unusable !== null) {
       if (mapFailure === null) staging.buffer.unmap();
@@ -327,8 +331,9 @@ export class WebGPUBackend implements Backend {
    */
   async sync(): Promise<void> {
     this.flush();
+    const batchErrors = this.#errors.take();
     await this.device.queue.onSubmittedWorkDone();
-    const errors = await this.#errors.take();
+    const errors = await batchErrors;
     const unusable = this.#errors.unusable;
     if (errors.length > 0 || unusable !== null) {
       throw new BackendError(`webgpu sync: ${[...errors, ...(unusable !== null ? [unusable] : [])].join('; ')}`);
@@ -336,8 +341,9 @@ export class WebGPUBackend implements Backend {
   }
 
   /**
-   * Releases the device and every buffer; later calls throw a `BackendError`. Call it when done so
-   * a Node process can exit promptly (a device supplied in the options is left alive).
+   * Releases the device and every buffer of the backend, those of live tensors included; reads in
+   * flight and later calls reject or throw a `BackendError`. Call it when done so a Node process
+   * can exit promptly (a device supplied in the options is left alive for its other users).
    */
   destroy(): void {
     if (this.#errors.unusable !== null && this.#errors.unusable.startsWith('the backend was destroyed')) return;
