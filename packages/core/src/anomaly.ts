@@ -62,11 +62,13 @@ const CALL_SITE_FRAMES = 8;
  * the call site recorded on each node in anomaly mode.
  */
 function userCallSite(): string {
-  const limit = Error.stackTraceLimit;
+  // `stackTraceLimit` is V8's (Node, Chromium); elsewhere setting it does nothing.
+  const errors = Error as ErrorConstructor & { stackTraceLimit?: number };
+  const limit = errors.stackTraceLimit;
   // NOTE: graphgrad's frames come first and would use up V8's default limit of 10.
-  Error.stackTraceLimit = 64;
+  errors.stackTraceLimit = 64;
   const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
+  errors.stackTraceLimit = limit;
   const lines = stack.split('\n').map((line) => line.trim());
   // V8 starts with the error's own line ("Error"); other engines list frames only.
   if (lines[0]?.startsWith('Error')) lines.shift();
