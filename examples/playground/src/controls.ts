@@ -83,7 +83,8 @@ export class Controls {
   showProgress(epoch: number, loss: number | undefined): void {
     this.#epoch.textContent = String(epoch);
     this.#loss.textContent = loss === undefined ? '–' : loss.toFixed(4);
-    this.#loss.dataset.value = loss === undefined ? '' : String(loss);
+    if (loss === undefined) delete this.#loss.dataset.value;
+    else this.#loss.dataset.value = String(loss);
   }
 
   /** Shows the run's state and enables the buttons that make sense in it. */
