@@ -6,16 +6,17 @@
  * `y.backward(ones)`. A counting run records which kernels each phase calls; the same kernels are
  * timed bare (`backend.kernels.Add(a, b)` on the same arrays, then disposed); the framework's time
  * per node is the phase's time minus those kernels' time, divided by N. A plain function on
- * Float32Arrays is the floor.
+ * Float32Arrays is the floor. Every quantity is measured once per round, interleaved, and the
+ * framework time comes from each round's own kernel timings; the table shows medians over rounds.
  *
  *   node --import tsx bench/overhead.ts [--nodes 200] [--runs 15]
  */
 import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Kernels, type Tensor } from '@graphgrad/core';
 import { add, mul } from '@graphgrad/nodes';
-import { flagValue, fmt, machineLine, measure, printTable, reproduceLine } from './harness.ts';
+import { flagValue, fmt, machineLine, median, printTable, reproduceLine } from './harness.ts';
 
 const NODES = Number(flagValue('--nodes') ?? 200);
-const RUNS = Number(flagValue('--runs') ?? 15);
+const RUNS = Number(flagValue('--runs') ?? 21);
 const TARGET_NS = 300;
 
 /** Kernel calls (and fills) by name. */
@@ -87,8 +88,8 @@ function countKernels(backend: Backend) {
   return { forward, backward: backwardOnly, noGrad: noGradCounts };
 }
 
-/** Bare cost in ms of one call of each counted kernel on 2×2 float32 arrays, result disposed. */
-function bareKernelCosts(backend: Backend, names: Iterable<string>): Map<string, number> {
+/** One bare call of each counted kernel on 2×2 float32 arrays, result disposed. */
+function bareKernelCalls(backend: Backend, names: Iterable<string>): { calls: Map<string, () => void>; dispose: () => void } {
   const a = backend.fromData(new Float32Array([0.5, -1, 2, 0.25]), [2, 2], 'float32');
   const b = backend.fromData(new Float32Array([1.0001, 0.9999, 1, 1.0002]), [2, 2], 'float32');
   const k = backend.kernels;
@@ -99,15 +100,26 @@ function bareKernelCosts(backend: Backend, names: Iterable<string>): Map<string,
     Reshape: () => k.Reshape(a, [2, 2]),
     fill: () => backend.fill([2, 2], 1, 'float32'),
   };
-  const costs = new Map<string, number>();
+  const out = new Map<string, () => void>();
   for (const name of names) {
     const call = calls[name];
     if (call === undefined) throw new Error(`overhead: no bare measurement for kernel ${name}; add one`);
-    costs.set(name, measure(name, () => backend.dispose(call()), { warmup: 20000, runs: RUNS, inner: 20000 }));
+    out.set(name, () => backend.dispose(call()));
   }
-  backend.dispose(a);
-  backend.dispose(b);
-  return costs;
+  return {
+    calls: out,
+    dispose: () => {
+      backend.dispose(a);
+      backend.dispose(b);
+    },
+  };
+}
+
+/** Milliseconds per call of `fn` over `inner` calls. */
+function timeOnce(fn: () => unknown, inner: number): number {
+  const start = performance.now();
+  for (let i = 0; i < inner; i++) fn();
+  return (performance.now() - start) / inner;
 }
 
 function kernelTime(counts: Counts, costs: Map<string, number>): number {
@@ -133,30 +145,60 @@ function main(): void {
 
   const counts = countKernels(backend);
   const names = new Set([...counts.forward.keys(), ...counts.backward.keys(), ...counts.noGrad.keys()]);
-  const costs = bareKernelCosts(backend, names);
-
+  const bare = bareKernelCalls(backend, names);
   const p = phases(backend);
-  const opts = { warmup: 300, runs: RUNS, inner: Math.max(1, Math.round(20000 / NODES)) };
-  const fwd = measure('forward (recorded)', p.forward, opts);
-  const fwdBwd = measure('forward + backward', p.forwardBackward, opts);
-  const ng = measure('forward under noGrad', p.noGrad, opts);
-  p.dispose();
-  const bwd = fwdBwd - fwd;
-
   const fa = new Float32Array([0.5, -1, 2, 0.25]);
   const fb = new Float32Array([1, 1, 1, 1]);
-  const plain = measure('plain add', () => plainAdd(fa, fb), { warmup: 100000, runs: RUNS, inner: 100000 });
+  const plainCall = () => plainAdd(fa, fb);
+
+  // NOTE: the machine is shared, so every quantity is measured once per round, interleaved, and the
+  // framework time of a round is computed from that round's own kernel timings; medians over rounds.
+  const inner = Math.max(1, Math.round(20000 / NODES));
+  const kernelInner = 20000;
+  for (let w = 0; w < 5; w++) {
+    timeOnce(p.forward, inner);
+    timeOnce(p.forwardBackward, inner);
+    timeOnce(p.noGrad, inner);
+    for (const call of bare.calls.values()) timeOnce(call, kernelInner);
+    timeOnce(plainCall, kernelInner * 5);
+  }
+  const series = { fwd: [] as number[], bwd: [] as number[], ng: [] as number[], fwdFw: [] as number[], bwdFw: [] as number[], ngFw: [] as number[], plain: [] as number[] };
+  const kernelSeries = new Map<string, number[]>([...names].map((n) => [n, []]));
+  for (let r = 0; r < RUNS; r++) {
+    const fwd = timeOnce(p.forward, inner);
+    const fwdBwd = timeOnce(p.forwardBackward, inner);
+    const ng = timeOnce(p.noGrad, inner);
+    const costs = new Map<string, number>();
+    for (const [name, call] of bare.calls) {
+      costs.set(name, timeOnce(call, kernelInner));
+      kernelSeries.get(name)!.push(costs.get(name)!);
+    }
+    series.plain.push(timeOnce(plainCall, kernelInner * 5));
+    series.fwd.push(fwd);
+    series.bwd.push(fwdBwd - fwd);
+    series.ng.push(ng);
+    series.fwdFw.push(fwd - kernelTime(counts.forward, costs));
+    series.bwdFw.push(fwdBwd - fwd - kernelTime(counts.backward, costs));
+    series.ngFw.push(ng - kernelTime(counts.noGrad, costs));
+  }
+  p.dispose();
+  bare.dispose();
+  const costs = new Map([...kernelSeries].map(([k, v]) => [k, median(v)]));
+  const plain = median(series.plain);
 
   const perNode = (ms: number) => (ms * 1e6) / NODES; // ns per node
-  const row = (name: string, total: number, c: Counts) => {
-    const kernels = kernelTime(c, costs);
-    const framework = perNode(total - kernels);
-    return [name, perNode(total), perNode(kernels), framework, `${fmt(framework / TARGET_NS, 3)}×`, describe(c)];
+  const row = (name: string, total: number[], framework: number[], c: Counts) => {
+    const fw = perNode(median(framework));
+    return [name, perNode(median(total)), perNode(kernelTime(c, costs)), fw, `${fmt(fw / TARGET_NS, 3)}×`, describe(c)];
   };
   printTable(
     `overhead per node (ns), ${NODES}-node chain on 2×2 float32: framework = total − bare kernels (target ≤ ${TARGET_NS} ns)`,
     ['phase', 'total ns / node', 'kernels ns / node', 'framework ns / node', 'framework / target', `kernel calls in the chain`],
-    [row('forward, recorded', fwd, counts.forward), row('backward', bwd, counts.backward), row('forward, noGrad', ng, counts.noGrad)],
+    [
+      row('forward, recorded', series.fwd, series.fwdFw, counts.forward),
+      row('backward', series.bwd, series.bwdFw, counts.backward),
+      row('forward, noGrad', series.ng, series.ngFw, counts.noGrad),
+    ],
   );
   printTable(
     'bare calls on 2×2 float32 (ns / call)',

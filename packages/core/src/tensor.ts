@@ -4,8 +4,8 @@ import { isFloatDType } from './dtype.ts';
 import { BackendError, DisposedTensorError, DTypeError, ShapeError } from './errors.ts';
 import { backward, type BackwardOptions } from './engine.ts';
 import type { GraphNode } from './node.ts';
-import { setTensorCheck, track, untrack } from './scope.ts';
-import { formatShape, sizeOf, type Shape } from './shape.ts';
+import { setScopeSlot, setTensorCheck, track, untrack } from './scope.ts';
+import { formatShape, shapesEqual, sizeOf, type Shape } from './shape.ts';
 
 let nextId = 0;
 
@@ -42,6 +42,8 @@ export class Tensor {
   readonly origin: TensorOrigin | null;
   #array: BackendArray | null;
   #requiresGrad: boolean;
+  /** The `tidy` scope that would dispose this tensor (scope.ts reads and writes it). */
+  #scope: unknown = null;
 
   /** @internal Use the creation functions; this wraps an array a backend already owns. */
   constructor(array: BackendArray, backend: Backend, requiresGrad = false, origin: TensorOrigin | null = null) {
@@ -50,8 +52,9 @@ export class Tensor {
     this.shape = array.shape;
     this.dtype = array.dtype;
     this.origin = origin;
-    this.#requiresGrad = false;
-    this.requiresGrad = requiresGrad;
+    // The setter's other check (a computed tensor cannot switch off) cannot apply to a new tensor.
+    if (requiresGrad && !isFloatDType(array.dtype)) throw requiresGradDTypeError(array.dtype);
+    this.#requiresGrad = requiresGrad;
     track(this);
   }
 
@@ -62,9 +65,7 @@ export class Tensor {
 
   /** Makes a leaf a parameter (or no longer one); a computed tensor's flag cannot be switched off. */
   set requiresGrad(value: boolean) {
-    if (value && !isFloatDType(this.dtype)) {
-      throw new DTypeError(`requiresGrad: a ${this.dtype} tensor cannot require a gradient (only float32 and float64 can)`);
-    }
+    if (value && !isFloatDType(this.dtype)) throw requiresGradDTypeError(this.dtype);
     if (!value && this.origin !== null && this.#requiresGrad) {
       throw new DTypeError('requiresGrad: cannot switch off the gradient of a computed tensor; use detach()');
     }
@@ -154,7 +155,7 @@ export class Tensor {
       throw new BackendError(`assign: value is on ${value.backend.name}, tensor #${this.id} is on ${this.backend.name}`);
     }
     if (value.dtype !== this.dtype) throw new DTypeError(`assign: cannot assign ${value.dtype} to ${this.dtype}`);
-    if (formatShape(value.shape) !== formatShape(this.shape)) {
+    if (!shapesEqual(value.shape, this.shape)) {
       throw new ShapeError(`assign: cannot assign ${formatShape(value.shape)} to ${formatShape(this.shape)}`);
     }
     const previous = this.array; // throws for a disposed tensor before the kernel runs
@@ -204,9 +205,22 @@ export class Tensor {
     return `Tensor(#${this.id}, ${formatShape(this.shape)}, ${this.dtype}, ${kind}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
+  static {
+    setScopeSlot({
+      get: (t) => t.#scope,
+      set: (t, scope) => {
+        t.#scope = scope;
+      },
+    });
+  }
+
   #checkOneElement(op: string): void {
     if (this.size !== 1) throw new ShapeError(`${op}: needs a tensor of one element, got ${formatShape(this.shape)}`);
   }
+}
+
+function requiresGradDTypeError(dtype: DType): DTypeError {
+  return new DTypeError(`requiresGrad: a ${dtype} tensor cannot require a gradient (only float32 and float64 can)`);
 }
 
 /** Numbers nested as deep as a tensor's rank. */
