@@ -1,3 +1,4 @@
+import { BindGroupCache } from './bind-group-cache.ts';
 import type { DeviceBuffer } from './gpu-array.ts';
 import type { CompiledProgram } from './pipeline-cache.ts';
 import type { UniformArena } from './uniform-arena.ts';
@@ -20,6 +21,7 @@ export class CommandBatch {
   readonly #arena: UniformArena;
   readonly #limit: number;
   readonly #afterSubmit: () => void;
+  readonly #bindGroups: BindGroupCache;
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #commands = 0;
@@ -31,6 +33,7 @@ export class CommandBatch {
     this.#arena = arena;
     this.#limit = limit;
     this.#afterSubmit = afterSubmit;
+    this.#bindGroups = new BindGroupCache(device);
   }
 
   /** Serial number of the batch being recorded. */
@@ -56,12 +59,12 @@ export class CommandBatch {
   /** Records one dispatch of `program` over `buffers` (bindings 1…n) with its parameter block. */
   dispatch(program: CompiledProgram, params: readonly number[], buffers: readonly DeviceBuffer[], x: number, y: number): void {
     const slot = this.#arena.allocate(params);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } }];
-    buffers.forEach((b, i) => {
-      entries.push({ binding: i + 1, resource: { buffer: b.buffer } });
-      b.lastBatch = this.#id;
-    });
-    const bindGroup = this.#device.createBindGroup({ layout: program.layout, entries });
+    for (const b of buffers) b.lastBatch = this.#id;
+    const bindGroup = this.#bindGroups.get(
+      program.layout,
+      slot,
+      buffers.map((b) => b.buffer),
+    );
     if (this.#pass === null) this.#pass = this.#encoderNow().beginComputePass();
     this.#pass.setPipeline(program.pipeline);
     this.#pass.setBindGroup(0, bindGroup);
