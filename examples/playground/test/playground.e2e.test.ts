@@ -171,7 +171,7 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     expect(await text(page, 'message')).toBe('');
     expect(await text(page, 'backend')).toMatch(/^webgpu \(.+\)$/);
 
-    await trainUntil(page, { id: 'epoch', atLeast: 3 });
+    await trainUntil(page, { id: 'epoch', atLeast: 2 });
     const epochs = Number(await text(page, 'epoch'));
     const onWebGPU = await loss(page);
 
