@@ -17,6 +17,8 @@ export class BindGroupCache {
   readonly #ids = new WeakMap<object, number>();
   readonly #groups = new Map<string, GPUBindGroup>();
   #nextId = 0;
+  /** Bind groups created so far (a cache miss each). */
+  created = 0;
 
   constructor(device: GPUDevice) {
     this.#device = device;
@@ -41,6 +43,7 @@ export class BindGroupCache {
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } }];
       buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
       group = this.#device.createBindGroup({ layout, entries });
+      this.created++;
       this.#groups.set(key, group);
     }
     return group;

@@ -28,6 +28,11 @@ export class CommandBatch {
   #id = 0;
   readonly counters: BatchCounters = { submits: 0, dispatches: 0 };
 
+  /** Bind groups created so far (the others came from the cache). */
+  get bindGroupsCreated(): number {
+    return this.#bindGroups.created;
+  }
+
   constructor(device: GPUDevice, arena: UniformArena, limit: number, afterSubmit: () => void) {
     this.#device = device;
     this.#arena = arena;

@@ -63,6 +63,8 @@ export interface WebGPUCounters {
   readonly pipelines: number;
   /** Released buffers waiting in the pool. */
   readonly pooledBuffers: number;
+  /** Bind groups created: one per distinct binding, so a training loop's later steps create none. */
+  readonly bindGroups: number;
 }
 
 const BYTES_PER_ELEMENT = 4;
@@ -309,13 +311,14 @@ export class WebGPUBackend implements Backend {
     return this.#pool.live;
   }
 
-  /** Counts of submits, dispatches, compiled pipelines and pooled buffers so far. */
+  /** Counts of submits, dispatches, compiled pipelines, pooled buffers and bind groups so far. */
   get counters(): WebGPUCounters {
     return {
       submits: this.#batch.counters.submits,
       dispatches: this.#batch.counters.dispatches,
       pipelines: this.#pipelines.size,
       pooledBuffers: this.#pool.pooled,
+      bindGroups: this.#batch.bindGroupsCreated,
     };
   }
 
