@@ -1,6 +1,6 @@
 import { BackendError, GradientRuleError, GraphFreedError, NonFiniteSeedError, SeedGradientError } from './errors.ts';
 import { withGradMode } from './grad-mode.ts';
-import type { GraphNode } from './node.ts';
+import type { BackwardContext, GraphNode } from './node.ts';
 import { tidy, untrack } from './scope.ts';
 import { broadcastsTo, formatShape, shapesEqual, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
@@ -47,20 +47,27 @@ function engineOps(): EngineOps {
 function reverseTopologicalOrder(root: GraphNode): GraphNode[] {
   const postOrder: GraphNode[] = [];
   const visited = new Set<GraphNode>([root]);
-  const stack: { node: GraphNode; next: number }[] = [{ node: root, next: 0 }];
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    const inputs = inputsOf(frame.node);
-    if (frame.next < inputs.length) {
-      const input = inputs[frame.next++];
-      const child = input.origin?.node;
-      if (child !== undefined && input.requiresGrad && !visited.has(child)) {
-        visited.add(child);
-        stack.push({ node: child, next: 0 });
+  // The depth-first stack as two parallel arrays (node, next input to visit): no frame objects.
+  const nodes: GraphNode[] = [root];
+  const next: number[] = [0];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top];
+    const inputs = inputsOf(node);
+    const i = next[top];
+    if (i < inputs.length) {
+      next[top] = i + 1;
+      const input = inputs[i];
+      const origin = input.origin;
+      if (origin !== null && input.requiresGrad && !visited.has(origin.node)) {
+        visited.add(origin.node);
+        nodes.push(origin.node);
+        next.push(0);
       }
     } else {
-      postOrder.push(frame.node);
-      stack.pop();
+      postOrder.push(node);
+      nodes.pop();
+      next.pop();
     }
   }
   return postOrder.reverse();
@@ -141,6 +148,32 @@ function filled(like: { shape: Shape; dtype: Tensor['dtype'] }, backend: Tensor[
   return new Tensor(backend.fill(like.shape, value, like.dtype), backend);
 }
 
+/** Adds `grad` to what `tensor` has gathered in this pass: a leaf's total, or its node's output slot. */
+function deliver(leafGrads: Map<Tensor, Tensor>, tensor: Tensor, grad: Tensor): void {
+  const origin = tensor.origin;
+  if (origin === null) {
+    leafGrads.set(tensor, accumulate(leafGrads.get(tensor), grad));
+    return;
+  }
+  const node = origin.node;
+  let slots = node.pendingGrads;
+  if (slots === null) {
+    slots = node.outputCount === 1 ? [undefined] : new Array<Tensor | undefined>(node.outputCount);
+    node.pendingGrads = slots;
+  }
+  slots[origin.outputIndex] = accumulate(slots[origin.outputIndex], grad);
+}
+
+/** Calls the node's gradient rule with one gradient per output (zeros for an output no path used). */
+function callRule(node: GraphNode, inputs: readonly Tensor[], slots: readonly (Tensor | undefined)[]): readonly (Tensor | null)[] {
+  // NOTE: the node itself is the rule's context (its inputs, saved outputs, attrs and needsGrad):
+  // no object per call. Its inputs are not null here: inputsOf checked them.
+  const ctx = node as unknown as BackwardContext<unknown>;
+  if (node.outputCount === 1) return node.spec.backward(ctx, slots[0]!);
+  const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(meta, inputs[0].backend, 0));
+  return node.spec.backward(ctx, ...gradOutputs);
+}
+
 /**
  * Reverse-mode differentiation from `root` (see `Tensor.backward`). Without `createGraph`, every
  * gradient of an intermediate tensor is freed when the walk ends; leaves keep theirs in `.grad`.
@@ -158,36 +191,29 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
 
   const walk = (): Tensor[] => {
     const leafGrads = new Map<Tensor, Tensor>();
-    const nodeGrads = new Map<GraphNode, (Tensor | undefined)[]>();
-    const deliver = (tensor: Tensor, grad: Tensor): void => {
-      if (tensor.origin === null) {
-        leafGrads.set(tensor, accumulate(leafGrads.get(tensor), grad));
-        return;
+    try {
+      deliver(leafGrads, root, seed ?? filled(root, root.backend, 1));
+      for (let k = 0; k < order.length; k++) {
+        const node = order[k];
+        const slots = node.pendingGrads;
+        if (slots === null) continue;
+        node.pendingGrads = null;
+        const inputs = inputsOf(node);
+        const grads = callRule(node, inputs, slots);
+        for (let i = 0; i < inputs.length; i++) {
+          const grad = grads[i];
+          const input = inputs[i];
+          if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) continue;
+          const fitted = fitGradient(node, i, input, grad);
+          if (observer !== null) observer.gradient(node, i, fitted);
+          deliver(leafGrads, input, fitted);
+        }
+        if (!retainGraph) node.free();
       }
-      const { node, outputIndex } = tensor.origin;
-      let slots = nodeGrads.get(node);
-      if (slots === undefined) {
-        slots = new Array<Tensor | undefined>(node.outputMeta.length);
-        nodeGrads.set(node, slots);
-      }
-      slots[outputIndex] = accumulate(slots[outputIndex], grad);
-    };
-    deliver(root, seed ?? filled(root, root.backend, 1));
-    for (const node of order) {
-      const slots = nodeGrads.get(node);
-      nodeGrads.delete(node);
-      if (slots === undefined) continue;
-      const inputs = inputsOf(node);
-      const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(meta, inputs[0].backend, 0));
-      const grads = node.spec.backward({ inputs, outputs: node.savedOutputs, attrs: node.attrs }, ...gradOutputs);
-      inputs.forEach((input, i) => {
-        const grad = grads[i];
-        if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) return;
-        const fitted = fitGradient(node, i, input, grad);
-        if (observer !== null) observer.gradient(node, i, fitted);
-        deliver(input, fitted);
-      });
-      if (!retainGraph) node.free();
+    } catch (error) {
+      // A failed pass leaves no gathered gradients behind on the nodes it did not reach.
+      for (const node of order) node.pendingGrads = null;
+      throw error;
     }
     // Each leaf gets a handle of its own, so disposing the walk's temporaries cannot touch it.
     return [...leafGrads].map(([leaf, grad]) => {

@@ -13,6 +13,12 @@ export interface BackwardContext<Attrs> {
   readonly outputs: readonly Tensor[];
   /** The attributes the node was applied with (axes, transposes, …). */
   readonly attrs: Attrs;
+  /**
+   * Whether input `index`'s gradient is used (it requires a gradient and is differentiable): a rule
+   * may return null for an input that needs none and skip computing it. Call it as
+   * `ctx.needsGrad(i)` (it is a method).
+   */
+  needsGrad(index: number): boolean;
 }
 
 /**
@@ -54,6 +60,9 @@ export interface NodeSpec<Attrs = void> {
 
 let nextNodeId = 0;
 
+/** What a node that saves no outputs shows its rule (one frozen list, not one per call). */
+const NO_OUTPUTS: readonly Tensor[] = Object.freeze([]);
+
 /** Lets anomaly mode attach the forward call site to each node without node.ts depending on it. */
 let callSiteRecorder: (() => string | undefined) | null = null;
 
@@ -80,28 +89,38 @@ export class GraphNode {
   readonly spec: NodeSpec<unknown>;
   /** The attributes the node was applied with. */
   readonly attrs: unknown;
-  /** Shapes of the inputs, kept after the graph is freed, for messages. */
-  readonly inputShapes: readonly Shape[];
   /** Where user code created the node (only recorded in anomaly mode). */
   readonly callSite: string | undefined;
+  /** How many outputs the node has. */
+  readonly outputCount: number;
   #inputs: readonly Tensor[] | null;
+  /** The inputs' shapes, taken when the node is freed (until then they are read off the inputs). */
+  #inputShapes: readonly Shape[] | null = null;
   #outputs: readonly Tensor[] | null = null;
-  /** Shape and dtype of each output (a gradient of zeros stands in for an unused one). */
-  readonly outputMeta: readonly {
-    /** The output's shape. */
-    readonly shape: Shape;
-    /** The output's dtype. */
-    readonly dtype: DType;
-  }[];
+  // NOTE: the output metadata is kept flat for the usual single output, so that recording a node
+  // allocates no arrays or objects beyond the node itself; `outputMeta` builds the list on demand.
+  readonly #shape0: Shape;
+  readonly #dtype0: DType;
+  readonly #restMeta: readonly OutputMeta[] | null;
+  #pending: (Tensor | undefined)[] | null = null;
 
-  constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: readonly BackendArray[]) {
+  constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: BackendArray | readonly BackendArray[]) {
     this.spec = spec;
     this.kind = spec.kind;
     this.attrs = attrs;
     this.#inputs = inputs;
-    this.inputShapes = inputs.map((t) => t.shape);
-    this.outputMeta = outputs.map(({ shape, dtype }) => ({ shape, dtype }));
-    this.callSite = callSiteRecorder?.();
+    if (isArrayList(outputs)) {
+      this.outputCount = outputs.length;
+      this.#shape0 = outputs[0].shape;
+      this.#dtype0 = outputs[0].dtype;
+      this.#restMeta = outputs.slice(1).map(({ shape, dtype }) => ({ shape, dtype }));
+    } else {
+      this.outputCount = 1;
+      this.#shape0 = outputs.shape;
+      this.#dtype0 = outputs.dtype;
+      this.#restMeta = null;
+    }
+    this.callSite = callSiteRecorder === null ? undefined : callSiteRecorder();
   }
 
   /** The inputs, or null once `backward()` freed this node. */
@@ -109,9 +128,41 @@ export class GraphNode {
     return this.#inputs;
   }
 
+  /** Shapes of the inputs, kept after the graph is freed, for messages. */
+  get inputShapes(): readonly Shape[] {
+    return this.#inputShapes ?? this.#inputs!.map((t) => t.shape);
+  }
+
+  /** Shape and dtype of each output (a gradient of zeros stands in for an unused one). */
+  get outputMeta(): readonly OutputMeta[] {
+    const first: OutputMeta = { shape: this.#shape0, dtype: this.#dtype0 };
+    return this.#restMeta === null ? [first] : [first, ...this.#restMeta];
+  }
+
+  /** @internal The gradients of the outputs gathered so far by the backward pass in progress. */
+  get pendingGrads(): (Tensor | undefined)[] | null {
+    return this.#pending;
+  }
+
+  /** @internal */
+  set pendingGrads(grads: (Tensor | undefined)[] | null) {
+    this.#pending = grads;
+  }
+
   /** @internal */
   get savedOutputs(): readonly Tensor[] {
-    return this.#outputs ?? [];
+    return this.#outputs ?? NO_OUTPUTS;
+  }
+
+  /** The saved outputs (empty unless the spec sets `saveOutputs`), as a rule's context shows them. */
+  get outputs(): readonly Tensor[] {
+    return this.#outputs ?? NO_OUTPUTS;
+  }
+
+  /** Whether input `index` takes part in differentiation (false once the node is freed). See `BackwardContext.needsGrad`. */
+  needsGrad(index: number): boolean {
+    const inputs = this.#inputs;
+    return inputs !== null && index < inputs.length && inputIsDifferentiable(this.spec, index, inputs[index]);
   }
 
   /** @internal */
@@ -126,6 +177,8 @@ export class GraphNode {
 
   /** @internal Drops the references to inputs and saved outputs so their memory can go. */
   free(): void {
+    if (this.#inputs === null) return;
+    this.#inputShapes = this.#inputs.map((t) => t.shape);
     this.#inputs = null;
     this.#outputs = null;
   }
@@ -134,6 +187,18 @@ export class GraphNode {
   isDifferentiable(i: number, input: Tensor): boolean {
     return inputIsDifferentiable(this.spec, i, input);
   }
+}
+
+/** Shape and dtype of one output of a node. */
+export interface OutputMeta {
+  /** The output's shape. */
+  readonly shape: Shape;
+  /** The output's dtype. */
+  readonly dtype: DType;
+}
+
+function isArrayList(x: BackendArray | readonly BackendArray[]): x is readonly BackendArray[] {
+  return Array.isArray(x);
 }
 
 function inputIsDifferentiable(spec: NodeSpec<unknown>, i: number, input: Tensor): boolean {
@@ -150,7 +215,8 @@ export interface NodeKind<Attrs> {
   applyMany(inputs: readonly Tensor[], attrs: Attrs): Tensor[];
 }
 
-function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
+/** The backend all inputs share, or a `BackendError` naming the odd one out. */
+function commonBackend(spec: NodeSpec<unknown>, inputs: readonly Tensor[]): Backend {
   const backend = inputs[0].backend;
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i].backend !== backend) {
@@ -162,22 +228,56 @@ function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Att
       );
     }
   }
-  const arrays = inputs.map((t) => t.array);
-  const result = spec.forward(backend.kernels, arrays, attrs, backend);
-  const outArrays: readonly BackendArray[] = Array.isArray(result) ? result : [result as BackendArray];
-  const node = recordIfNeeded(spec, inputs, attrs, outArrays);
-  const outputs = outArrays.map(
-    (a, i) => new Tensor(a, backend, node !== null && isFloatDType(a.dtype), node && { node, outputIndex: i }),
-  );
-  if (node !== null && spec.saveOutputs) node.saveOutputs(outputs);
-  if (forwardObserver !== null) forwardObserver(spec as NodeSpec<unknown>, inputs, outputs, node);
-  return outputs;
+  return backend;
 }
 
-function recordIfNeeded<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs, outputs: readonly BackendArray[]): GraphNode | null {
+/** The inputs' backend arrays (written out for one and two inputs: this runs for every node). */
+function arraysOf(inputs: readonly Tensor[]): BackendArray[] {
+  switch (inputs.length) {
+    case 1:
+      return [inputs[0].array];
+    case 2:
+      return [inputs[0].array, inputs[1].array];
+    default:
+      return inputs.map((t) => t.array);
+  }
+}
+
+/** Whether the node must be recorded: gradients are on and some input takes part in differentiation. */
+function needsRecording(spec: NodeSpec<unknown>, inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputIsDifferentiable(spec, i, inputs[i])) return true;
+  return false;
+}
+
+function outputTensor(array: BackendArray, backend: Backend, node: GraphNode | null, outputIndex: number): Tensor {
+  return node === null ? new Tensor(array, backend, false, null) : new Tensor(array, backend, isFloatDType(array.dtype), { node, outputIndex });
+}
+
+function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
   const generic = spec as NodeSpec<unknown>;
-  if (!isGradEnabled() || !inputs.some((t, i) => inputIsDifferentiable(generic, i, t))) return null;
-  return new GraphNode(generic, inputs, attrs, outputs);
+  const backend = commonBackend(generic, inputs);
+  return finishRun(generic, inputs, attrs, backend, spec.forward(backend.kernels, arraysOf(inputs), attrs, backend));
+}
+
+/** `run` for the usual node of one output, without the list of outputs. */
+function runOne<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor {
+  const generic = spec as NodeSpec<unknown>;
+  const backend = commonBackend(generic, inputs);
+  const result = spec.forward(backend.kernels, arraysOf(inputs), attrs, backend);
+  if (isArrayList(result) || spec.saveOutputs || forwardObserver !== null) return finishRun(generic, inputs, attrs, backend, result)[0];
+  const node = needsRecording(generic, inputs) ? new GraphNode(generic, inputs, attrs, result) : null;
+  return outputTensor(result, backend, node, 0);
+}
+
+/** The general tail of `run`, for a forward already computed. */
+function finishRun(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, backend: Backend, result: BackendArray | readonly BackendArray[]): Tensor[] {
+  const node = needsRecording(spec, inputs) ? new GraphNode(spec, inputs, attrs, result) : null;
+  const outArrays: readonly BackendArray[] = isArrayList(result) ? result : [result];
+  const outputs = outArrays.map((a, i) => outputTensor(a, backend, node, i));
+  if (node !== null && spec.saveOutputs) node.saveOutputs(outputs);
+  if (forwardObserver !== null) forwardObserver(spec, inputs, outputs, node);
+  return outputs;
 }
 
 /** Declares a node kind from its spec. See `NodeSpec`. */
@@ -185,7 +285,7 @@ export function defineNode<Attrs = void>(spec: NodeSpec<Attrs>): NodeKind<Attrs>
   if (spec.inputs.length === 0) throw new DTypeError(`defineNode: ${spec.kind} needs at least one input`);
   return {
     spec,
-    apply: (inputs, attrs) => run(spec, inputs, attrs)[0],
+    apply: (inputs, attrs) => runOne(spec, inputs, attrs),
     applyMany: (inputs, attrs) => run(spec, inputs, attrs),
   };
 }

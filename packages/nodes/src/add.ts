@@ -1,5 +1,5 @@
-import { broadcastShapes, defineNode, type Tensor } from '@graphgrad/core';
-import { operands, type Operand } from './validate.ts';
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { elementwiseOperands, type Operand } from './validate.ts';
 
 /** The Add node. */
 export const AddNode = defineNode({
@@ -17,7 +17,5 @@ export const AddNode = defineNode({
  * add(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // broadcasts the row
  */
 export function add(a: Operand, b: Operand): Tensor {
-  const [ta, tb] = operands('add', a, b);
-  broadcastShapes('add', ta.shape, tb.shape);
-  return AddNode.apply([ta, tb]);
+  return AddNode.apply(elementwiseOperands('add', a, b));
 }

@@ -1,5 +1,5 @@
-import { broadcastShapes, defineNode, type Tensor } from '@graphgrad/core';
-import { operands, type Operand } from './validate.ts';
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { elementwiseOperands, type Operand } from './validate.ts';
 import { mul } from './mul.ts';
 import { neg } from './neg.ts';
 
@@ -8,8 +8,11 @@ export const DivNode = defineNode({
   kind: 'Div',
   inputs: ['a', 'b'],
   forward: (k, [a, b]) => k.Div(a, b),
-  // da = dy / b, db = -dy·a / b²
-  backward: ({ inputs: [a, b] }, dy) => [div(dy, b), neg(div(mul(dy, a), mul(b, b)))],
+  // da = dy / b, db = -dy·a / b² (each only when wanted)
+  backward: (ctx, dy) => {
+    const [a, b] = ctx.inputs;
+    return [ctx.needsGrad(0) ? div(dy, b) : null, ctx.needsGrad(1) ? neg(div(mul(dy, a), mul(b, b))) : null];
+  },
 });
 
 /**
@@ -19,7 +22,5 @@ export const DivNode = defineNode({
  * div(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // broadcasts the row
  */
 export function div(a: Operand, b: Operand): Tensor {
-  const [ta, tb] = operands('div', a, b);
-  broadcastShapes('div', ta.shape, tb.shape);
-  return DivNode.apply([ta, tb]);
+  return DivNode.apply(elementwiseOperands('div', a, b));
 }

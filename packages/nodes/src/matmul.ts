@@ -15,10 +15,15 @@ export const MatMulNode = defineNode<Required<MatMulOptions>>({
   inputs: ['a', 'b'],
   forward: (k, [a, b], { transposeA, transposeB }) => k.MatMul(a, b, transposeA, transposeB),
   // dA = dY·Bᵀ, dB = Aᵀ·dY (for op(A) = Aᵀ the gradient is transposed back: dA = B·dYᵀ, and likewise for B)
-  backward: ({ inputs: [a, b], attrs: { transposeA, transposeB } }, dy) => [
-    transposeA ? matmul(b, dy, { transposeA: transposeB, transposeB: true }) : matmul(dy, b, { transposeB: !transposeB }),
-    transposeB ? matmul(dy, a, { transposeA: true, transposeB: transposeA }) : matmul(a, dy, { transposeA: !transposeA }),
-  ],
+  // Each only when wanted: a batch of data multiplied by a weight needs no gradient of its own.
+  backward: (ctx, dy) => {
+    const [a, b] = ctx.inputs;
+    const { transposeA, transposeB } = ctx.attrs;
+    return [
+      !ctx.needsGrad(0) ? null : transposeA ? matmul(b, dy, { transposeA: transposeB, transposeB: true }) : matmul(dy, b, { transposeB: !transposeB }),
+      !ctx.needsGrad(1) ? null : transposeB ? matmul(dy, a, { transposeA: true, transposeB: transposeA }) : matmul(a, dy, { transposeA: !transposeA }),
+    ];
+  },
 });
 
 /**

@@ -1,13 +1,13 @@
-import { broadcastShapes, defineNode, type Tensor } from '@graphgrad/core';
-import { operands, type Operand } from './validate.ts';
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { elementwiseOperands, type Operand } from './validate.ts';
 
 /** The Mul node. */
 export const MulNode = defineNode({
   kind: 'Mul',
   inputs: ['a', 'b'],
   forward: (k, [a, b]) => k.Mul(a, b),
-  // da = dy·b, db = dy·a
-  backward: ({ inputs: [a, b] }, dy) => [mul(dy, b), mul(dy, a)],
+  // da = dy·b, db = dy·a (each only when wanted: a constant factor needs no gradient)
+  backward: (ctx, dy) => [ctx.needsGrad(0) ? mul(dy, ctx.inputs[1]) : null, ctx.needsGrad(1) ? mul(dy, ctx.inputs[0]) : null],
 });
 
 /**
@@ -17,7 +17,5 @@ export const MulNode = defineNode({
  * mul(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // broadcasts the row
  */
 export function mul(a: Operand, b: Operand): Tensor {
-  const [ta, tb] = operands('mul', a, b);
-  broadcastShapes('mul', ta.shape, tb.shape);
-  return MulNode.apply([ta, tb]);
+  return MulNode.apply(elementwiseOperands('mul', a, b));
 }

@@ -1,5 +1,5 @@
-import { broadcastShapes, defineNode, type Tensor } from '@graphgrad/core';
-import { operands, type Operand } from './validate.ts';
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { elementwiseOperands, type Operand } from './validate.ts';
 import { neg } from './neg.ts';
 
 /** The Sub node. */
@@ -8,7 +8,7 @@ export const SubNode = defineNode({
   inputs: ['a', 'b'],
   forward: (k, [a, b]) => k.Sub(a, b),
   // da = dy, db = -dy
-  backward: (_ctx, dy) => [dy, neg(dy)],
+  backward: (ctx, dy) => [dy, ctx.needsGrad(1) ? neg(dy) : null],
 });
 
 /**
@@ -18,7 +18,5 @@ export const SubNode = defineNode({
  * sub(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // broadcasts the row
  */
 export function sub(a: Operand, b: Operand): Tensor {
-  const [ta, tb] = operands('sub', a, b);
-  broadcastShapes('sub', ta.shape, tb.shape);
-  return SubNode.apply([ta, tb]);
+  return SubNode.apply(elementwiseOperands('sub', a, b));
 }

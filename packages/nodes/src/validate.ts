@@ -1,4 +1,4 @@
-import { BackendError, DTypeError, full, isFloatDType, Tensor, type DType } from '@graphgrad/core';
+import { BackendError, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType } from '@graphgrad/core';
 
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
@@ -37,7 +37,23 @@ export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   return [ta, tb];
 }
 
+/**
+ * `operands` for an elementwise node, also checking that the shapes broadcast (without building the
+ * broadcast shape: the kernel does); returns the inputs list the node is applied to.
+ */
+export function elementwiseOperands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  const pair = operands(op, a, b);
+  const sa = pair[0].shape;
+  const sb = pair[1].shape;
+  if (!shapesEqual(sa, sb)) broadcastShapes(op, sa, sb);
+  return pair;
+}
+
 /** A scalar constant with `like`'s dtype and backend. */
 export function scalarLike(value: number, like: Tensor, dtype: DType = like.dtype): Tensor {
+  // NOTE: straight to the backend: `full` would check a shape and a value that are known good.
+  if (dtype === like.dtype) return new Tensor(like.backend.fill(SCALAR, value, dtype), like.backend);
   return full([], value, { dtype, backend: like.backend });
 }
+
+const SCALAR: readonly number[] = Object.freeze([]);
