@@ -66,6 +66,24 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'two models on one device', 
     const [again] = await trainInterleaved([backend], [1984], 40);
     expect(again).toEqual(aloneA);
   });
+
+  it('reports a device error on a shared device to the next read of every backend on it', async () => {
+    const second = await createWebGPUBackend({ device: backend.device });
+    const x = tensor([1, 2], { backend });
+    const y = tensor([3, 4], { backend: second });
+    const onFirst = neg(x);
+    // An error on the device while both backends have work recorded: neither can tell whose it
+    // was, so neither may return numbers as if nothing had happened.
+    backend.device.createBuffer({ size: 16, usage: 0x0001 | 0x0080 });
+    const onSecond = neg(y);
+    await expectBackendError(onSecond.data(), /validation error/);
+    await expectBackendError(onFirst.data(), /validation error/);
+    // Both recover.
+    expect(Array.from(await onFirst.data())).toEqual([-1, -2]);
+    expect(Array.from(await onSecond.data())).toEqual([-3, -4]);
+    for (const t of [x, onFirst]) t.dispose();
+    second.destroy();
+  });
 });
 
 describe.skipIf(gpu.backend === null)(gpu.reason ?? 'reads in flight while work is queued', () => {
