@@ -15,6 +15,11 @@ const STEPS = 10_000;
 const BATCH = 30;
 /** The loss is read every this many steps, like a training log (and so the GPU drains its queue). */
 const LOG_EVERY = 100;
+/**
+ * Time allowed per soak, well above the suite's default minute: 10,000 steps on lavapipe (software
+ * Vulkan) on a loaded machine run longer than that, and a timeout is no verdict on memory.
+ */
+const SOAK_TIMEOUT_MS = 600_000;
 
 /** Every recorded node the tensor was computed through (an iterative walk of the origins). */
 function graphOf(root: Tensor): Set<GraphNode> {
@@ -115,12 +120,12 @@ function expectNothingAccumulates(result: Soak): void {
 }
 
 describe('10,000 training steps of the spiral net', () => {
-  it('on the CPU: constant live buffers, and every step frees its graph', async () => {
+  it('on the CPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
     expectNothingAccumulates(await soak(cpuBackend()));
   });
 
   describe.skipIf(gpu.backend === null)(gpu.reason ?? 'on WebGPU', () => {
-    it('on WebGPU: constant live buffers, and every step frees its graph', async () => {
+    it('on WebGPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
       expectNothingAccumulates(await soak(gpu.backend as Backend));
     });
   });
