@@ -96,28 +96,35 @@ type Pattern =
   | null;
 
 function patternOf(x: CpuArray, shape: Shape, size: number): Pattern {
-  if (x.size === 1) return { kind: 'scalar' };
+  if (x.size === 1) return SCALAR;
   if (!isContiguous(x)) return null;
   // broadcasting only ever enlarges an operand, so an operand of the output's size has its shape
-  if (x.size === size) return { kind: 'full' };
-  const lead = shape.length - x.shape.length;
-  const dim = (i: number): number => (i < lead ? 1 : x.shape[i - lead]);
+  if (x.size === size) return FULL;
+  // NOTE: no closures here: tsx (esbuild's keepNames) wraps each one created in a call that
+  // defines its name, which cost microseconds per kernel.
+  const xs = x.shape;
+  const lead = shape.length - xs.length;
   let first = -1;
   let last = -1;
-  for (let i = 0; i < shape.length; i++) {
-    if (dim(i) !== 1) {
+  for (let i = lead; i < shape.length; i++) {
+    if (xs[i - lead] !== 1) {
       if (first < 0) first = i;
       last = i;
     }
   }
   let row = true;
-  for (let i = first; i < shape.length; i++) if (dim(i) !== shape[i]) row = false;
+  for (let i = first; i < shape.length; i++) if (xs[i - lead] !== shape[i]) row = false;
   if (row) return { kind: 'row', cols: x.size };
-  let column = true;
-  for (let i = 0; i <= last; i++) if (dim(i) !== shape[i]) column = false;
+  let column = first >= lead;
+  for (let i = lead; i <= last && column; i++) if (xs[i - lead] !== shape[i]) column = false;
+  // a column operand must also span every leading axis of the output
+  for (let i = 0; i < lead && column; i++) if (shape[i] !== 1) column = false;
   if (column) return { kind: 'column', cols: size / x.size };
   return null;
 }
+
+const SCALAR: Pattern = { kind: 'scalar' };
+const FULL: Pattern = { kind: 'full' };
 
 function operandOf(x: CpuArray, p: NonNullable<Pattern>, cols: number): LoopOperand {
   switch (p.kind) {
