@@ -44,9 +44,13 @@ function engineOps(): EngineOps {
  * node comes after all nodes that consume its outputs. Iterative, so deep chains cannot overflow
  * the stack.
  */
+let sorts = 0;
+
 function reverseTopologicalOrder(root: GraphNode): GraphNode[] {
   const postOrder: GraphNode[] = [];
-  const visited = new Set<GraphNode>([root]);
+  // A node is visited when its mark is this sort's number: no Set of nodes.
+  const sort = ++sorts;
+  root.mark = sort;
   // The depth-first stack as two parallel arrays (node, next input to visit): no frame objects.
   const nodes: GraphNode[] = [root];
   const next: number[] = [0];
@@ -59,8 +63,8 @@ function reverseTopologicalOrder(root: GraphNode): GraphNode[] {
       next[top] = i + 1;
       const input = inputs[i];
       const origin = input.origin;
-      if (origin !== null && input.requiresGrad && !visited.has(origin.node)) {
-        visited.add(origin.node);
+      if (origin !== null && input.requiresGrad && origin.node.mark !== sort) {
+        origin.node.mark = sort;
         nodes.push(origin.node);
         next.push(0);
       }
@@ -189,43 +193,57 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
   const retainGraph = options.retainGraph ?? createGraph;
   const order = root.origin === null ? [] : reverseTopologicalOrder(root.origin.node);
 
-  const walk = (): Tensor[] => {
-    const leafGrads = new Map<Tensor, Tensor>();
-    try {
-      deliver(leafGrads, root, seed ?? filled(root, root.backend, 1));
-      for (let k = 0; k < order.length; k++) {
-        const node = order[k];
-        const slots = node.pendingGrads;
-        if (slots === null) continue;
-        node.pendingGrads = null;
-        const inputs = inputsOf(node);
-        const grads = callRule(node, inputs, slots);
-        for (let i = 0; i < inputs.length; i++) {
-          const grad = grads[i];
-          const input = inputs[i];
-          if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) continue;
-          const fitted = fitGradient(node, i, input, grad);
-          if (observer !== null) observer.gradient(node, i, fitted);
-          deliver(leafGrads, input, fitted);
-        }
-        if (!retainGraph) node.free();
-      }
-    } catch (error) {
-      // A failed pass leaves no gathered gradients behind on the nodes it did not reach.
-      for (const node of order) node.pendingGrads = null;
-      throw error;
-    }
-    // Each leaf gets a handle of its own, so disposing the walk's temporaries cannot touch it.
-    return [...leafGrads].map(([leaf, grad]) => {
-      const previous = leaf.grad;
-      const own = engineOps().alias(grad);
-      leaf.grad = previous === null ? own : engineOps().add(previous, own);
-      if (previous !== null && !createGraph) previous.dispose();
-      return leaf.grad;
-    });
-  };
-
-  const pass = (): Tensor[] => withGradMode(createGraph, () => (createGraph ? walk() : tidy(walk)));
-  const owned = observer === null ? pass() : observer.backward(root, seed, pass);
+  // NOTE: arrows passed straight as arguments, not named closures: tsx/esbuild's keepNames wraps
+  // every named closure in a defineProperty call, which cost a measurable share of a small step.
+  const owned =
+    observer === null
+      ? pass(root, seed, order, retainGraph, createGraph)
+      : observer.backward(root, seed, () => pass(root, seed, order, retainGraph, createGraph));
   for (const grad of owned) untrack(grad);
+}
+
+/** One backward pass, recorded under `createGraph`, else inside a tidy that frees the intermediate gradients. */
+function pass(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], retainGraph: boolean, createGraph: boolean): Tensor[] {
+  return withGradMode(createGraph, () =>
+    createGraph ? walk(root, seed, order, retainGraph, createGraph) : tidy(() => walk(root, seed, order, retainGraph, createGraph)),
+  );
+}
+
+/** Walks `order` from `root`'s gradient, leaving each leaf's in `.grad`; returns those gradients. */
+function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], retainGraph: boolean, createGraph: boolean): Tensor[] {
+  const leafGrads = new Map<Tensor, Tensor>();
+  try {
+    deliver(leafGrads, root, seed ?? filled(root, root.backend, 1));
+    for (let k = 0; k < order.length; k++) {
+      const node = order[k];
+      const slots = node.pendingGrads;
+      if (slots === null) continue;
+      node.pendingGrads = null;
+      const inputs = inputsOf(node);
+      const grads = callRule(node, inputs, slots);
+      for (let i = 0; i < inputs.length; i++) {
+        const grad = grads[i];
+        const input = inputs[i];
+        if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) continue;
+        const fitted = fitGradient(node, i, input, grad);
+        if (observer !== null) observer.gradient(node, i, fitted);
+        deliver(leafGrads, input, fitted);
+      }
+      if (!retainGraph) node.free();
+    }
+  } catch (error) {
+    // A failed pass leaves no gathered gradients behind on the nodes it did not reach.
+    for (const node of order) node.pendingGrads = null;
+    throw error;
+  }
+  // Each leaf gets a handle of its own, so disposing the walk's temporaries cannot touch it.
+  const owned: Tensor[] = [];
+  for (const [leaf, grad] of leafGrads) {
+    const previous = leaf.grad;
+    const own = engineOps().alias(grad);
+    leaf.grad = previous === null ? own : engineOps().add(previous, own);
+    if (previous !== null && !createGraph) previous.dispose();
+    owned.push(leaf.grad);
+  }
+  return owned;
 }

@@ -103,6 +103,7 @@ export class GraphNode {
   readonly #dtype0: DType;
   readonly #restMeta: readonly OutputMeta[] | null;
   #pending: (Tensor | undefined)[] | null = null;
+  #mark = 0;
 
   constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: BackendArray | readonly BackendArray[]) {
     this.spec = spec;
@@ -147,6 +148,16 @@ export class GraphNode {
   /** @internal */
   set pendingGrads(grads: (Tensor | undefined)[] | null) {
     this.#pending = grads;
+  }
+
+  /** @internal The number of the last topological sort that reached this node (the engine's visited set). */
+  get mark(): number {
+    return this.#mark;
+  }
+
+  /** @internal */
+  set mark(sort: number) {
+    this.#mark = sort;
   }
 
   /** @internal */

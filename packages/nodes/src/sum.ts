@@ -36,8 +36,21 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepDims = fal
  * the gradient of a broadcast.
  */
 export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
+  requireFloat('sumTo', x);
   const lead = x.rank - shape.length;
-  const axes = x.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const axes: number[] = [];
+  let inner = false;
+  for (let i = 0; i < x.rank; i++) {
+    if (i < lead) axes.push(i);
+    else if (shape[i - lead] === 1 && x.shape[i] !== 1) {
+      axes.push(i);
+      inner = true;
+    }
+  }
   if (axes.length === 0) return x.rank === shape.length ? x : reshape(x, shape);
-  return reshape(sum(x, axes, true), shape);
+  // The axes are computed here, sorted and in range: the node is applied without normalizeAxes,
+  // and without a Reshape node where the sum alone gives `shape` (a bias's gradient: leading axes only).
+  if (lead === 0) return SumNode.apply([x], { axes, keepDims: true });
+  if (!inner) return SumNode.apply([x], { axes, keepDims: false });
+  return reshape(SumNode.apply([x], { axes, keepDims: true }), shape);
 }
