@@ -22,9 +22,11 @@ const NC = 4096;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /**
- * out (m×n, row-major, from index 0) = A (m×k) · B (k×n) in WebAssembly SIMD: packs panels of A
- * and B (reading any strides, so transposes cost no copy of their own) and runs the 4×8 register
- * -blocked kernel over them. Returns false, writing nothing, where WebAssembly SIMD is unavailable.
+ * out (m×n, row-major, from index 0) = A (m×k) · B (k×n) in WebAssembly SIMD: copies the spans of
+ * A and B into the module's memory as they are, packs panels of them there (reading any strides,
+ * so transposes cost no copy of their own) and runs the 4×8 register-blocked kernel over them.
+ * Returns false, writing nothing, where WebAssembly SIMD is unavailable or the operands would not
+ * fit in a 32-bit memory.
  */
 export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatrix, m: number, n: number, k: number): boolean {
   const kern = simdKernels();
@@ -37,24 +39,39 @@ export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatri
   const kcMax = roundUp(Math.min(KC, k), GEMM_KU);
   const mcMax = Math.min(MC, mp);
   const ncMax = Math.min(NC, np);
-  // memory layout, in floats: C (mp×ldc) | packed B (kcMax×ncMax) | packed A (mcMax×kcMax)
+  const aSpan = span(a, m, k);
+  const bSpan = span(b, k, n);
+  // memory layout, in floats: C (mp×ldc) | A as given | B as given | packed B (kcMax×ncMax) | packed A (mcMax×kcMax)
   const cAt = 0;
-  const bAt = mp * ldc;
-  const aAt = bAt + kcMax * ncMax;
-  const mem = simdMemory(kern, (aAt + mcMax * kcMax) * 4);
+  const aAt = mp * ldc;
+  const bAt = aAt + aSpan;
+  const bpAt = bAt + bSpan;
+  const apAt = bpAt + kcMax * ncMax;
+  const bytes = (apAt + mcMax * kcMax) * 4;
+  if (bytes > MAX_BYTES) return false;
+  let mem: Float32Array;
+  try {
+    mem = simdMemory(kern, bytes);
+  } catch {
+    return false; // the memory could not grow: the caller's JavaScript loop takes over
+  }
   mem.fill(0, cAt, cAt + mp * ldc);
+  mem.set(a.data.subarray(a.offset, a.offset + aSpan), aAt);
+  mem.set(b.data.subarray(b.offset, b.offset + bSpan), bAt);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
-    const ncp = roundUp(nc, GEMM_NR);
+    const nPanels = Math.ceil(nc / GEMM_NR);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       const kcp = roundUp(kc, GEMM_KU);
-      packB(mem, bAt, b, pc, kc, kcp, jc, nc, ncp);
+      const bFrom = bAt + pc * b.rowStride + jc * b.colStride;
+      kern.pack(bpAt * 4, bFrom * 4, nPanels, kc, kcp, GEMM_NR, nc - (nPanels - 1) * GEMM_NR, b.colStride * 4, b.rowStride * 4);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        const panels = Math.ceil(mc / GEMM_MR);
-        packA(mem, aAt, a, ic, mc, pc, kc, kcp, panels);
-        kern.gemm(aAt * 4, bAt * 4, (cAt + ic * ldc + jc) * 4, kcp, panels, ncp / GEMM_NR, ldc * 4);
+        const mPanels = Math.ceil(mc / GEMM_MR);
+        const aFrom = aAt + ic * a.rowStride + pc * a.colStride;
+        kern.pack(apAt * 4, aFrom * 4, mPanels, kc, kcp, GEMM_MR, mc - (mPanels - 1) * GEMM_MR, a.rowStride * 4, a.colStride * 4);
+        kern.gemm(apAt * 4, bpAt * 4, (cAt + ic * ldc + jc) * 4, kcp, mPanels, nPanels, ldc * 4);
       }
     }
   }
@@ -63,38 +80,10 @@ export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatri
   return true;
 }
 
-/** Packs B[pc:pc+kc, jc:jc+nc] as panels of kcp×NR floats, zero-padded past column nc and row kc. */
-function packB(mem: Float32Array, at: number, b: StridedMatrix, pc: number, kc: number, kcp: number, jc: number, nc: number, ncp: number): void {
-  const { data, rowStride, colStride } = b;
-  for (let j0 = 0; j0 < ncp; j0 += GEMM_NR) {
-    const panel = at + j0 * kcp;
-    const width = Math.min(GEMM_NR, nc - j0);
-    for (let p = 0; p < kc; p++) {
-      const src = b.offset + (pc + p) * rowStride + (jc + j0) * colStride;
-      const dst = panel + p * GEMM_NR;
-      let j = 0;
-      for (; j < width; j++) mem[dst + j] = data[src + j * colStride];
-      for (; j < GEMM_NR; j++) mem[dst + j] = 0;
-    }
-    mem.fill(0, panel + kc * GEMM_NR, panel + kcp * GEMM_NR);
-  }
-}
+/** The most memory the kernels use: addresses are i32, so stay well below 2 GiB. */
+const MAX_BYTES = 1 << 30;
 
-/** Packs A[ic:ic+mc, pc:pc+kc] as panels of MR×kcp floats (each k: MR rows), zero-padded past row mc and column kc. */
-function packA(mem: Float32Array, at: number, a: StridedMatrix, ic: number, mc: number, pc: number, kc: number, kcp: number, panels: number): void {
-  const { data, rowStride, colStride } = a;
-  for (let ip = 0; ip < panels; ip++) {
-    const panel = at + ip * kcp * GEMM_MR;
-    const i0 = ip * GEMM_MR;
-    const height = Math.min(GEMM_MR, mc - i0);
-    for (let r = 0; r < GEMM_MR; r++) {
-      if (r >= height) {
-        for (let p = 0; p < kc; p++) mem[panel + p * GEMM_MR + r] = 0;
-        continue;
-      }
-      const src = a.offset + (ic + i0 + r) * rowStride + pc * colStride;
-      for (let p = 0; p < kc; p++) mem[panel + p * GEMM_MR + r] = data[src + p * colStride];
-    }
-    mem.fill(0, panel + kc * GEMM_MR, panel + kcp * GEMM_MR);
-  }
+/** Elements from a matrix's first element to its last, inclusive (strides are never negative here). */
+function span(x: StridedMatrix, rows: number, cols: number): number {
+  return (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
 }

@@ -175,6 +175,59 @@ function sigmoidBody(): FunctionBody {
   return f;
 }
 
+/**
+ * `pack(dst, src, panels, kc, kcp, lanes, valid, laneStride, kStride)`: copies a strided matrix
+ * into `panels` panels of kcp × lanes floats (each k: `lanes` consecutive floats), element
+ * (p·lanes + l, k) read from src + (p·lanes + l)·laneStride + k·kStride (bytes); lanes past `valid`
+ * in the last panel and rows k ≥ kc are zeros. The GEMM's A panels (lanes MR along rows) and B
+ * panels (lanes NR along columns) both come from it, whatever the strides (transposes included).
+ */
+function packBody(): FunctionBody {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [dst, src, panels, kc, kcp, lanes, valid, laneStride, kStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const p = f.local(I32);
+  const k = f.local(I32);
+  const l = f.local(I32);
+  const limit = f.local(I32);
+  const base = f.local(I32);
+  f.i32(0).set(p);
+  f.block(() =>
+    f.loop(() => {
+      f.get(p).get(panels).i32GeU().brIf(1);
+      // limit = valid in the last panel, lanes in the others
+      f.get(valid).get(lanes).get(p).get(panels).i32(1).i32Sub().i32Eq().select().set(limit);
+      f.get(src).get(p).get(lanes).i32Mul().get(laneStride).i32Mul().i32Add().set(base);
+      f.i32(0).set(k);
+      f.block(() =>
+        f.loop(() => {
+          f.get(k).get(kcp).i32GeU().brIf(1);
+          f.i32(0).set(l);
+          f.block(() =>
+            f.loop(() => {
+              f.get(l).get(lanes).i32GeU().brIf(1);
+              f.get(dst);
+              f.get(k).get(kc).i32LtU().get(l).get(limit).i32LtU().i32And();
+              f.ifElseF32(
+                () => f.get(base).get(l).get(laneStride).i32Mul().i32Add().get(k).get(kStride).i32Mul().i32Add().f32Load(),
+                () => f.f32(0),
+              );
+              f.f32Store();
+              f.get(dst).i32(4).i32Add().set(dst);
+              f.get(l).i32(1).i32Add().set(l);
+              f.br(0);
+            }),
+          );
+          f.get(k).i32(1).i32Add().set(k);
+          f.br(0);
+        }),
+      );
+      f.get(p).i32(1).i32Add().set(p);
+      f.br(0);
+    }),
+  );
+  return f;
+}
+
 /** The elementwise binary operations with a SIMD kernel. */
 export const SIMD_BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Greater'] as const;
 /** The name of an elementwise binary operation with a SIMD kernel. */
@@ -225,6 +278,17 @@ export interface SimdKernels {
   readonly memory: WebAssembly.Memory;
   readonly gemm: (ap: number, bp: number, c: number, kc: number, mPanels: number, nPanels: number, ldc: number) => void;
   readonly sigmoid: (ptr: number, blocks: number) => void;
+  readonly pack: (
+    dst: number,
+    src: number,
+    panels: number,
+    kc: number,
+    kcp: number,
+    lanes: number,
+    valid: number,
+    laneStride: number,
+    kStride: number,
+  ) => void;
   readonly binary: { readonly [K in SimdBinaryName]: (a: number, b: number, n4: number) => void };
 }
 
@@ -245,6 +309,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     [
       { name: 'gemm', body: gemmBody() },
       { name: 'sigmoid', body: sigmoidBody() },
+      { name: 'pack', body: packBody() },
       ...SIMD_BINARY.map((op) => ({ name: op, body: binaryBody(op) })),
     ],
     1,
@@ -272,7 +337,7 @@ export function simdKernels(): SimdKernels | null {
   }
   const e = instance.exports as unknown as Omit<SimdKernels, 'binary'> & SimdKernels['binary'];
   const binary = Object.fromEntries(SIMD_BINARY.map((op) => [op, e[op]])) as unknown as SimdKernels['binary'];
-  kernels = { memory: e.memory, gemm: e.gemm, sigmoid: e.sigmoid, binary };
+  kernels = { memory: e.memory, gemm: e.gemm, sigmoid: e.sigmoid, pack: e.pack, binary };
   return kernels;
 }
 

@@ -109,6 +109,48 @@ export class FunctionBody {
     this.#code.push(0x45);
     return this;
   }
+  i32LtU(): this {
+    this.#code.push(0x49);
+    return this;
+  }
+  i32And(): this {
+    this.#code.push(0x71);
+    return this;
+  }
+  i32Eq(): this {
+    this.#code.push(0x46);
+    return this;
+  }
+  /** f32.load from (address on the stack) + `offset` bytes. */
+  f32Load(offset = 0): this {
+    this.#code.push(0x2a, 2);
+    uleb(offset, this.#code);
+    return this;
+  }
+  /** f32.store of the top value at (address below it) + `offset` bytes. */
+  f32Store(offset = 0): this {
+    this.#code.push(0x38, 2);
+    uleb(offset, this.#code);
+    return this;
+  }
+  f32(v: number): this {
+    this.#code.push(0x43, ...f32Bytes(v));
+    return this;
+  }
+  /** `select`: (a, b, cond) → cond ? a : b. */
+  select(): this {
+    this.#code.push(0x1b);
+    return this;
+  }
+  /** `if (result f32)` on the i32 condition on the stack: `then` or `otherwise` leaves one f32. */
+  ifElseF32(then: () => void, otherwise: () => void): this {
+    this.#code.push(0x04, 0x7d);
+    then();
+    this.#code.push(0x05);
+    otherwise();
+    this.#code.push(0x0b);
+    return this;
+  }
   i32GeU(): this {
     this.#code.push(0x4f);
     return this;
