@@ -11,7 +11,8 @@
  *
  *   node --import tsx bench/overhead.ts [--nodes 200] [--runs 21] [--wall]
  */
-import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Kernels, type Tensor } from '@graphgrad/core';
+import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
+import { probeBackend } from './backend-probe.ts';
 import { add, mul } from '@graphgrad/nodes';
 import { clockMs, flagValue, fmt, hasFlag, machineLine, median, printTable, reproduceLine, type Clock } from './harness.ts';
 
@@ -23,25 +24,6 @@ const CLOCK: Clock = hasFlag('--wall') ? 'wall' : 'cpu';
 
 /** Kernel calls (and fills) by name. */
 type Counts = Map<string, number>;
-
-/** The backend with every kernel and `fill` counted into `counts` (a wrapper: the real one keeps its private state). */
-function countingBackend(inner: Backend, counts: { current: Counts }): Backend {
-  const bump = (name: string) => counts.current.set(name, (counts.current.get(name) ?? 0) + 1);
-  const kernels = Object.fromEntries(
-    Object.entries(inner.kernels).map(([name, fn]) => [name, (...args: unknown[]) => (bump(name), (fn as (...a: unknown[]) => BackendArray)(...args))]),
-  ) as unknown as Kernels;
-  return {
-    name: inner.name,
-    dtypes: inner.dtypes,
-    kernels,
-    fromData: (data, shape, dtype) => inner.fromData(data, shape, dtype),
-    fill: (shape, value, dtype) => (bump('fill'), inner.fill(shape, value, dtype)),
-    read: (x) => inner.read(x),
-    readSync: (x) => inner.readSync!(x),
-    dispose: (x) => inner.dispose(x),
-    liveBuffers: () => inner.liveBuffers(),
-  };
-}
 
 /** The benchmark's chain: N alternating adds and muls of a 2×2 tensor by a constant. */
 function chain(x: Tensor, c: Tensor, n: number): Tensor {
@@ -73,13 +55,13 @@ function phases(backend: Backend) {
 }
 
 function countKernels(backend: Backend) {
-  const counts = { current: new Map() as Counts };
-  const counting = countingBackend(backend, counts);
-  const p = phases(counting);
+  const probe = probeBackend(backend);
+  const p = phases(probe.backend);
   const take = (fn: () => void): Counts => {
-    counts.current = new Map();
+    probe.reset();
     fn();
-    return counts.current;
+    // Disposal is part of each bare kernel's measured cost; creation of the inputs is not counted.
+    return new Map([...probe.stats].filter(([name, s]) => s.calls > 0 && name !== 'dispose' && name !== 'fromData').map(([name, s]) => [name, s.calls]));
   };
   const forward = take(p.forward);
   const forwardBackward = take(p.forwardBackward);
@@ -95,18 +77,20 @@ function bareKernelCalls(backend: Backend, names: Iterable<string>): { calls: Ma
   const a = backend.fromData(new Float32Array([0.5, -1, 2, 0.25]), [2, 2], 'float32');
   const b = backend.fromData(new Float32Array([1.0001, 0.9999, 1, 1.0002]), [2, 2], 'float32');
   const k = backend.kernels;
-  const calls: Record<string, () => BackendArray> = {
-    Add: () => k.Add(a, b),
-    Mul: () => k.Mul(a, b),
-    Sub: () => k.Sub(a, b),
-    Reshape: () => k.Reshape(a, [2, 2]),
-    fill: () => backend.fill([2, 2], 1, 'float32'),
+  const d = (x: BackendArray) => backend.dispose(x);
+  const calls: Record<string, () => void> = {
+    Add: () => d(k.Add(a, b)),
+    Mul: () => d(k.Mul(a, b)),
+    Sub: () => d(k.Sub(a, b)),
+    Reshape: () => d(k.Reshape(a, [2, 2])),
+    fill: () => d(backend.fill([2, 2], 1, 'float32')),
+    readSync: () => backend.readSync!(a),
   };
   const out = new Map<string, () => void>();
   for (const name of names) {
     const call = calls[name];
     if (call === undefined) throw new Error(`overhead: no bare measurement for kernel ${name}; add one`);
-    out.set(name, () => backend.dispose(call()));
+    out.set(name, call);
   }
   return {
     calls: out,
@@ -205,7 +189,7 @@ function main(): void {
   printTable(
     'bare calls on 2×2 float32 (ns / call)',
     ['call', 'ns'],
-    [['plain function on Float32Arrays (new output)', plain * 1e6], ...[...costs].map(([k, v]): [string, number] => [`backend.kernels.${k} + dispose`, v * 1e6])],
+    [['plain function on Float32Arrays (new output)', plain * 1e6], ...[...costs].map(([k, v]): [string, number] => [k === 'fill' || k === 'readSync' ? `backend.${k}${k === 'fill' ? ' + dispose' : ''}` : `backend.kernels.${k} + dispose`, v * 1e6])],
   );
   console.log(reproduceLine('bench/overhead.ts', process.argv.slice(2)));
 }

@@ -10,12 +10,13 @@
  *
  *   node --import tsx bench/spiral-train.ts [--runs 5] [--epochs 300] [--wall]
  */
-import { Generator, randn, tensor, tidy, zeros, type Tensor } from '@graphgrad/core';
-import { loadSpiral } from '@graphgrad/datasets';
+import { Generator, getBackend, randn, setBackend, tensor, tidy, zeros } from '@graphgrad/core';
+import { loadSpiral, type Spiral } from '@graphgrad/datasets';
+import { probeBackend } from './backend-probe.ts';
 import { Affine, gather, Sequential, Sigmoid, SoftmaxWithLoss } from '@graphgrad/nodes';
 import { SGD } from '@graphgrad/optim';
 import { fileURLToPath } from 'node:url';
-import { flagValue, fmtRatio, hasFlag, type Clock, machineLine, measureTiming, measureTimingAsync, printTable, reproduceLine, runPython, type Timing } from './harness.ts';
+import { flagValue, fmt, fmtRatio, hasFlag, type Clock, machineLine, measureTiming, measureTimingAsync, printTable, reproduceLine, runPython, type Timing } from './harness.ts';
 import { tfjsWasmVariant, useTfjs, type Tfjs } from './tfjs.ts';
 
 const RUNS = Number(flagValue('--runs') ?? 5);
@@ -31,8 +32,8 @@ const ITERS = Math.floor(DATA_SIZE / BATCH);
 const STEPS = EPOCHS * ITERS;
 
 /** The book's loop in graphgrad, with its layers and optimizer; returns the last printed mean loss. */
-function trainGraphgrad(seed: number): number {
-  const { x, t } = spiral;
+function trainGraphgrad(seed: number, data: Spiral = spiral): number {
+  const { x, t } = data;
   const generator = new Generator(seed);
   const W1 = randn([2, HIDDEN], { std: 0.01, generator, requiresGrad: true });
   const b1 = zeros([HIDDEN], { requiresGrad: true });
@@ -113,6 +114,45 @@ function trainTfjs(tf: Tfjs, seed: number): number {
   return last;
 }
 
+/**
+ * One more graphgrad run on a backend wrapper that times every call into the backend, to split a
+ * step into the backend's time (kernels, fills, reads, disposal: the kernel engineer's side) and
+ * the framework's (the rest: tape, validation, scopes, optimizer bookkeeping). Wall time; the
+ * wrapper's timer costs are subtracted, its forwarding is not (it lands in the framework's share).
+ */
+function splitGraphgrad(): void {
+  const real = getBackend();
+  const probe = probeBackend(real, { timed: true });
+  setBackend(probe.backend);
+  try {
+    const data = loadSpiral({ seed: 1984, backend: probe.backend });
+    trainGraphgrad(1984, data);
+    probe.reset();
+    const start = performance.now();
+    trainGraphgrad(1984, data);
+    const total = performance.now() - start;
+    const backendMs = probe.totalMs();
+    const perStep = (ms: number) => (ms * 1000) / STEPS;
+    printTable(
+      `graphgrad's step split (one instrumented run, wall time; ${fmt(probe.totalCalls() / STEPS, 3)} backend calls a step)`,
+      ['part', 'µs / step', 'share'],
+      [
+        ['total (instrumented)', perStep(total), '100%'],
+        ['backend (kernels, fill, fromData, readSync, dispose)', perStep(backendMs), `${fmt((100 * backendMs) / total, 3)}%`],
+        ['framework (the rest)', perStep(total - backendMs), `${fmt((100 * (total - backendMs)) / total, 3)}%`],
+      ],
+    );
+    const top = [...probe.stats].filter(([, s]) => s.calls > 0).sort((a, b) => b[1].ms - a[1].ms);
+    printTable(
+      'backend calls a step, by time',
+      ['call', 'calls / step', 'µs / step', 'µs / call'],
+      top.map(([name, s]) => [name, s.calls / STEPS, perStep(s.ms), (s.ms * 1000) / s.calls]),
+    );
+  } finally {
+    setBackend(real);
+  }
+}
+
 interface PythonResult {
   seconds: number;
   samples: number[];
@@ -173,6 +213,7 @@ async function main(): Promise<void> {
       fmtRatio(ref(r)),
     ]),
   );
+  splitGraphgrad();
   console.log(`targets: graphgrad / numpy ≤ 0.3× (measured ${fmtRatio(ref(numpy))}), graphgrad / tfjs-cpu ≤ 0.2× (measured ${fmtRatio(ref(tfRows[0]))})`);
   console.log(reproduceLine('bench/spiral-train.ts', process.argv.slice(2)));
 }
