@@ -1,7 +1,7 @@
 import { BackendError, GradientRuleError, GraphFreedError, NonFiniteSeedError, SeedGradientError } from './errors.ts';
 import { withGradMode } from './grad-mode.ts';
 import type { BackwardContext, GraphNode } from './node.ts';
-import { tidy, untrack } from './scope.ts';
+import { ownedByInnermostScope, tidy, untrack } from './scope.ts';
 import { broadcastsTo, formatShape, shapesEqual, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
@@ -168,6 +168,12 @@ function deliver(leafGrads: Map<Tensor, Tensor>, tensor: Tensor, grad: Tensor): 
   slots[origin.outputIndex] = accumulate(slots[origin.outputIndex], grad);
 }
 
+/** Whether `grad` is also the gradient of a leaf other than `leaf` (add's rule hands one tensor to both inputs). */
+function sharedByLeaves(leafGrads: Map<Tensor, Tensor>, leaf: Tensor, grad: Tensor): boolean {
+  for (const [other, g] of leafGrads) if (g === grad && other !== leaf) return true;
+  return false;
+}
+
 /** Calls the node's gradient rule with one gradient per output (zeros for an output no path used). */
 function callRule(node: GraphNode, inputs: readonly Tensor[], slots: readonly (Tensor | undefined)[]): readonly (Tensor | null)[] {
   // NOTE: the node itself is the rule's context (its inputs, saved outputs, attrs and needsGrad):
@@ -236,11 +242,13 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
     for (const node of order) node.pendingGrads = null;
     throw error;
   }
-  // Each leaf gets a handle of its own, so disposing the walk's temporaries cannot touch it.
+  // Each leaf gets a handle of its own, so disposing the walk's temporaries (or the caller's seed)
+  // cannot touch it. A gradient this pass created for this leaf alone already is one: only a
+  // gradient from outside the pass, or one shared by several leaves, is aliased.
   const owned: Tensor[] = [];
   for (const [leaf, grad] of leafGrads) {
     const previous = leaf.grad;
-    const own = engineOps().alias(grad);
+    const own = !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad) ? grad : engineOps().alias(grad);
     leaf.grad = previous === null ? own : engineOps().add(previous, own);
     if (previous !== null && !createGraph) previous.dispose();
     owned.push(leaf.grad);

@@ -52,6 +52,11 @@ function compact(scope: Scope): void {
   scope.live = kept.length;
 }
 
+/** @internal True when the innermost `tidy` scope would dispose `t` (it was created there and not kept). */
+export function ownedByInnermostScope(t: Tensor): boolean {
+  return innermost !== null && slot.get(t) === innermost;
+}
+
 /** Takes `t` out of the scope that would dispose it, so it lives until disposed by hand. */
 export function untrack(t: Tensor): void {
   const scope = slot.get(t) as Scope | null;
