@@ -11,7 +11,7 @@ import { cpuBackend } from '@graphgrad/core';
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import { fileURLToPath } from 'node:url';
-import { flagValue, fmtRatio, machineLine, measure, printTable, reproduceLine, runPython } from './harness.ts';
+import { clockMs, flagValue, fmtRatio, machineLine, median, printTable, reproduceLine, runPython } from './harness.ts';
 import { tfjsWasmVariant, useTfjs } from './tfjs.ts';
 
 const RUNS = Number(flagValue('--runs') ?? 5);
@@ -42,74 +42,124 @@ function values(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Median ms per call after a ~0.3 s warm-up, each run enough calls to take ~50 ms. */
-function time(name: string, fn: () => unknown): number {
+/** Wall-clock calls of `fn` for about 0.3 s (JIT warm-up); returns the calls per ~50 ms run. */
+function warm(fn: () => unknown): number {
   let calls = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < 300 || calls < 2) {
     fn();
     calls++;
   }
-  const once = (performance.now() - t0) / calls;
-  return measure(name, fn, { warmup: 0, runs: RUNS, inner: Math.max(1, Math.round(50 / once)) });
+  return Math.max(1, Math.round(50 / ((performance.now() - t0) / calls)));
 }
 
+/**
+ * Median ms per call of each function, measured in alternation (one run of each per round) on the
+ * process's CPU-time clock, so a load change on the shared machine hits all of them alike.
+ */
+function interleaved(fns: Record<string, () => unknown>): Record<string, number> {
+  const names = Object.keys(fns);
+  const inner = Object.fromEntries(names.map((n) => [n, warm(fns[n])]));
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < RUNS; r++) {
+    for (const n of names) {
+      const start = clockMs('cpu');
+      for (let i = 0; i < inner[n]; i++) fns[n]();
+      samples[n].push((clockMs('cpu') - start) / inner[n]);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+}
+
+/** ms per call, by `who|case|op`; graphgrad's kept per reference it was measured beside. */
 const results = new Map<string, number>();
 const key = (who: string, c: Case, op: Op): string => `${who}|${c.name}|${op}`;
 const record = (who: string, c: Case, op: Op, ms: number | undefined): void => {
   if (ms !== undefined) results.set(key(who, c, op), ms);
 };
 
+// graphgrad: the CPU backend's Add and Sigmoid kernels, output disposed
 const backend = cpuBackend();
+const ours = new Map<string, () => unknown>();
 for (const c of CASES) {
   const a = backend.fromData(values(c.rows * c.cols, 1), [c.rows, c.cols], 'float32');
   const b = c.bias ? backend.fromData(values(c.cols, 2), [c.cols], 'float32') : backend.fromData(values(c.rows * c.cols, 2), [c.rows, c.cols], 'float32');
-  record('graphgrad', c, 'add', time(`graphgrad add ${c.name}`, () => backend.dispose(backend.kernels.Add(a, b))));
-  record('graphgrad', c, 'sigmoid', time(`graphgrad sigmoid ${c.name}`, () => backend.dispose(backend.kernels.Sigmoid(a))));
+  ours.set(`${c.name}|add`, () => backend.dispose(backend.kernels.Add(a, b)));
+  ours.set(`${c.name}|sigmoid`, () => backend.dispose(backend.kernels.Sigmoid(a)));
+}
+
+/** Measures `who` on every case and op beside graphgrad. */
+function phase(who: string, make: (c: Case, op: Op) => () => unknown): void {
+  for (const c of CASES) {
+    for (const op of OPS) {
+      const t = interleaved({ graphgrad: ours.get(`${c.name}|${op}`) as () => unknown, [who]: make(c, op) });
+      record(`graphgrad vs ${who}`, c, op, t.graphgrad);
+      record(who, c, op, t[who]);
+    }
+  }
 }
 
 // ndarray-ops (add, through a broadcast view for the bias) and a plain loop (sigmoid), each with a
 // new output, as graphgrad's CPU backend did before its fast paths
-for (const c of CASES) {
+phase('ndarray-ops / plain JS', (c, op) => {
   const n = c.rows * c.cols;
   const a = ndarray(values(n, 1), [c.rows, c.cols]);
   const b = c.bias ? ndarray(values(c.cols, 2), [c.rows, c.cols], [0, 1], 0) : ndarray(values(n, 2), [c.rows, c.cols]);
-  record('ndarray-ops / plain JS', c, 'add', time(`ndarray-ops add ${c.name}`, () => ops.add(ndarray(new Float32Array(n), [c.rows, c.cols]), a, b)));
+  if (op === 'add') return () => ops.add(ndarray(new Float32Array(n), [c.rows, c.cols]), a, b);
   const x = a.data as Float32Array;
-  record('ndarray-ops / plain JS', c, 'sigmoid', time(`plain JS sigmoid ${c.name}`, () => {
+  return () => {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
     return out;
-  }));
-}
+  };
+});
 
 let wasmVariant = '';
 for (const backendName of ['cpu', 'wasm'] as const) {
   const tf = await useTfjs(backendName);
   if (tf === undefined) continue;
   if (backendName === 'wasm') wasmVariant = tfjsWasmVariant();
-  for (const c of CASES) {
+  phase(`tfjs-${backendName}`, (c, op) => {
     const a = tf.tensor2d(values(c.rows * c.cols, 1), [c.rows, c.cols]);
     const b = c.bias ? tf.tensor1d(values(c.cols, 2)) : tf.tensor2d(values(c.rows * c.cols, 2), [c.rows, c.cols]);
-    record(`tfjs-${backendName}`, c, 'add', time(`tfjs-${backendName} add ${c.name}`, () => tf.add(a, b).dispose()));
-    record(`tfjs-${backendName}`, c, 'sigmoid', time(`tfjs-${backendName} sigmoid ${c.name}`, () => tf.sigmoid(a).dispose()));
-    a.dispose();
-    b.dispose();
-  }
+    return op === 'add' ? () => tf.add(a, b).dispose() : () => tf.sigmoid(a).dispose();
+  });
 }
 
-const py = runPython<Record<string, Record<Op, number>>>(fileURLToPath(new URL('./elementwise_numpy.py', import.meta.url)), [JSON.stringify(CASES), '--runs', String(RUNS)]);
-for (const c of CASES) for (const op of OPS) record('numpy', c, op, py?.[c.name]?.[op]);
+// numpy in its own process (CPU-time clock); graphgrad measured again right after
+const py = runPython<Record<string, Record<Op, number>>>(fileURLToPath(new URL('./elementwise_numpy.py', import.meta.url)), [
+  JSON.stringify(CASES),
+  '--runs',
+  String(RUNS),
+  '--clock',
+  'cpu',
+]);
+for (const c of CASES) {
+  for (const op of OPS) {
+    record('numpy', c, op, py?.[c.name]?.[op]);
+    record('graphgrad vs numpy', c, op, interleaved({ graphgrad: ours.get(`${c.name}|${op}`) as () => unknown }).graphgrad);
+  }
+}
 
 const WHO = ['graphgrad', 'ndarray-ops / plain JS', 'tfjs-cpu', 'tfjs-wasm', 'numpy'];
 const REFS = WHO.slice(1);
 const rows = CASES.flatMap((c) => OPS.map((op) => ({ c, op })));
-const ms = (who: string, c: Case, op: Op): number | undefined => results.get(key(who, c, op));
+const ms = (who: string, c: Case, op: Op): number | undefined => {
+  if (who !== 'graphgrad') return results.get(key(who, c, op));
+  const all = REFS.map((r) => results.get(key(`graphgrad vs ${r}`, c, op))).filter((t): t is number => t !== undefined);
+  return all.length ? median(all) : undefined;
+};
+const ratio = (r: string, c: Case, op: Op): string => {
+  const theirs = ms(r, c, op);
+  const mine = results.get(key(`graphgrad vs ${r}`, c, op));
+  return theirs === undefined || mine === undefined ? '—' : fmtRatio(theirs / mine);
+};
 
 console.log(machineLine());
 if (wasmVariant) console.log(`tfjs-wasm: ${wasmVariant}`);
+console.log('clock: process CPU time; medians; graphgrad measured beside each reference');
 printTable(
-  'float32 elementwise, million elements per second (median)',
+  'float32 elementwise, million elements per second',
   ['kernel', ...WHO],
   rows.map(({ c, op }) => [`${op} ${c.name}`, ...WHO.map((w) => {
     const t = ms(w, c, op);
@@ -117,20 +167,15 @@ printTable(
   })]),
 );
 printTable(
-  'float32 elementwise, µs per call (median)',
+  'float32 elementwise, µs per call',
   ['kernel', ...WHO],
   rows.map(({ c, op }) => [`${op} ${c.name}`, ...WHO.map((w) => (ms(w, c, op) ?? NaN) * 1e3)]),
 );
 printTable(
-  "graphgrad's speed ÷ each reference's (same run; > 1× means graphgrad is faster)",
+  "graphgrad's speed ÷ each reference's, each pair measured together (> 1× means graphgrad is faster)",
   ['kernel', ...REFS],
-  rows.map(({ c, op }) => [`${op} ${c.name}`, ...REFS.map((r) => {
-    const ours = ms('graphgrad', c, op);
-    const theirs = ms(r, c, op);
-    return ours === undefined || theirs === undefined ? '—' : fmtRatio(theirs / ours);
-  })]),
+  rows.map(({ c, op }) => [`${op} ${c.name}`, ...REFS.map((r) => ratio(r, c, op))]),
 );
 const big = CASES[1];
-const vsNumpy = (op: Op): string => fmtRatio((ms('numpy', big, op) ?? NaN) / (ms('graphgrad', big, op) ?? NaN));
-console.log(`targets (1e6 floats): add ≥ 0.5× numpy: ${vsNumpy('add')}; sigmoid ≥ 0.5× numpy: ${vsNumpy('sigmoid')}`);
+console.log(`targets (1e6 floats): add ≥ 0.5× numpy: ${ratio('numpy', big, 'add')}; sigmoid ≥ 0.5× numpy: ${ratio('numpy', big, 'sigmoid')}`);
 console.log(reproduceLine('bench/elementwise.ts', process.argv.slice(2)));

@@ -3,13 +3,17 @@
 Reads the cases as JSON from argv[1] ([{"name", "m", "k", "n", "ta", "tb"}, ...]), times each (a
 warm-up, then the median of --runs runs of enough calls to take ~50 ms) and prints one JSON object
 {name: milliseconds per call} as its last line. The thread count is the caller's business
-(OPENBLAS_NUM_THREADS=1 for one thread).
+(OPENBLAS_NUM_THREADS=1 for one thread). --clock cpu times with the process's CPU time (for one
+thread on a shared machine: time slices lost to other processes do not count), else wall time.
 """
 import json
 import sys
 import time
 
 import numpy as np
+
+
+CLOCK = time.perf_counter
 
 
 def timed(fn, runs):
@@ -25,14 +29,17 @@ def timed(fn, runs):
         inner *= 4
     samples = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(inner):
             fn()
-        samples.append((time.perf_counter() - start) / inner * 1e3)
+        samples.append((CLOCK() - start) / inner * 1e3)
     return float(np.median(samples))
 
 
 def main():
+    global CLOCK
+    if "--clock" in sys.argv and sys.argv[sys.argv.index("--clock") + 1] == "cpu":
+        CLOCK = time.process_time
     cases = json.loads(sys.argv[1])
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
     rng = np.random.default_rng(0)

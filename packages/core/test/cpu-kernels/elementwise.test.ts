@@ -35,6 +35,13 @@ describe('unary kernels', () => {
               const x = stridedArray(shape, values, dtype, layout);
               const got = readValues(unary(ledger, name, x));
               const want = readValues(unaryReference(ledger, name, x));
+              if (name === 'Sigmoid' && dtype === 'float32') {
+                // from 32 contiguous elements the SIMD kernel's approximation (sigmoid-accuracy.test.ts)
+                let worst = 0;
+                for (let i = 0; i < want.length; i++) worst = Math.max(worst, ulpsApart(got[i], want[i]));
+                expect(worst).toBeLessThanOrEqual(4);
+                return;
+              }
               expect(sameValues(got, want)).toBeNull();
             },
           ),
@@ -44,7 +51,7 @@ describe('unary kernels', () => {
     }
   }
 
-  it('float32 sigmoid of a large array (the SIMD kernel) is within 4 ulp of the float64 formula, with or without SIMD', () => {
+  it('float32 sigmoid of 1024+ elements (the SIMD kernel) is within 4 ulp of the float64 formula, with or without SIMD', () => {
     for (const disabled of [false, true]) {
       setSimdKernelsDisabled(disabled);
       fc.assert(
