@@ -43,8 +43,10 @@ function buildKernels(ledger: BufferLedger): Kernels {
 }
 
 /**
- * The CPU backend: ndarray views over typed arrays, elementwise work by ndarray-ops, matrix
- * products by ndarray-gemm. Holds float32, float64 and int32, and reads back synchronously too.
+ * The CPU backend: ndarray views over typed arrays. Contiguous operands go through plain loops,
+ * float32 matrix products, sigmoid and large elementwise operations through WebAssembly SIMD
+ * kernels emitted at run time, other strided views through ndarray-ops and ndarray-gemm. Holds
+ * float32, float64 and int32, and reads back synchronously too.
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
