@@ -160,9 +160,13 @@ function deliver(leafGrads: Map<Tensor, Tensor>, tensor: Tensor, grad: Tensor): 
     return;
   }
   const node = origin.node;
+  if (node.outputCount === 1) {
+    node.pendingGrad = accumulate(node.pendingGrad, grad);
+    return;
+  }
   let slots = node.pendingGrads;
   if (slots === null) {
-    slots = node.outputCount === 1 ? [undefined] : new Array<Tensor | undefined>(node.outputCount);
+    slots = new Array<Tensor | undefined>(node.outputCount);
     node.pendingGrads = slots;
   }
   slots[origin.outputIndex] = accumulate(slots[origin.outputIndex], grad);
@@ -174,12 +178,25 @@ function sharedByLeaves(leafGrads: Map<Tensor, Tensor>, leaf: Tensor, grad: Tens
   return false;
 }
 
-/** Calls the node's gradient rule with one gradient per output (zeros for an output no path used). */
-function callRule(node: GraphNode, inputs: readonly Tensor[], slots: readonly (Tensor | undefined)[]): readonly (Tensor | null)[] {
+/**
+ * Calls the node's gradient rule with the gradients gathered for its outputs (zeros for an output
+ * no path used), or returns null when no gradient reached the node.
+ */
+function callRule(node: GraphNode): readonly (Tensor | null)[] | null {
   // NOTE: the node itself is the rule's context (its inputs, saved outputs, attrs and needsGrad):
-  // no object per call. Its inputs are not null here: inputsOf checked them.
+  // no object per call. Its inputs are checked (not freed) first.
   const ctx = node as unknown as BackwardContext<unknown>;
-  if (node.outputCount === 1) return node.spec.backward(ctx, slots[0]!);
+  if (node.outputCount === 1) {
+    const grad = node.pendingGrad;
+    if (grad === undefined) return null;
+    node.pendingGrad = undefined;
+    inputsOf(node);
+    return node.spec.backward(ctx, grad);
+  }
+  const slots = node.pendingGrads;
+  if (slots === null) return null;
+  node.pendingGrads = null;
+  const inputs = inputsOf(node);
   const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(meta, inputs[0].backend, 0));
   return node.spec.backward(ctx, ...gradOutputs);
 }
@@ -222,11 +239,9 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
     deliver(leafGrads, root, seed ?? filled(root, root.backend, 1));
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
-      const slots = node.pendingGrads;
-      if (slots === null) continue;
-      node.pendingGrads = null;
-      const inputs = inputsOf(node);
-      const grads = callRule(node, inputs, slots);
+      const grads = callRule(node);
+      if (grads === null) continue;
+      const inputs = node.inputs!;
       for (let i = 0; i < inputs.length; i++) {
         const grad = grads[i];
         const input = inputs[i];
@@ -239,7 +254,10 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
     }
   } catch (error) {
     // A failed pass leaves no gathered gradients behind on the nodes it did not reach.
-    for (const node of order) node.pendingGrads = null;
+    for (const node of order) {
+      node.pendingGrads = null;
+      node.pendingGrad = undefined;
+    }
     throw error;
   }
   // Each leaf gets a handle of its own, so disposing the walk's temporaries (or the caller's seed)

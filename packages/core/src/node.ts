@@ -103,6 +103,7 @@ export class GraphNode {
   readonly #dtype0: DType;
   readonly #restMeta: readonly OutputMeta[] | null;
   #pending: (Tensor | undefined)[] | null = null;
+  #pendingOne: Tensor | undefined = undefined;
   #mark = 0;
 
   constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: BackendArray | readonly BackendArray[]) {
@@ -140,7 +141,17 @@ export class GraphNode {
     return this.#restMeta === null ? [first] : [first, ...this.#restMeta];
   }
 
-  /** @internal The gradients of the outputs gathered so far by the backward pass in progress. */
+  /** @internal The gradient of the only output gathered so far by the backward pass in progress (no list for one output). */
+  get pendingGrad(): Tensor | undefined {
+    return this.#pendingOne;
+  }
+
+  /** @internal */
+  set pendingGrad(grad: Tensor | undefined) {
+    this.#pendingOne = grad;
+  }
+
+  /** @internal The gradients of the outputs gathered so far by the backward pass in progress (nodes of several outputs). */
   get pendingGrads(): (Tensor | undefined)[] | null {
     return this.#pending;
   }
