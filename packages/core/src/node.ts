@@ -125,6 +125,18 @@ export class GraphNode {
     this.callSite = callSiteRecorder === null ? undefined : callSiteRecorder();
   }
 
+  // NOTE: a node is also the `TensorOrigin` of its first output (`node` is itself, `outputIndex` 0),
+  // which saves an object per recorded node; later outputs get origin objects of their own.
+  /** The node itself, as the origin of its first output (`TensorOrigin.node`). */
+  get node(): GraphNode {
+    return this;
+  }
+
+  /** 0: the node stands as the origin of its first output (`TensorOrigin.outputIndex`). */
+  get outputIndex(): number {
+    return 0;
+  }
+
   /** The inputs, or null once `backward()` freed this node. */
   get inputs(): readonly Tensor[] | null {
     return this.#inputs;
@@ -273,7 +285,8 @@ function needsRecording(spec: NodeSpec<unknown>, inputs: readonly Tensor[]): boo
 }
 
 function outputTensor(array: BackendArray, backend: Backend, node: GraphNode | null, outputIndex: number): Tensor {
-  return node === null ? new Tensor(array, backend, false, null) : new Tensor(array, backend, isFloatDType(array.dtype), { node, outputIndex });
+  if (node === null) return new Tensor(array, backend, false, null);
+  return new Tensor(array, backend, isFloatDType(array.dtype), outputIndex === 0 ? node : { node, outputIndex });
 }
 
 function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
