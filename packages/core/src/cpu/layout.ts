@@ -30,9 +30,14 @@ export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): Cp
   const idx = rowMajor(indices);
   const row = x.size / Math.max(x.shape[0], 1);
   const out = ledger.alloc([...indices.shape, ...x.shape.slice(1)], x.dtype as DType);
+  const o = out.data;
+  // NOTE: short rows (the spiral's 2 features) are copied element by element: a subarray per row
+  // costs more than the copy.
+  const short = row < 64;
   for (let i = 0; i < indices.size; i++) {
     const from = offset + idx.data[idx.offset + i] * row;
-    out.data.set(data.subarray(from, from + row), i * row);
+    if (short) for (let j = 0; j < row; j++) o[i * row + j] = data[from + j];
+    else o.set(data.subarray(from, from + row), i * row);
   }
   return out;
 }
