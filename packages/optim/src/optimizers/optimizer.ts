@@ -73,7 +73,16 @@ export abstract class Optimizer {
    */
   protected checkHyperparameters(): void {}
 
+  #parameterLooksRight(param: Tensor, grad: Tensor): boolean {
+    if (grad.isDisposed || !shapesEqual(grad.shape, param.shape) || grad.dtype !== param.dtype || grad.backend !== param.backend) return false;
+    const slots = this.state.get(param);
+    if (slots !== undefined) for (const slot of Object.values(slots)) if (slot.isDisposed) return false;
+    return true;
+  }
+
   #checkParameter(param: Tensor): void {
+    // The messages are built only on failure: this runs for every parameter on every step.
+    if (!param.isDisposed && (param.grad === null || this.#parameterLooksRight(param, param.grad))) return;
     const op = `${this.constructor.name}.step`;
     const name = `parameter #${param.id} ${formatShape(param.shape)} ${param.dtype}`;
     if (param.isDisposed) throw new DisposedTensorError(`${op}: ${name} was disposed`);
