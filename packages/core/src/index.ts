@@ -58,6 +58,7 @@ export {
   type NamedTensors,
 } from './safetensors.ts';
 export {
+  broadcastable,
   broadcastAxes,
   broadcastShapes,
   broadcastsTo,

@@ -62,7 +62,25 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 export function broadcastsTo(from: Shape, to: Shape): boolean {
   if (from.length > to.length) return false;
   const lead = to.length - from.length;
-  return from.every((d, i) => d === 1 || d === to[lead + i]);
+  for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[lead + i]) return false;
+  return true;
+}
+
+/**
+ * True when `a` and `b` broadcast together (numpy's rules), without building the result's shape.
+ *
+ * @example
+ * broadcastable([30, 10], [10]); // true
+ * broadcastable([2, 3], [2]);    // false
+ */
+export function broadcastable(a: Shape, b: Shape): boolean {
+  const rank = Math.max(a.length, b.length);
+  for (let i = 1; i <= rank; i++) {
+    const da = i <= a.length ? a[a.length - i] : 1;
+    const db = i <= b.length ? b[b.length - i] : 1;
+    if (da !== db && da !== 1 && db !== 1) return false;
+  }
+  return true;
 }
 
 /** Resolves a possibly negative axis against `rank`, throwing an `AxisError` that names `op`. */

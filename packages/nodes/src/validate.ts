@@ -1,4 +1,4 @@
-import { BackendError, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType } from '@graphgrad/core';
+import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType } from '@graphgrad/core';
 
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
@@ -45,7 +45,8 @@ export function elementwiseOperands(op: string, a: Operand, b: Operand): [Tensor
   const pair = operands(op, a, b);
   const sa = pair[0].shape;
   const sb = pair[1].shape;
-  if (!shapesEqual(sa, sb)) broadcastShapes(op, sa, sb);
+  // broadcastShapes only to throw its message: a check that builds no shape comes first.
+  if (!shapesEqual(sa, sb) && !broadcastable(sa, sb)) broadcastShapes(op, sa, sb);
   return pair;
 }
 
