@@ -103,7 +103,13 @@ async function soak(backend: Backend): Promise<Soak> {
   return { liveBuffers, nodesPerStep, unfreedSteps, retainingSteps, firstLoss, lastLoss, before, after: backend.liveBuffers() };
 }
 
-function expectNothingAccumulates(result: Soak): void {
+function expectNothingAccumulates(label: string, result: Soak): void {
+  // The figures a closing note or a regression report quotes.
+  console.info(
+    `soak on ${label}: live buffers ${result.liveBuffers[0]} after step ${LOG_EVERY}, ` +
+      `${result.liveBuffers[result.liveBuffers.length - 1]} after step ${STEPS}; ` +
+      `${[...result.nodesPerStep].join(', ')} nodes per step; loss ${result.firstLoss.toFixed(4)} → ${result.lastLoss.toFixed(4)}`,
+  );
   // The counts at steps 100 and 10,000 are the same, and so is every count logged in between.
   expect(result.liveBuffers).toHaveLength(STEPS / LOG_EVERY);
   expect(result.liveBuffers[result.liveBuffers.length - 1]).toBe(result.liveBuffers[0]);
@@ -121,12 +127,12 @@ function expectNothingAccumulates(result: Soak): void {
 
 describe('10,000 training steps of the spiral net', () => {
   it('on the CPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
-    expectNothingAccumulates(await soak(cpuBackend()));
+    expectNothingAccumulates('cpu', await soak(cpuBackend()));
   });
 
   describe.skipIf(gpu.backend === null)(gpu.reason ?? 'on WebGPU', () => {
     it('on WebGPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
-      expectNothingAccumulates(await soak(gpu.backend as Backend));
+      expectNothingAccumulates('webgpu', await soak(gpu.backend as Backend));
     });
   });
 });
