@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError, cpuBackend, getBackend, randn, setBackend, tensor, zeros, type BackendArray } from '@graphgrad/core';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.ts';
 import { gpuForTests, withoutGpu } from './gpu-for-tests.ts';
+import { nodes } from './packages.ts';
 
 const gpu = await gpuForTests();
 
@@ -213,6 +214,36 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'a backend that is destroyed
     await expect(b.read(b.kernels.Exp(x))).rejects.toThrow(BackendError);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(() => b.kernels.Neg(x)).toThrow(/device was lost/);
+    b.destroy();
+  });
+});
+
+describe.skipIf(gpu.backend === null)(gpu.reason ?? 'matmul backward through the transpose flags', () => {
+  it('differentiates every transpose combination without a copy of a transposed operand', async () => {
+    const { matmul, mul, sum } = nodes;
+    const b = await createWebGPUBackend();
+    // Every program the backend compiles, by key (a fresh backend compiles each variant it runs).
+    const compiled: string[] = [];
+    const create = b.device.createComputePipeline.bind(b.device);
+    b.device.createComputePipeline = (descriptor: GPUComputePipelineDescriptor) => {
+      compiled.push(descriptor.label ?? '');
+      return create(descriptor);
+    };
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = randn(ta ? [5, 3] : [3, 5], { seed: 1, requiresGrad: true, backend: b });
+        const w = randn(tb ? [4, 5] : [5, 4], { seed: 2, requiresGrad: true, backend: b });
+        const weights = randn([3, 4], { seed: 3, backend: b });
+        sum(mul(matmul(a, w, { transposeA: ta, transposeB: tb }), weights)).backward();
+        expect(a.grad!.shape).toEqual(a.shape);
+        expect(w.grad!.shape).toEqual(w.shape);
+        await a.grad!.data();
+        for (const t of [a, w, weights, a.grad!, w.grad!]) t.dispose();
+      }
+    }
+    expect(compiled.some((key) => key.startsWith('matmul:'))).toBe(true);
+    // A transposed operand is read through its strides: no strided copy program was ever needed.
+    expect(compiled.filter((key) => key.startsWith('elementwise:Copy'))).toEqual([]);
     b.destroy();
   });
 });
