@@ -163,6 +163,41 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     await page.screenshot({ path: screenshotPath, fullPage: true });
   }, 300_000);
 
+  it('trains with the settings chosen in the form, and Reset starts them over', async () => {
+    const errors: string[] = [];
+    const page = await openPage([], errors);
+
+    // Each change starts a new run; picking Adam proposes its learning rate.
+    await page.getByTestId('hidden-size').selectOption('20');
+    await page.getByTestId('optimizer').selectOption('Adam');
+    await page.getByTestId('batch-size').selectOption('100');
+    await waitForState(page, ['ready'], 60_000);
+    expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.03');
+    // The graph is drawn again for the new net: W1 is [2,20].
+    await page.waitForFunction(() => document.querySelector('[data-testid="graph"] svg')?.textContent?.includes('[2,20] float32') === true, null, {
+      timeout: 60_000,
+      polling: 100,
+    });
+
+    // The run the page trained is the run of those settings: the same losses as in Node.
+    const sameRunInNode = async (epochs: number): Promise<number> => {
+      const session = new TrainingSession({ hiddenSize: 20, optimizer: 'Adam', learningRate: 0.03, batchSize: 100, backend: cpuBackend(), seed: 1984 });
+      while (session.epoch < epochs) await session.step();
+      session.dispose();
+      return session.lossHistory[epochs - 1];
+    };
+    await trainUntil(page, { id: 'epoch', atLeast: 3 });
+    expect(await loss(page)).toBeCloseTo(await sameRunInNode(Number(await text(page, 'epoch'))), 5);
+
+    await page.getByTestId('reset').click();
+    await waitForState(page, ['ready'], 60_000);
+    expect([await text(page, 'epoch'), await text(page, 'loss')]).toEqual(['0', '–']);
+    expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.03');
+    await trainUntil(page, { id: 'epoch', atLeast: 1 });
+    expect(await loss(page)).toBeCloseTo(await sameRunInNode(Number(await text(page, 'epoch'))), 5);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
   it("trains on the browser's WebGPU to the losses of the CPU backend in Node", async () => {
     // Chromium's own WebGPU (its software adapter, SwiftShader, where there is no GPU) behind the
     // flag that Linux builds need: the WebGPU backend's browser path, navigator.gpu, for real.
