@@ -74,6 +74,7 @@ export function probeBackend(inner: Backend, { timed = false } = {}): BackendPro
     fill: wrap('fill', (shape, value, dtype) => inner.fill(shape, value, dtype)),
     read: (x) => inner.read(x),
     readSync: wrap('readSync', (x) => inner.readSync!(x)),
+    ...(inner.hostValues === undefined ? {} : { hostValues: wrap('hostValues', (x) => inner.hostValues!(x)) }),
     dispose: wrap('dispose', (x) => inner.dispose(x)),
     liveBuffers: () => inner.liveBuffers(),
   };

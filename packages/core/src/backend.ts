@@ -64,9 +64,12 @@ interface OtherKernelSignatures {
   BroadcastTo: (x: A, shape: Shape) => A;
   /** The same elements in row-major order under a new shape of the same size. */
   Reshape: (x: A, shape: Shape) => A;
-  /** Rows of `x` (along axis 0) picked by the int32 `indices`: out[i] = x[indices[i]]. */
+  /**
+   * Rows of `x` (along axis 0) picked by the int32 `indices`: out[i] = x[indices[i]]; a row picked
+   * by an index outside [0, rows) is NaN (0 in int32).
+   */
   Gather: (x: A, indices: A) => A;
-  /** One-hot rows of `depth` columns for int32 class `indices`, in `dtype`. */
+  /** One-hot rows of `depth` columns for int32 class `indices`, in `dtype`; a row of NaN (0 in int32) for an index outside [0, depth). */
   OneHot: (indices: A, depth: number, dtype: DType) => A;
   /** The same values in another dtype (float to int32 truncates toward zero). */
   Cast: (x: A, dtype: DType) => A;
@@ -108,6 +111,13 @@ export interface Backend {
   read(x: A): Promise<TypedArray>;
   /** The same, synchronously, on backends whose memory the host can read directly. */
   readSync?(x: A): TypedArray;
+  /**
+   * The array's values when the host still holds them, on a backend without `readSync`: an
+   * asynchronous backend keeps a copy of the int32 data it uploads (minibatch indices, labels), so
+   * that the nodes can check indices at the call instead of waiting for the device. Undefined when
+   * only the device knows the values (a kernel's output).
+   */
+  hostValues?(x: A): TypedArray | undefined;
   /** Releases the array; its memory goes back once no view shares it. */
   dispose(x: A): void;
   /** Number of device buffers currently allocated and not yet released. */

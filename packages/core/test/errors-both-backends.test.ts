@@ -154,7 +154,6 @@ const CASES: readonly ErrorCase[] = [
   {
     name: 'gather of a row that does not exist',
     type: ShapeError,
-    only: 'cpu', // WebGPU cannot read the indices synchronously (docs/errors.md)
     setup: (c) => {
       const a = c.randn([3, 2]), b = c.i([0, 3]);
       return { call: () => gather(a, b), message: 'gather: index 3 is outside the 3 rows of [3,2]' };
@@ -559,14 +558,13 @@ const CASES: readonly ErrorCase[] = [
       return { call: () => new Adam([y]), message: `Adam: parameter ${y.toString()} must be a leaf tensor with requiresGrad` };
     },
   },
-  { name: 'oneHot of a class index out of range', type: ArgumentError, only: 'cpu', setup: (c) => {
+  { name: 'oneHot of a class index out of range', type: ArgumentError, setup: (c) => {
       const a = c.i([0, 3]);
       return { call: () => oneHot(a, 3), message: 'oneHot: class index 3 is outside [0, 3)' };
     } },
   {
     name: 'softmaxWithLoss of a class index out of range',
     type: ArgumentError,
-    only: 'cpu',
     setup: (c) => {
       const a = c.randn([2, 3]), b = c.i([0, -1]);
       return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]' };

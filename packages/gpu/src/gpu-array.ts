@@ -27,6 +27,11 @@ export class DeviceBuffer {
  */
 export class GpuArray implements BackendArray {
   #released = false;
+  /**
+   * The values in row-major order, when the host knows them: int32 data uploaded by `fromData` and
+   * views that keep its order (`Backend.hostValues`). Never written after the array is made.
+   */
+  hostValues: Int32Array | undefined = undefined;
 
   constructor(
     readonly owner: object,

@@ -197,7 +197,13 @@ export class WebGPUBackend implements Backend {
 
   #view(base: GpuArray, shape: Shape, strides: readonly number[], offset: number): GpuArray {
     base.storage.refs++;
-    return new GpuArray(this, [...shape], base.dtype, base.storage, [...strides], offset);
+    const view = new GpuArray(this, [...shape], base.dtype, base.storage, [...strides], offset);
+    // A view that reads the same elements in the same order (a reshape, a contiguous alias) keeps
+    // the host's copy of them.
+    if (base.hostValues !== undefined && offset === base.offset && sizeOf(shape) === base.size && isContiguous(base.shape, base.strides) && isContiguous(shape, strides)) {
+      view.hostValues = base.hostValues;
+    }
+    return view;
   }
 
   #release(x: GpuArray): void {
@@ -233,7 +239,15 @@ export class WebGPUBackend implements Backend {
     // command uses this (pooled) buffer, submit it first so the upload cannot overtake it.
     if (out.storage.lastBatch === this.#batch.id && this.#batch.pending) this.#batch.flush();
     this.device.queue.writeBuffer(out.storage.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    // NOTE: int32 arrays are indices and labels, small next to the data: a host copy lets gather,
+    // oneHot and softmaxWithLoss reject an index out of range at the call (see hostValues).
+    if (to === 'int32') out.hostValues = typed === data ? (typed as Int32Array).slice() : (typed as Int32Array);
     return out;
+  }
+
+  /** The values of an int32 array uploaded from the host (or a view in the same order), else undefined. */
+  hostValues(x: BackendArray): TypedArray | undefined {
+    return this.#own('hostValues', x, 'x').hostValues;
   }
 
   /** A new array of `shape` with every element `value` (float32 or int32). */

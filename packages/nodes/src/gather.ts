@@ -2,6 +2,7 @@ import { DTypeError, defineNode, formatShape, ShapeError, type BackendArray, typ
 import { matmul } from './matmul.ts';
 import { oneHot } from './one-hot.ts';
 import { reshape } from './reshape.ts';
+import { hostIndices } from './validate.ts';
 
 /** The Gather node: rows of `x` picked by int32 indices. */
 export const GatherNode = defineNode({
@@ -28,8 +29,9 @@ export const GatherNode = defineNode({
 export function gather(x: Tensor, indices: Tensor): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError(`gather: indices must be int32, got ${indices.dtype}`);
   if (x.rank < 1) throw new ShapeError(`gather: x must have at least one axis, got ${formatShape(x.shape)}`);
-  if (indices.backend.readSync !== undefined && !(indexBound(indices) <= x.shape[0])) {
-    const bad = indices.backend.readSync(indices.array).find((v) => v < 0 || v >= x.shape[0]);
+  const bound = indexBound(indices);
+  if (bound !== undefined && !(bound <= x.shape[0])) {
+    const bad = hostIndices(indices)!.find((v) => v < 0 || v >= x.shape[0]);
     throw new ShapeError(`gather: index ${bad} is outside the ${x.shape[0]} rows of ${formatShape(x.shape)}`);
   }
   return GatherNode.apply([x, indices]);
@@ -39,12 +41,16 @@ export function gather(x: Tensor, indices: Tensor): Tensor {
 // bound is remembered per backend array (a tensor's values only change by taking a new array).
 const bounds = new WeakMap<BackendArray, number>();
 
-/** The largest index + 1 (0 when empty), or NaN when an index is negative; read once per array. */
-function indexBound(indices: Tensor): number {
+/**
+ * The largest index + 1 (0 when empty), or NaN when an index is negative; read once per array.
+ * Undefined when the host cannot read the indices (the kernel then writes NaN for a bad index).
+ */
+function indexBound(indices: Tensor): number | undefined {
   const array = indices.array;
   let bound = bounds.get(array);
   if (bound === undefined) {
-    const values = indices.backend.readSync!(array);
+    const values = hostIndices(indices);
+    if (values === undefined) return undefined;
     let max = -1;
     let negative = false;
     for (let i = 0; i < values.length; i++) {

@@ -1,4 +1,5 @@
 import { ArgumentError, defineNode, DTypeError, type FloatDType, type Tensor } from '@graphgrad/core';
+import { hostIndices } from './validate.ts';
 
 /** The OneHot node: int32 class indices to rows of 0s with a 1 at the class. Not differentiable. */
 export const OneHotNode = defineNode<{
@@ -17,7 +18,8 @@ export const OneHotNode = defineNode<{
 
 /**
  * One-hot rows for int32 class indices: shape `[...indices.shape, depth]`. Indices outside
- * [0, depth) are rejected where the backend can read them synchronously (the CPU).
+ * [0, depth) are rejected wherever the host can read them (always on the CPU; on WebGPU for indices
+ * uploaded from the host); indices only the device knows give a row of NaN there instead.
  *
  * @example
  * oneHot(tensor([0, 2], { dtype: 'int32' }), 3); // [[1,0,0],[0,0,1]]
@@ -25,8 +27,8 @@ export const OneHotNode = defineNode<{
 export function oneHot(indices: Tensor, depth: number, dtype: FloatDType = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
   if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
-  if (indices.backend.readSync !== undefined) {
-    const values = indices.backend.readSync(indices.array);
+  const values = hostIndices(indices);
+  if (values !== undefined) {
     const bad = values.find((v) => v < 0 || v >= depth);
     if (bad !== undefined) throw new ArgumentError(`oneHot: class index ${bad} is outside [0, ${depth})`);
   }

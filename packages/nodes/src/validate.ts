@@ -1,4 +1,4 @@
-import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType } from '@graphgrad/core';
+import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType, type TypedArray } from '@graphgrad/core';
 
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
@@ -58,3 +58,14 @@ export function scalarLike(value: number, like: Tensor, dtype: DType = like.dtyp
 }
 
 const SCALAR: readonly number[] = Object.freeze([]);
+
+/**
+ * The values of an int32 tensor of indices when the host can read them now: on a backend that
+ * reads synchronously (the CPU), or where an asynchronous backend kept the data it uploaded
+ * (`Backend.hostValues`). Undefined when only the device knows them; the kernels then write NaN
+ * for an index out of range.
+ */
+export function hostIndices(indices: Tensor): TypedArray | undefined {
+  const { backend, array } = indices;
+  return backend.readSync !== undefined ? backend.readSync(array) : backend.hostValues?.(array);
+}

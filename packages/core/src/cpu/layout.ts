@@ -34,12 +34,27 @@ export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): Cp
   // NOTE: short rows (the spiral's 2 features) are copied element by element: a subarray per row
   // costs more than the copy.
   const short = row < 64;
+  const rows = x.shape[0];
   for (let i = 0; i < indices.size; i++) {
-    const from = offset + idx.data[idx.offset + i] * row;
+    const r = idx.data[idx.offset + i];
+    if (!(r >= 0 && r < rows)) {
+      o.fill(badIndexValue(x.dtype as DType), i * row, (i + 1) * row);
+      continue;
+    }
+    const from = offset + r * row;
     if (short) for (let j = 0; j < row; j++) o[i * row + j] = data[from + j];
     else o.set(data.subarray(from, from + row), i * row);
   }
   return out;
+}
+
+/**
+ * What an element picked by an index out of range reads as (the kernel contract both backends
+ * keep; the nodes reject such indices before a kernel runs wherever the host can read them): NaN
+ * in a float array, so the mistake cannot pass for a number, 0 in an int32 one.
+ */
+function badIndexValue(dtype: DType): number {
+  return dtype === 'int32' ? 0 : NaN;
 }
 
 export function oneHot(ledger: BufferLedger, indices: CpuArray, depth: number, dtype: DType): CpuArray {
@@ -48,6 +63,7 @@ export function oneHot(ledger: BufferLedger, indices: CpuArray, depth: number, d
   for (let i = 0; i < indices.size; i++) {
     const k = idx.data[idx.offset + i];
     if (k >= 0 && k < depth) out.data[i * depth + k] = 1;
+    else out.data.fill(badIndexValue(dtype), i * depth, (i + 1) * depth);
   }
   return out;
 }

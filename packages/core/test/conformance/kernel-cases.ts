@@ -290,6 +290,8 @@ for (const kernel of ['Sum', 'Max'] as const) {
   g('rank 4 [4,2,3,2]', ['rank4'], [4, 2, 3, 2], { shape: [5], values: ints(0, 4) });
   g('rows holding NaN and ±Inf', ['special'], [3, 2], { shape: [3], values: [2, 1, 0], int32: true }, [Number.NaN, 0, Infinity, 1, -Infinity, 2]);
   g('int32 rows', ['int32'], [4, 2], { shape: [3], values: [3, 3, 1], int32: true }, ints(-100, 100));
+  g('indices outside [0, rows) give rows of NaN', ['special'], [3, 2], { shape: [4], values: [1, -1, 3, 2], int32: true });
+  g('indices outside [0, rows) of int32 rows give 0', ['special', 'int32'], [3, 2], { shape: [3], values: [5, 0, -7], int32: true }, ints(-100, 100));
   add({
     kernel: 'Gather',
     name: 'rows of a transposed view',
@@ -306,7 +308,8 @@ for (const kernel of ['Sum', 'Max'] as const) {
   oh('scalar index', ['scalar'], { shape: [], values: [2], int32: true }, 3);
   oh('no indices', ['size0'], { shape: [0], values: [], int32: true }, 3);
   oh('rank 4 indices', ['rank4'], { shape: [2, 1, 2, 1], values: ints(0, 3) }, 3);
-  oh('indices outside [0, depth) give zero rows', ['special'], { shape: [4], values: [-1, 4, 2, 7], int32: true }, 4);
+  oh('indices outside [0, depth) give rows of NaN', ['special'], { shape: [4], values: [-1, 4, 2, 7], int32: true }, 4);
+  oh('indices outside [0, depth) in int32 give rows of 0', ['special', 'int32'], { shape: [3], values: [3, -2, 0], int32: true }, 3, 'int32');
   oh('int32 output', ['int32'], { shape: [3], values: [2, 0, 1], int32: true }, 3, 'int32');
 
   const cast = (name: string, covers: Coverage[], input: InputSpec, to: 'int32' | 'float'): void =>

@@ -163,11 +163,13 @@ function buildKernels(): Kernels {
     Reshape: (x, shape) => make(shape, x.dtype, [...r(x).values]),
     Gather: (x, indices) => {
       const row = size(x.shape.slice(1));
-      const values = r(indices).values.flatMap((k) => r(x).values.slice(k * row, (k + 1) * row));
+      const rows = x.shape[0];
+      const bad = x.dtype === 'int32' ? 0 : Number.NaN;
+      const values = r(indices).values.flatMap((k) => (k >= 0 && k < rows ? r(x).values.slice(k * row, (k + 1) * row) : new Array<number>(row).fill(bad)));
       return make([...indices.shape, ...x.shape.slice(1)], x.dtype, values);
     },
     OneHot: (indices, depth, dtype) =>
-      make([...indices.shape, depth], dtype, r(indices).values.flatMap((k) => Array.from({ length: depth }, (_, c) => (c === k ? 1 : 0)))),
+      make([...indices.shape, depth], dtype, r(indices).values.flatMap((k) => Array.from({ length: depth }, (_, c) => (k < 0 || k >= depth ? (dtype === 'int32' ? 0 : Number.NaN) : c === k ? 1 : 0)))),
     Cast: (x, dtype) => make(x.shape, dtype, [...r(x).values]),
     Softmax: (x) => {
       const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];

@@ -2,16 +2,25 @@ import { ArgumentError, DTypeError, formatShape, ShapeError } from '@graphgrad/c
 import type { GpuArray, GpuDType } from '../gpu-array.ts';
 import type { KernelContext } from '../kernel-context.ts';
 import type { Program } from '../pipeline-cache.ts';
+import { NUMERICS_WGSL } from '../wgsl/numerics.ts';
 import { linearIndexWgsl, PARAMS_WGSL, wgslType } from '../wgsl/params.ts';
 
 const WORKGROUP = 256;
+
+/**
+ * What an element picked by an index out of range reads as: NaN in a float array, so that the
+ * mistake shows in everything computed from it (and anomaly mode names the node), 0 in an int32
+ * one. The nodes reject such indices at the call wherever the host can read them; this is for
+ * indices that only the device knows (a kernel's output).
+ */
+const badIndexValue = (dtype: GpuDType): string => (dtype === 'float32' ? 'nan_f32()' : 'i32(0)');
 
 // Parameter words: 0 output size, 1 row length, 2 rows of x, 3 x offset, 4 indices offset.
 function gatherProgram(dtype: GpuDType): Program {
   const t = wgslType(dtype);
   return {
     key: `gather:${dtype}`,
-    source: () => `${PARAMS_WGSL}
+    source: () => `${PARAMS_WGSL}${NUMERICS_WGSL}
 @group(0) @binding(1) var<storage, read> X: array<${t}>;
 @group(0) @binding(2) var<storage, read> I: array<i32>;
 @group(0) @binding(3) var<storage, read_write> O: array<${t}>;
@@ -20,9 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let e = ${linearIndexWgsl(WORKGROUP)};
   if (e >= P(0u)) { return; }
   let row = I[P(4u) + e / P(1u)];
-  // An index outside [0, rows) reads as 0 rather than another row (the nodes check indices on
-  // backends that can read them synchronously).
-  if (row < 0 || u32(row) >= P(2u)) { O[e] = ${t}(0); return; }
+  if (row < 0 || u32(row) >= P(2u)) { O[e] = ${badIndexValue(dtype)}; return; }
   O[e] = X[P(3u) + u32(row) * P(1u) + e % P(1u)];
 }`,
   };
@@ -33,7 +40,7 @@ function oneHotProgram(dtype: GpuDType): Program {
   const t = wgslType(dtype);
   return {
     key: `one-hot:${dtype}`,
-    source: () => `${PARAMS_WGSL}
+    source: () => `${PARAMS_WGSL}${NUMERICS_WGSL}
 @group(0) @binding(1) var<storage, read> I: array<i32>;
 @group(0) @binding(2) var<storage, read_write> O: array<${t}>;
 @compute @workgroup_size(${WORKGROUP})
@@ -41,7 +48,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let e = ${linearIndexWgsl(WORKGROUP)};
   if (e >= P(0u)) { return; }
   let k = I[P(2u) + e / P(1u)];
-  O[e] = select(${t}(0), ${t}(1), k >= 0 && u32(k) == e % P(1u));
+  if (k < 0 || u32(k) >= P(1u)) { O[e] = ${badIndexValue(dtype)}; return; }
+  O[e] = select(${t}(0), ${t}(1), u32(k) == e % P(1u));
 }`,
   };
 }
@@ -50,7 +58,7 @@ function requireIndices(op: string, indices: GpuArray): void {
   if (indices.dtype !== 'int32') throw new DTypeError(`webgpu ${op}: indices must be int32, got ${indices.dtype}`);
 }
 
-/** Rows of `x` along axis 0 picked by int32 `indices`: out[i] = x[indices[i]]. */
+/** Rows of `x` along axis 0 picked by int32 `indices`: out[i] = x[indices[i]] (a row of NaN, or 0 in int32, for an index out of range). */
 export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuArray {
   requireIndices('Gather', indices);
   if (x.shape.length < 1) throw new ShapeError(`webgpu Gather: x must have at least one axis, got ${formatShape(x.shape)}`);
@@ -66,7 +74,7 @@ export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuA
   return out;
 }
 
-/** One-hot rows of `depth` columns for int32 class `indices` (an index outside [0, depth) gives a row of zeros). */
+/** One-hot rows of `depth` columns for int32 class `indices` (an index outside [0, depth) gives a row of NaN, or of 0 in int32). */
 export function oneHot(ctx: KernelContext, indices: GpuArray, depth: number, dtype: GpuDType): GpuArray {
   requireIndices('OneHot', indices);
   if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`webgpu OneHot: depth must be a non-negative integer, got ${depth}`);

@@ -71,7 +71,7 @@ ${NUMERICS_WGSL}`;
     let v = ${xAt('c')};
     total = total + exp_ieee(v - m);
     let w = t_at(r, c);
-    if (w != 0.0) { dot = dot + w * (v - m); wsum = wsum + w; }
+    if (w != 0.0 || is_nan(w)) { dot = dot + w * (v - m); wsum = wsum + w; }
   }
   O[r] = ${CE_RESULT};`
           : `var total = 0.0;
@@ -102,7 +102,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let v = ${xAt('c')};
     total = total + exp_ieee(v - m);
     let w = t_at(r, c);
-    if (w != 0.0) { dot = dot + w * (v - m); wsum = wsum + w; }
+    if (w != 0.0 || is_nan(w)) { dot = dot + w * (v - m); wsum = wsum + w; }
   }
   red[t] = total;
   red2[t] = dot;
