@@ -4,10 +4,12 @@
  * inside `Trainer.fit`. This is `npm run demo`: it writes the loss curve and the decision boundary
  * into out/, then prints the final mean loss and the training accuracy.
  *
- * Run: node --import tsx examples/spiral-trainer.ts [--backend webgpu]
+ * Run: node --import tsx examples/spiral-trainer.ts [--backend webgpu] [--seed 1984]
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ArgumentError } from '@graphgrad/core';
 import { loadSpiral } from '@graphgrad/datasets';
 import { SGD, Trainer, type ProgressReporter } from '@graphgrad/optim';
 import { plotDecisionBoundary } from './decision-boundary.ts';
@@ -60,10 +62,13 @@ export async function main(options: SpiralTrainerOptions = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { backend: { type: 'string' }, seed: { type: 'string', default: '1984' } } });
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed: expected an integer, got ${JSON.stringify(values.seed)}`);
   const backend = await backendFromArgs();
   console.log(`backend: ${backend.description}`);
   try {
-    await main();
+    await main({ seed });
   } finally {
     backend.close();
   }
