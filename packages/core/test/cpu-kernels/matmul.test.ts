@@ -93,4 +93,13 @@ describe('MatMul', () => {
       check({ m, k, n, ta, tb, la: 'contiguous', lb: 'padded', va, vb }, 'float32');
     }
   });
+
+  it('float32 products of 512 KiB and more (copied out through the staging array, padded rows too) agree with ndarray-gemm', () => {
+    // 300×512: rows of a multiple of 1 KiB are padded in wasm memory and copied out one by one
+    for (const [m, k, n] of [[300, 7, 512], [381, 5, 400]]) {
+      const va = Array.from({ length: m * k }, (_, i) => Math.sin(i));
+      const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
+      check({ m, k, n, ta: false, tb: false, la: 'contiguous', lb: 'contiguous', va, vb }, 'float32');
+    }
+  });
 });

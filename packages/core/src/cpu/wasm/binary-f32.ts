@@ -1,4 +1,4 @@
-import { simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
+import { BINARY_UNROLL, copyOut, simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
 
 const CHUNK = 8192;
 
@@ -24,8 +24,9 @@ export function binaryF32Wasm(
     const len = Math.min(CHUNK, n - start);
     mem.set(a.subarray(aOffset + start, aOffset + start + len), 0);
     mem.set(b.subarray(bOffset + start, bOffset + start + len), CHUNK);
-    kernel(0, CHUNK * 4, Math.ceil(len / 4));
-    out.set(mem.subarray(0, len), start);
+    // the last chunk's lanes past len compute on stale floats, which are never copied out
+    kernel(0, CHUNK * 4, Math.ceil(len / (4 * BINARY_UNROLL)));
+    copyOut(out, start, mem, 0, len);
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import { GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kernels.ts';
+import { copyOut, GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kernels.ts';
 
 /**
  * A float32 matrix operand: element (i, j) is `data[offset + i·rowStride + j·colStride]`, so a
@@ -75,8 +75,8 @@ export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatri
       }
     }
   }
-  if (ldc === n) out.set(mem.subarray(cAt, cAt + m * n));
-  else for (let i = 0; i < m; i++) out.set(mem.subarray(cAt + i * ldc, cAt + i * ldc + n), i * n);
+  if (ldc === n) copyOut(out, 0, mem, cAt, m * n);
+  else for (let i = 0; i < m; i++) copyOut(out, i * n, mem, cAt + i * ldc, n);
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { SIGMOID_UNROLL, simdKernels, simdMemory } from './simd-kernels.ts';
+import { copyOut, SIGMOID_UNROLL, simdKernels, simdMemory } from './simd-kernels.ts';
 
 /**
  * float32 sigmoid of `n` elements of `x` from `offset` into `out`, in WebAssembly SIMD (the
@@ -16,7 +16,7 @@ export function sigmoidF32Wasm(out: Float32Array, x: Float32Array, offset: numbe
     const len = Math.min(chunk, n - start);
     mem.set(x.subarray(offset + start, offset + start + len), 0);
     k.sigmoid(0, Math.ceil(len / (4 * SIGMOID_UNROLL)));
-    out.set(mem.subarray(0, len), start);
+    copyOut(out, start, mem, 0, len);
   }
   return true;
 }
