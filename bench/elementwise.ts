@@ -114,19 +114,8 @@ phase('ndarray-ops / plain JS', (c, op) => {
   };
 });
 
-let wasmVariant = '';
-for (const backendName of ['cpu', 'wasm'] as const) {
-  const tf = await useTfjs(backendName);
-  if (tf === undefined) continue;
-  if (backendName === 'wasm') wasmVariant = tfjsWasmVariant();
-  phase(`tfjs-${backendName}`, (c, op) => {
-    const a = tf.tensor2d(values(c.rows * c.cols, 1), [c.rows, c.cols]);
-    const b = c.bias ? tf.tensor1d(values(c.cols, 2)) : tf.tensor2d(values(c.rows * c.cols, 2), [c.rows, c.cols]);
-    return op === 'add' ? () => tf.add(a, b).dispose() : () => tf.sigmoid(a).dispose();
-  });
-}
-
-// numpy in its own process (CPU-time clock); graphgrad measured again right after
+// numpy in its own process (CPU-time clock), graphgrad measured again right after, both before
+// TensorFlow.js is loaded (bench/tfjs.ts says why)
 const py = runPython<Record<string, Record<Op, number>>>(fileURLToPath(new URL('./elementwise_numpy.py', import.meta.url)), [
   JSON.stringify(CASES),
   '--runs',
@@ -139,6 +128,18 @@ for (const c of CASES) {
     record('numpy', c, op, py?.[c.name]?.[op]);
     record('graphgrad vs numpy', c, op, interleaved({ graphgrad: ours.get(`${c.name}|${op}`) as () => unknown }).graphgrad);
   }
+}
+
+let wasmVariant = '';
+for (const backendName of ['cpu', 'wasm'] as const) {
+  const tf = await useTfjs(backendName);
+  if (tf === undefined) continue;
+  if (backendName === 'wasm') wasmVariant = tfjsWasmVariant();
+  phase(`tfjs-${backendName}`, (c, op) => {
+    const a = tf.tensor2d(values(c.rows * c.cols, 1), [c.rows, c.cols]);
+    const b = c.bias ? tf.tensor1d(values(c.cols, 2)) : tf.tensor2d(values(c.rows * c.cols, 2), [c.rows, c.cols]);
+    return op === 'add' ? () => tf.add(a, b).dispose() : () => tf.sigmoid(a).dispose();
+  });
 }
 
 const WHO = ['graphgrad', 'ndarray-ops / plain JS', 'tfjs-cpu', 'tfjs-wasm', 'numpy'];

@@ -119,6 +119,18 @@ phase('ndarray-gemm', (c) => {
   return () => gemm(ndarray(new Float32Array(c.m * c.n), [c.m, c.n]), left, right);
 });
 
+// numpy in its own process, before TensorFlow.js is loaded (bench/tfjs.ts says why): one BLAS thread on the CPU-time clock, the default threads on the wall
+// clock (CPU time would add up the threads); graphgrad measured again right after, on the CPU clock
+const script = fileURLToPath(new URL('./matmul_numpy.py', import.meta.url));
+const oneThread = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+for (const [who, env, clock] of [['numpy 1 thread', oneThread, 'cpu'], ['numpy default threads', {}, 'wall']] as const) {
+  const py = runPython<Record<string, number>>(script, [JSON.stringify(CASES), '--runs', String(RUNS), '--clock', clock], env);
+  CASES.forEach((c, i) => {
+    record(who, c, py?.[c.name]);
+    record(`graphgrad vs ${who}`, c, interleaved({ graphgrad: ours[i] }).graphgrad);
+  });
+}
+
 // TensorFlow.js: the kernels run synchronously on these backends, so a call is the whole product
 let wasmVariant = '';
 for (const backendName of ['cpu', 'wasm'] as const) {
@@ -130,18 +142,6 @@ for (const backendName of ['cpu', 'wasm'] as const) {
     const a = tf.tensor2d(values(sa[0] * sa[1], 1), sa as [number, number]);
     const b = tf.tensor2d(values(sb[0] * sb[1], 2), sb as [number, number]);
     return () => tf.matMul(a, b, c.ta, c.tb).dispose();
-  });
-}
-
-// numpy in its own process: one BLAS thread on the CPU-time clock, the default threads on the wall
-// clock (CPU time would add up the threads); graphgrad measured again right after, on the CPU clock
-const script = fileURLToPath(new URL('./matmul_numpy.py', import.meta.url));
-const oneThread = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-for (const [who, env, clock] of [['numpy 1 thread', oneThread, 'cpu'], ['numpy default threads', {}, 'wall']] as const) {
-  const py = runPython<Record<string, number>>(script, [JSON.stringify(CASES), '--runs', String(RUNS), '--clock', clock], env);
-  CASES.forEach((c, i) => {
-    record(who, c, py?.[c.name]);
-    record(`graphgrad vs ${who}`, c, interleaved({ graphgrad: ours[i] }).graphgrad);
   });
 }
 

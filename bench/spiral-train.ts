@@ -3,7 +3,9 @@
  * spiral data, SGD lr 1.0, 300 epochs × 10 minibatches of 30 = 3,000 steps, hidden 10, float32) in
  * graphgrad, in numpy (bench/spiral_train.py, timed inside Python) and in TensorFlow.js (its
  * pure-JS cpu backend and its wasm backend), each reading every step's loss as the book's loop
- * does. Prints the median time of the training loop and the ratio graphgrad / each reference.
+ * does; and against the floor, the same step fused by hand into plain JavaScript loops with no
+ * framework (bench/spiral-plain-js.ts). Prints the median time of the training loop and the ratio
+ * graphgrad / each reference.
  *
  * Times are the process's CPU time by default (numpy's too: time.process_time), so that time slices
  * lost to other processes on a shared machine do not count; `--wall` times elapsed time instead.
@@ -18,6 +20,7 @@ import { SGD } from '@graphgrad/optim';
 import { fileURLToPath } from 'node:url';
 import { flagValue, fmt, fmtRatio, hasFlag, type Clock, machineLine, measureTiming, measureTimingAsync, printTable, reproduceLine, runPython, type Timing } from './harness.ts';
 import { tfjsWasmVariant, useTfjs, type Tfjs } from './tfjs.ts';
+import { trainPlainJs } from './spiral-plain-js.ts';
 
 const RUNS = Number(flagValue('--runs') ?? 5);
 const EPOCHS = Number(flagValue('--epochs') ?? 300);
@@ -199,6 +202,11 @@ async function main(): Promise<void> {
   }
   rows.push(...tfRows);
 
+  let floorLoss = NaN;
+  const floor = measureTiming('plain JS', () => (floorLoss = trainPlainJs(spiral, 1984, EPOCHS, BATCH, HIDDEN, LR)), { warmup: 1, runs: RUNS, verbose: true, clock: CLOCK });
+  const floorRow: Row = { name: 'plain JS, fused by hand (the floor)', timing: floor, loss: floorLoss };
+  rows.push(floorRow);
+
   const ref = (r: Row | undefined) => (r?.timing === undefined ? undefined : ours.median / r.timing.median);
   printTable(
     `spiral-train: ${STEPS} steps, median of ${RUNS} runs (ratio = graphgrad's time / that row's)`,
@@ -215,6 +223,9 @@ async function main(): Promise<void> {
   );
   splitGraphgrad();
   console.log(`targets: graphgrad / numpy ≤ 0.3× (measured ${fmtRatio(ref(numpy))}), graphgrad / tfjs-cpu ≤ 0.2× (measured ${fmtRatio(ref(tfRows[0]))})`);
+  if (numpy.timing !== undefined) {
+    console.log(`the floor: plain JS fused by hand / numpy = ${fmtRatio(floor.median / numpy.timing.median)} (no scalar-JavaScript step can go below it); graphgrad / the floor = ${fmtRatio(ours.median / floor.median)}`);
+  }
   console.log(reproduceLine('bench/spiral-train.ts', process.argv.slice(2)));
 }
 
