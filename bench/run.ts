@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { machineLine } from './harness.ts';
 
 /** Modules in bench/ that are not benchmarks. */
-const HELPERS = new Set(['harness.ts', 'run.ts', 'tfjs.ts', 'backend-probe.ts']);
+const HELPERS = new Set(['harness.ts', 'run.ts', 'tfjs.ts', 'backend-probe.ts', 'spiral-plain-js.ts']);
 /** Benchmarks run first, in this order; any other file follows alphabetically. */
 const ORDER = ['overhead', 'spiral-train', 'matmul', 'elementwise'];
 
