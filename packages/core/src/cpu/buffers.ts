@@ -3,6 +3,7 @@ import ops from 'ndarray-ops';
 import type { DType, TypedArray } from '../dtype.ts';
 import { allocTypedArray, dtypeOfTypedArray } from '../dtype.ts';
 import { contiguousStrides, type Shape } from '../shape.ts';
+import { freeIfInHeap, HEAP_MIN_BYTES, wasmHeap } from './wasm/heap.ts';
 
 /** The CPU backend's array: an ndarray view (shape, strides, offset) over a typed array. */
 export type CpuArray = NdArray<TypedArray>;
@@ -94,6 +95,11 @@ export class BufferLedger {
     let size = 1;
     for (let i = 0; i < shape.length; i++) size *= shape[i];
     const bytes = size * BYTES[dtype];
+    if (dtype === 'float32' && bytes >= HEAP_MIN_BYTES) {
+      // large float32 arrays live where the SIMD kernels can work on them in place (wasm/heap.ts)
+      const placed = wasmHeap()?.alloc(size, uninitialized);
+      if (placed != null) return this.adopt(placed, shape);
+    }
     if (bytes >= POOL_MIN_BYTES) {
       const reused = this.#pool.get(dtype + size)?.pop();
       if (reused !== undefined) {
@@ -106,6 +112,7 @@ export class BufferLedger {
   }
 
   #recycle(data: TypedArray): void {
+    if (data instanceof Float32Array && freeIfInHeap(data)) return;
     if (data.byteLength < POOL_MIN_BYTES || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return;
     const key = dtypeOfTypedArray(data) + data.length;
     let list = this.#pool.get(key);

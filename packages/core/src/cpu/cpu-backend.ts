@@ -1,7 +1,8 @@
 import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS, registerDefaultBackend } from '../backend.ts';
 import type { Backend, BackendArray, Kernels } from '../backend.ts';
-import { allocTypedArray, type DType, type TypedArray } from '../dtype.ts';
-import type { Shape } from '../shape.ts';
+import type { DType, TypedArray } from '../dtype.ts';
+import { formatShape, sizeOf, type Shape } from '../shape.ts';
+import { ShapeError } from '../errors.ts';
 import { BufferLedger, rowMajor, type CpuArray } from './buffers.ts';
 import { binary, unary } from './elementwise.ts';
 import { broadcastTo, cast, gather, oneHot, reshape, transpose } from './layout.ts';
@@ -59,9 +60,11 @@ export class CpuBackend implements Backend {
   }
 
   fromData(data: TypedArray, shape: Shape, dtype: DType): BackendArray {
-    const copy = allocTypedArray(dtype, data.length);
-    copy.set(data);
-    return handle(this.#ledger.adopt(copy, shape));
+    if (data.length !== sizeOf(shape)) throw new ShapeError(`cpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
+    // the ledger's allocation, so that a large float32 upload lands where the SIMD kernels work in place
+    const out = this.#ledger.alloc(shape, dtype, true);
+    out.data.set(data);
+    return handle(out);
   }
 
   fill(shape: Shape, value: number, dtype: DType): BackendArray {

@@ -63,14 +63,17 @@ describe('float32 SIMD sigmoid', () => {
     expect(out[n]).toBe(-1);
   });
 
-  it('the kernel processes whole blocks of vectors in wasm memory, in place', () => {
+  it('the kernel processes whole blocks of vectors in wasm memory, in place or into another span', () => {
     const k = simdKernels();
     expect(k).not.toBeNull();
     if (k === null) return;
     const mem = simdMemory(k, 65536);
     const lanes = 4 * SIGMOID_UNROLL;
     for (let i = 0; i < lanes; i++) mem[i] = i - lanes / 2;
-    k.sigmoid(0, 1);
-    for (let i = 0; i < lanes; i++) expect(ulpsApart(mem[i], reference(i - lanes / 2))).toBeLessThanOrEqual(4);
+    k.sigmoid(0, lanes * 4, 1);
+    for (let i = 0; i < lanes; i++) expect(mem[i]).toBe(i - lanes / 2);
+    for (let i = 0; i < lanes; i++) expect(ulpsApart(mem[lanes + i], reference(i - lanes / 2))).toBeLessThanOrEqual(4);
+    k.sigmoid(0, 0, 1);
+    for (let i = 0; i < lanes; i++) expect(mem[i]).toBe(mem[lanes + i]);
   });
 });

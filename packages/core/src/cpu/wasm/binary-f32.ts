@@ -1,10 +1,13 @@
+import { heapHolding, placeInHeap, releasePlaced, type WasmHeap } from './heap.ts';
 import { BINARY_UNROLL, copyOut, simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
 
 const CHUNK = 8192;
 
 /**
- * out[i] = a[aOffset + i] op b[bOffset + i] for i < n, float32, in WebAssembly SIMD. Returns
- * false, writing nothing, where WebAssembly SIMD is unavailable.
+ * out[i] = a[aOffset + i] op b[bOffset + i] for i < n, float32, in WebAssembly SIMD: in place when
+ * `out` lives in the wasm heap (an operand that does not is copied in), otherwise through the
+ * kernels' scratch memory in chunks. Returns false, writing nothing, where WebAssembly SIMD is
+ * unavailable.
  */
 export function binaryF32Wasm(
   op: SimdBinaryName,
@@ -17,6 +20,8 @@ export function binaryF32Wasm(
 ): boolean {
   const k = simdKernels();
   if (k === null) return false;
+  const heap = heapHolding(out);
+  if (heap !== null && binaryInHeap(heap, op, out, a, aOffset, b, bOffset, n)) return true;
   const kernel = k.binary[op];
   // NOTE: chunks of 32 KiB per operand keep the copies in, the kernel and the copy out in cache.
   const mem = simdMemory(k, CHUNK * 8);
@@ -25,8 +30,20 @@ export function binaryF32Wasm(
     mem.set(a.subarray(aOffset + start, aOffset + start + len), 0);
     mem.set(b.subarray(bOffset + start, bOffset + start + len), CHUNK);
     // the last chunk's lanes past len compute on stale floats, which are never copied out
-    kernel(0, CHUNK * 4, Math.ceil(len / (4 * BINARY_UNROLL)));
+    kernel(0, 0, CHUNK * 4, Math.ceil(len / (4 * BINARY_UNROLL)));
     copyOut(out, start, mem, 0, len);
   }
+  return true;
+}
+
+/** The in-place path of {@link binaryF32Wasm}; false, writing nothing, when an operand's copy does not fit. */
+function binaryInHeap(heap: WasmHeap, op: SimdBinaryName, out: Float32Array, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, n: number): boolean {
+  const pa = placeInHeap(heap, a, aOffset, n);
+  if (pa === null) return false;
+  const pb = placeInHeap(heap, b, bOffset, n);
+  if (pb !== null) heap.kernels.binary[op](out.byteOffset, pa.at, pb.at, Math.ceil(n / (4 * BINARY_UNROLL)));
+  releasePlaced(heap, pa);
+  if (pb === null) return false;
+  releasePlaced(heap, pb);
   return true;
 }

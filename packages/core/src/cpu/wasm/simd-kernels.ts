@@ -109,14 +109,14 @@ const ROUND_MAGIC = 12582912;
 export const SIGMOID_UNROLL = 4;
 
 /**
- * `sigmoid(ptr, blocks)`: in place over `blocks` × SIGMOID_UNROLL f32x4 vectors at byte offset
- * `ptr`. With e = e^-|x|, sigmoid(x) = 1/(1+e) for x ≥ 0 and e/(1+e) otherwise, so nothing
+ * `sigmoid(src, dst, blocks)`: dst = sigmoid(src) over `blocks` × SIGMOID_UNROLL f32x4 vectors at
+ * byte offsets `src` and `dst` (dst may be src). With e = e^-|x|, sigmoid(x) = 1/(1+e) for x ≥ 0 and e/(1+e) otherwise, so nothing
  * overflows. Constants are v128.const at each use: splatting them into locals before the loop
  * measured no faster (V8 then spills them).
  */
 function sigmoidBody(): FunctionBody {
-  const f = new FunctionBody([I32, I32]);
-  const [ptr, blocks] = [0, 1];
+  const f = new FunctionBody([I32, I32, I32]);
+  const [ptr, dst, blocks] = [0, 1, 2];
   const k = (v: number): FunctionBody => f.v128ConstF32(v);
   const lanes = Array.from({ length: SIGMOID_UNROLL }, () => ({
     x: f.local(V128),
@@ -165,12 +165,13 @@ function sigmoidBody(): FunctionBody {
         k(EXP_UNDERFLOW).f32x4Lt().v128AndNot().set(e);
         k(1);
         k(1).get(e).f32x4Add().f32x4Div().set(s);
-        f.get(ptr);
+        f.get(dst);
         f.get(s).get(e).get(s).f32x4Mul().get(x);
         k(0).f32x4Ge().v128Bitselect();
         f.v128Store(16 * u);
       });
       f.get(ptr).i32(16 * SIGMOID_UNROLL).i32Add().set(ptr);
+      f.get(dst).i32(16 * SIGMOID_UNROLL).i32Add().set(dst);
       f.get(blocks).i32(1).i32Sub().set(blocks);
       f.br(0);
     }),
@@ -240,18 +241,18 @@ export type SimdBinaryName = (typeof SIMD_BINARY)[number];
 export const BINARY_UNROLL = 4;
 
 /**
- * `op(a, b, blocks)`: a[i] = a[i] op b[i] over `blocks` × BINARY_UNROLL f32x4 vectors at byte
- * offsets `a` and `b`. Unrolled, with the vectors addressed by load/store offsets, so that the loop
- * counter and the pointers move once per 16 floats.
+ * `op(out, a, b, blocks)`: out[i] = a[i] op b[i] over `blocks` × BINARY_UNROLL f32x4 vectors at
+ * byte offsets `out`, `a` and `b` (out may be a). Unrolled, with the vectors addressed by
+ * load/store offsets, so that the loop counter and the pointers move once per 16 floats.
  */
 function binaryBody(op: SimdBinaryName): FunctionBody {
-  const f = new FunctionBody([I32, I32, I32]);
-  const [a, b, blocks] = [0, 1, 2];
+  const f = new FunctionBody([I32, I32, I32, I32]);
+  const [out, a, b, blocks] = [0, 1, 2, 3];
   f.block(() =>
     f.loop(() => {
       f.get(blocks).i32Eqz().brIf(1);
       for (let u = 0; u < BINARY_UNROLL; u++) {
-        f.get(a).get(a).v128Load(16 * u).get(b).v128Load(16 * u);
+        f.get(out).get(a).v128Load(16 * u).get(b).v128Load(16 * u);
         switch (op) {
           case 'Add':
             f.f32x4Add();
@@ -276,6 +277,7 @@ function binaryBody(op: SimdBinaryName): FunctionBody {
         }
         f.v128Store(16 * u);
       }
+      f.get(out).i32(16 * BINARY_UNROLL).i32Add().set(out);
       f.get(a).i32(16 * BINARY_UNROLL).i32Add().set(a);
       f.get(b).i32(16 * BINARY_UNROLL).i32Add().set(b);
       f.get(blocks).i32(1).i32Sub().set(blocks);
@@ -289,7 +291,7 @@ function binaryBody(op: SimdBinaryName): FunctionBody {
 export interface SimdKernels {
   readonly memory: WebAssembly.Memory;
   readonly gemm: (ap: number, bp: number, c: number, kc: number, mPanels: number, nPanels: number, ldc: number) => void;
-  readonly sigmoid: (ptr: number, blocks: number) => void;
+  readonly sigmoid: (src: number, dst: number, blocks: number) => void;
   readonly pack: (
     dst: number,
     src: number,
@@ -301,7 +303,7 @@ export interface SimdKernels {
     laneStride: number,
     kStride: number,
   ) => void;
-  readonly binary: { readonly [K in SimdBinaryName]: (a: number, b: number, blocks: number) => void };
+  readonly binary: { readonly [K in SimdBinaryName]: (out: number, a: number, b: number, blocks: number) => void };
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -315,8 +317,8 @@ export function setSimdKernelsDisabled(value: boolean): void {
   disabled = value;
 }
 
-/** The module's bytes (exported for the tests, which validate them). */
-export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+/** The module's bytes, with a memory of `pages` 64 KiB pages to start (exported for the tests, which validate them). */
+export function simdModuleBytes(pages = 1): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
       { name: 'gemm', body: gemmBody() },
@@ -324,7 +326,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'pack', body: packBody() },
       ...SIMD_BINARY.map((op) => ({ name: op, body: binaryBody(op) })),
     ],
-    1,
+    pages,
   );
 }
 
