@@ -38,7 +38,8 @@ const OWN_PACKAGES: readonly string[] = ownPackagePrefixes();
 function ownPackagePrefixes(): string[] {
   try {
     // This file is <packages>/core/src/anomaly.ts (in the repository or in node_modules/@graphgrad).
-    const url = new URL('../../', import.meta.url);
+    // (A URL worked out at run time: bundlers need not resolve it as an asset.)
+    const url = new URL(/* @vite-ignore */ '../../', import.meta.url);
     return [...new Set([url.href, decodeURIComponent(url.pathname)])];
   } catch {
     // A bundle whose module URL is not hierarchical: keep every frame.
