@@ -48,6 +48,41 @@ describe.skipIf(heap === null)('the wasm heap of large float32 arrays', () => {
     expect(heap!.bytesInUse).toBe(before);
   });
 
+  it('when the heap is full, arrays go to ordinary buffers and kernels still give the same values', async () => {
+    const b = cpuBackend();
+    const n = 50000;
+    const x = b.fromData(values(n, 4), [n], 'float32');
+    const want = await b.read(b.kernels.Sigmoid(b.kernels.Mul(x, x)));
+    // Take every block the heap has left (taking address space only: untouched pages cost nothing).
+    const taken: Float32Array[] = [];
+    for (let block = heap!.alloc(1 << 20, true); block !== null; block = heap!.alloc(1 << 20, true)) taken.push(block);
+    for (let block = heap!.alloc(n, true); block !== null; block = heap!.alloc(n, true)) taken.push(block);
+    expect(taken.length).toBeGreaterThan(0);
+    const square = b.kernels.Mul(x, x);
+    expect(inHeap(square)).toBe(false);
+    const y = b.kernels.Sigmoid(square);
+    expect(inHeap(y)).toBe(false);
+    expect(Array.from(await b.read(y))).toEqual(Array.from(want));
+    for (const block of taken) heap!.free(block);
+    expect(inHeap(b.kernels.Sigmoid(square))).toBe(true);
+  });
+
+  it('space freed by arrays of one size serves arrays of another (blocks split and merge)', () => {
+    const before = heap!.bytesInUse;
+    const small: Float32Array[] = [];
+    for (let i = 0; i < 200; i++) small.push(heap!.alloc(16384 * (1 + (i % 3)), true)!);
+    expect(small.every((a) => a !== null)).toBe(true);
+    for (const a of small) a.fill(1);
+    for (const a of small) heap!.free(a);
+    expect(heap!.bytesInUse).toBe(before);
+    // half of the whole heap in one block: only possible once the small blocks merged back
+    const half = heap!.alloc(32 * 1024 * 1024);
+    expect(half).not.toBeNull();
+    expect(half!.every((v) => v === 0)).toBe(true); // zeroed, though small arrays were there before
+    heap!.free(half!);
+    expect(heap!.bytesInUse).toBe(before);
+  });
+
   it('elementwise kernels give the same values in the heap, from ordinary operands, and without the heap or SIMD', async () => {
     const n = 70001; // not a multiple of the kernels' 16 floats
     const results: Float32Array[] = [];

@@ -28,10 +28,10 @@ export interface WasmHeap {
 }
 
 const PAGE = 65536;
-/** 256 MiB of address space; the host commits pages only as arrays first touch them. */
-const HEAP_PAGES = 4096;
-/** A page above the last block is never handed out: kernels read up to 15 floats past a view's end. */
-const USABLE_PAGES = HEAP_PAGES - 1;
+/** Blocks are 2^order pages; the largest order is the whole heap: 2^12 pages, 256 MiB of address space. */
+const MAX_ORDER = 12;
+/** One page above the heap is never handed out: kernels read up to 15 floats past a view's end. */
+const MEMORY_PAGES = (1 << MAX_ORDER) + 1;
 /** Arrays from this size go to the heap (smaller ones are cheaper in ordinary buffers). */
 export const HEAP_MIN_BYTES = PAGE;
 
@@ -60,7 +60,7 @@ export function wasmHeap(): WasmHeap | null {
   heap = null;
   if (typeof WebAssembly !== 'object') return null;
   try {
-    const bytes = simdModuleBytes(HEAP_PAGES);
+    const bytes = simdModuleBytes(MEMORY_PAGES);
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     heap = createHeap(instance.exports as unknown as SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>);
@@ -71,23 +71,48 @@ export function wasmHeap(): WasmHeap | null {
   return heap;
 }
 
-/** Size classes: blocks of 2^c pages, each class with a list of free blocks (first pages). */
+/**
+ * A buddy allocator over the heap's pages: a block of 2^k pages starts at a multiple of 2^k; a
+ * request takes the smallest free block that fits, halving it as needed, and a freed block merges
+ * with its free buddy, so space freed by arrays of one size serves arrays of another.
+ */
 function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>): WasmHeap {
-  const memory = e.memory;
-  const buffer = memory.buffer;
-  const free: number[][] = [];
-  const classOf = new Map<number, number>(); // first page of a block in use → its class
-  let top = 0; // pages below `top` have been handed out at least once
+  const buffer = e.memory.buffer;
+  // free[k]: first pages of the free blocks of 2^k pages
+  const free: Set<number>[] = Array.from({ length: MAX_ORDER + 1 }, () => new Set<number>());
+  free[MAX_ORDER].add(0);
+  const orderOf = new Map<number, number>(); // first page of a block in use → its order
+  // NOTE: pages from `untouched` up have never held an array, so they are still zero: a block
+  // there needs no zeroing (the usual case, as blocks are taken from the bottom).
+  let untouched = 0;
   let inUse = 0;
   // An array dropped without dispose() gives its block back when it is collected.
   const collected = new FinalizationRegistry<number>((page) => release(page));
 
+  function take(order: number): number | undefined {
+    let k = order;
+    while (k <= MAX_ORDER && free[k].size === 0) k++;
+    if (k > MAX_ORDER) return undefined;
+    const page: number = free[k].values().next().value!;
+    free[k].delete(page);
+    // halve down to the order asked for, freeing the upper halves
+    while (k > order) {
+      k--;
+      free[k].add(page + (1 << k));
+    }
+    return page;
+  }
+
   function release(page: number): void {
-    const c = classOf.get(page);
-    if (c === undefined) return;
-    classOf.delete(page);
-    (free[c] ??= []).push(page);
-    inUse -= (1 << c) * PAGE;
+    let order = orderOf.get(page);
+    if (order === undefined) return;
+    orderOf.delete(page);
+    inUse -= (1 << order) * PAGE;
+    while (order < MAX_ORDER && free[order].delete(page ^ (1 << order))) {
+      page &= ~(1 << order);
+      order++;
+    }
+    free[order].add(page);
   }
 
   const binary = Object.fromEntries(SIMD_BINARY.map((op) => [op, e[op]])) as unknown as SimdKernels['binary'];
@@ -99,19 +124,15 @@ function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'
     holds: (data) => data.buffer === buffer,
     alloc(length, uninitialized = false) {
       const pages = Math.max(1, Math.ceil((length * 4) / PAGE));
-      const c = Math.ceil(Math.log2(pages));
-      let page = free[c]?.pop();
-      const reused = page !== undefined;
-      if (page === undefined) {
-        if (top + (1 << c) > USABLE_PAGES) return null;
-        page = top;
-        top += 1 << c;
-      }
-      classOf.set(page, c);
-      inUse += (1 << c) * PAGE;
+      const order = Math.ceil(Math.log2(pages));
+      if (order > MAX_ORDER) return null;
+      const page = take(order);
+      if (page === undefined) return null;
+      orderOf.set(page, order);
+      inUse += (1 << order) * PAGE;
       const data = new Float32Array(buffer, page * PAGE, length);
-      // a reused block holds its last array's values; a new one is zero already
-      if (reused && !uninitialized) data.fill(0);
+      if (page < untouched && !uninitialized) data.fill(0);
+      untouched = Math.max(untouched, page + (1 << order));
       collected.register(data, page, data);
       return data;
     },
