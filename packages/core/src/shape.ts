@@ -47,9 +47,13 @@ export function contiguousStrides(shape: Shape): number[] {
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
+  // NOTE: the missing leading axes are tested by index: reading a[-1] is a property lookup that
+  // V8 does not optimise, on a function every elementwise kernel calls.
+  const leadA = rank - a.length;
+  const leadB = rank - b.length;
   for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
+    const da = i < leadA ? 1 : a[i - leadA];
+    const db = i < leadB ? 1 : b[i - leadB];
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(`${op}: cannot broadcast ${formatShape(a)} with ${formatShape(b)}`);
     }
