@@ -41,9 +41,12 @@ function binaryInHeap(heap: WasmHeap, op: SimdBinaryName, out: Float32Array, a: 
   const pa = placeInHeap(heap, a, aOffset, n);
   if (pa === null) return false;
   const pb = placeInHeap(heap, b, bOffset, n);
-  if (pb !== null) heap.kernels.binary[op](out.byteOffset, pa.at, pb.at, Math.ceil(n / (4 * BINARY_UNROLL)));
+  if (pb === null) {
+    releasePlaced(heap, pa);
+    return false;
+  }
+  heap.kernels.binary[op](out.byteOffset, pa.at, pb.at, Math.ceil(n / (4 * BINARY_UNROLL)));
   releasePlaced(heap, pa);
-  if (pb === null) return false;
   releasePlaced(heap, pb);
   return true;
 }
