@@ -12,20 +12,21 @@ export type CpuArray = NdArray<TypedArray>;
 // constructors directly skips ndarray()'s dtype sniffing (Object.prototype.toString, is-buffer),
 // which cost about as much as a whole small kernel.
 type ViewClass = new (...args: unknown[]) => CpuArray;
-const VIEW_CLASSES = new Map<string, ViewClass>();
 const MAX_DIRECT_RANK = 4;
+// Indexed by rank, one list per dtype (no key string built per view: this runs for every array).
+const VIEW_CLASSES = { float32: [] as ViewClass[], float64: [] as ViewClass[], int32: [] as ViewClass[] };
 
 /** An ndarray view over `data`, like `ndarray(data, shape, stride, offset)` but cheaper. */
 export function makeView(data: TypedArray, shape: Shape, stride: readonly number[], offset: number): CpuArray {
   const rank = shape.length;
   if (rank > MAX_DIRECT_RANK) return ndarray(data, [...shape], [...stride], offset);
   const dtype = dtypeOfTypedArray(data);
-  const key = dtype + rank;
-  let View = VIEW_CLASSES.get(key);
+  const classes = VIEW_CLASSES[dtype];
+  let View = classes[rank];
   if (View === undefined) {
     View = (ndarray(allocTypedArray(dtype, 0), new Array<number>(rank).fill(0), new Array<number>(rank).fill(0), 0) as { constructor: unknown })
       .constructor as ViewClass;
-    VIEW_CLASSES.set(key, View);
+    classes[rank] = View;
   }
   switch (rank) {
     case 0:
