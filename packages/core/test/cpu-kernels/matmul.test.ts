@@ -5,7 +5,7 @@ import { matmul, matmulReference } from '../../src/cpu/matmul.ts';
 import { setSimdKernelsDisabled } from '../../src/cpu/wasm/simd-kernels.ts';
 import { layoutArb, ledger, readValues, stridedArray, type Layout } from './strided-arrays.ts';
 
-// The plain loop (small products), the WebAssembly SIMD kernel (float32 from 16³ multiply-adds)
+// The plain loop (small products), the WebAssembly SIMD kernel (float32 from 512 multiply-adds)
 // and ndarray-gemm (large float64) against ndarray-gemm on views of any layout, with and without
 // the transpose flags. Sums are compared relative to Σ|a·b|: the SIMD kernel adds in float32,
 // the loop and the reference in float64.
@@ -72,7 +72,7 @@ function check(c: Case, dtype: DType): void {
 
 describe('MatMul', () => {
   for (const dtype of ['float32', 'float64'] as DType[]) {
-    it(`${dtype}, small shapes (0 to 9, the plain loop): agrees with ndarray-gemm`, () => {
+    it(`${dtype}, small shapes (0 to 9: the plain loop, and the SIMD kernel from 512 multiply-adds): agrees with ndarray-gemm`, () => {
       fc.assert(fc.property(caseArb(9), (c) => check(c, dtype)), { numRuns: 50 });
     });
     it(`${dtype}, shapes up to 70 (the SIMD kernel's edges and blocks): agrees with ndarray-gemm`, () => {
@@ -83,6 +83,14 @@ describe('MatMul', () => {
   it('float32 without WebAssembly SIMD (the plain loop at every size) agrees with ndarray-gemm', () => {
     setSimdKernelsDisabled(true);
     fc.assert(fc.property(caseArb(40), (c) => check(c, 'float32')), { numRuns: 15 });
+  });
+
+  it('float32, the spiral net\'s products (the SIMD kernel, short padded rows copied out one by one) agree with ndarray-gemm', () => {
+    for (const [m, k, n, ta, tb] of [[30, 2, 10, false, false], [30, 10, 3, false, false], [10, 30, 3, true, false], [30, 3, 10, false, true], [2, 30, 10, true, false]] as const) {
+      const va = Array.from({ length: m * k }, (_, i) => Math.sin(i * 1.3));
+      const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
+      check({ m, k, n, ta, tb, la: 'offset', lb: 'contiguous', va, vb }, 'float32');
+    }
   });
 
   it('float32 across several KC and MC blocks (k > 256, m > 128) agrees with ndarray-gemm', () => {
