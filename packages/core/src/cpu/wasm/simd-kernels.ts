@@ -355,11 +355,16 @@ export function simdKernels(): SimdKernels | null {
   return kernels;
 }
 
+// The float32 view of the kernels' memory, made again only when growing replaced its buffer (a
+// view per kernel call was a measurable part of the small products' cost).
+let memoryView: Float32Array | null = null;
+
 /** Grows the kernels' memory to at least `bytes` and returns a float32 view of all of it. */
 export function simdMemory(k: SimdKernels, bytes: number): Float32Array {
   const have = k.memory.buffer.byteLength;
   if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
-  return new Float32Array(k.memory.buffer);
+  if (memoryView === null || memoryView.buffer !== k.memory.buffer) memoryView = new Float32Array(k.memory.buffer);
+  return memoryView;
 }
 
 // NOTE: V8 (Node 20) copies out of a wasm memory into an ArrayBuffer of 1 MiB or more about 15×
