@@ -4,8 +4,8 @@ import { copyOut, SIGMOID_UNROLL, simdKernels, simdMemory } from './simd-kernels
 /**
  * float32 sigmoid of `n` elements of `x` from `offset` into `out`, in WebAssembly SIMD (the
  * exponential is Cephes' expf polynomial; see simd-kernels.ts): in place when `out` lives in the
- * wasm heap, otherwise through the kernels' scratch memory in chunks. Returns false, writing nothing,
- * where WebAssembly SIMD is unavailable.
+ * wasm heap, otherwise through the kernels' scratch memory in chunks. Returns false, writing
+ * nothing, where WebAssembly SIMD is unavailable.
  */
 export function sigmoidF32Wasm(out: Float32Array, x: Float32Array, offset: number, n: number): boolean {
   const k = simdKernels();

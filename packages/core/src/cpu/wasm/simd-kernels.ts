@@ -110,9 +110,9 @@ export const SIGMOID_UNROLL = 4;
 
 /**
  * `sigmoid(src, dst, blocks)`: dst = sigmoid(src) over `blocks` × SIGMOID_UNROLL f32x4 vectors at
- * byte offsets `src` and `dst` (dst may be src). With e = e^-|x|, sigmoid(x) = 1/(1+e) for x ≥ 0 and e/(1+e) otherwise, so nothing
- * overflows. Constants are v128.const at each use: splatting them into locals before the loop
- * measured no faster (V8 then spills them).
+ * byte offsets `src` and `dst` (dst may be src). With e = e^-|x|, sigmoid(x) = 1/(1+e) for x ≥ 0
+ * and e/(1+e) otherwise, so nothing overflows. Constants are v128.const at each use: splatting
+ * them into locals before the loop measured no faster (V8 then spills them).
  */
 function sigmoidBody(): FunctionBody {
   const f = new FunctionBody([I32, I32, I32]);
