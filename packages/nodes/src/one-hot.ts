@@ -1,5 +1,5 @@
 import { ArgumentError, defineNode, DTypeError, type FloatDType, type Tensor } from '@graphgrad/core';
-import { hostIndices } from './validate.ts';
+import { indexOutside } from './validate.ts';
 
 /** The OneHot node: int32 class indices to rows of 0s with a 1 at the class. Not differentiable. */
 export const OneHotNode = defineNode<{
@@ -27,10 +27,7 @@ export const OneHotNode = defineNode<{
 export function oneHot(indices: Tensor, depth: number, dtype: FloatDType = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
   if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
-  const values = hostIndices(indices);
-  if (values !== undefined) {
-    const bad = values.find((v) => v < 0 || v >= depth);
-    if (bad !== undefined) throw new ArgumentError(`oneHot: class index ${bad} is outside [0, ${depth})`);
-  }
+  const bad = indexOutside(indices, depth);
+  if (bad !== undefined) throw new ArgumentError(`oneHot: class index ${bad} is outside [0, ${depth})`);
   return OneHotNode.apply([indices], { depth, dtype });
 }

@@ -5,7 +5,7 @@ import { oneHot } from './one-hot.ts';
 import { reshape } from './reshape.ts';
 import { softmax } from './softmax.ts';
 import { sub } from './sub.ts';
-import { hostIndices, requireFloat } from './validate.ts';
+import { indexOutside, requireFloat } from './validate.ts';
 
 /**
  * The SoftmaxWithLoss node: mean over the batch of the cross entropy between softmax(logits) and
@@ -53,7 +53,7 @@ export function softmaxWithLoss(logits: Tensor, target: Tensor): Tensor {
       );
     }
     // Checked here too, so that the message names the call the user made rather than oneHot.
-    const bad = hostIndices(target)?.find((v) => v < 0 || v >= classes);
+    const bad = indexOutside(target, classes);
     if (bad !== undefined) {
       throw new ArgumentError(`softmaxWithLoss: class index ${bad} is outside [0, ${classes}) for logits ${formatShape(logits.shape)}`);
     }

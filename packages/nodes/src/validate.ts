@@ -1,4 +1,4 @@
-import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type DType, type TypedArray } from '@graphgrad/core';
+import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type BackendArray, type DType, type TypedArray } from '@graphgrad/core';
 
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
@@ -65,7 +65,41 @@ const SCALAR: readonly number[] = Object.freeze([]);
  * (`Backend.hostValues`). Undefined when only the device knows them; the kernels then write NaN
  * for an index out of range.
  */
-export function hostIndices(indices: Tensor): TypedArray | undefined {
+function hostIndices(indices: Tensor): TypedArray | undefined {
   const { backend, array } = indices;
   return backend.readSync !== undefined ? backend.readSync(array) : backend.hostValues?.(array);
+}
+
+// NOTE: reading indices back is a copy; a minibatch's indices pick rows of both x and t, and
+// softmaxWithLoss checks its labels before oneHot does, so the bound is remembered per backend
+// array (a tensor's values only change by taking a new array).
+const bounds = new WeakMap<BackendArray, number>();
+
+/** The largest index + 1 (0 when empty), or NaN when one is negative; undefined when the host cannot read them. */
+function indexBound(indices: Tensor): number | undefined {
+  const array = indices.array;
+  let bound = bounds.get(array);
+  if (bound === undefined) {
+    const values = hostIndices(indices);
+    if (values === undefined) return undefined;
+    let max = -1;
+    let negative = false;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < 0) negative = true;
+      else if (values[i] > max) max = values[i];
+    }
+    bound = negative ? NaN : max + 1;
+    bounds.set(array, bound);
+  }
+  return bound;
+}
+
+/**
+ * The first of the int32 `indices` outside [0, limit), or undefined when all are inside or the
+ * host cannot read them (then the kernels write NaN for a bad one). Read once per backend array.
+ */
+export function indexOutside(indices: Tensor, limit: number): number | undefined {
+  const bound = indexBound(indices);
+  if (bound === undefined || bound <= limit) return undefined;
+  return hostIndices(indices)!.find((v) => v < 0 || v >= limit);
 }
