@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BINARY_KERNELS, UNARY_KERNELS } from '../../src/backend.ts';
 import type { DType } from '../../src/dtype.ts';
 import { binary, binaryReference, unary, unaryReference } from '../../src/cpu/elementwise.ts';
+import { setWasmHeapDisabled } from '../../src/cpu/wasm/heap.ts';
 import { setSimdKernelsDisabled } from '../../src/cpu/wasm/simd-kernels.ts';
 import { sizeOf } from '../../src/shape.ts';
 import { layoutArb, ledger, readValues, sameValues, shapeArb, stridedArray, valuesArb } from './strided-arrays.ts';
@@ -13,7 +14,10 @@ import { layoutArb, ledger, readValues, sameValues, shapeArb, stridedArray, valu
 
 const FLOATS: DType[] = ['float32', 'float64'];
 
-afterEach(() => setSimdKernelsDisabled(false));
+afterEach(() => {
+  setSimdKernelsDisabled(false);
+  setWasmHeapDisabled(false);
+});
 
 /** Float32 sigmoid of large arrays runs the SIMD approximation; see sigmoid-accuracy.test.ts. */
 function ulpsApart(a: number, b: number): number {
@@ -135,8 +139,9 @@ describe('binary kernels', () => {
     });
   }
 
-  it('float32 outputs of 512 KiB and more (copied out of wasm memory through the staging array) equal ndarray-ops', () => {
-    for (const n of [131072, 300001]) {
+  it('float32 outputs of 512 KiB and more (in place in the wasm heap, or without it copied out through the staging array) equal ndarray-ops', () => {
+    for (const [n, heapOff] of [[131072, false], [300001, false], [131072, true], [300001, true]] as const) {
+      setWasmHeapDisabled(heapOff);
       const va = Array.from({ length: n }, (_, i) => (i % 1009 === 0 ? Number.NaN : Math.cos(i * 1.7) * 100));
       const vb = Array.from({ length: n }, (_, i) => Math.sin(i * 0.3) * 5 + 6);
       const a = stridedArray([n], va, 'float32', 'offset');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DType } from '../../src/dtype.ts';
 import { matmul, matmulReference } from '../../src/cpu/matmul.ts';
+import { setWasmHeapDisabled } from '../../src/cpu/wasm/heap.ts';
 import { setSimdKernelsDisabled } from '../../src/cpu/wasm/simd-kernels.ts';
 import { layoutArb, ledger, readValues, stridedArray, type Layout } from './strided-arrays.ts';
 
@@ -10,7 +11,10 @@ import { layoutArb, ledger, readValues, stridedArray, type Layout } from './stri
 // the transpose flags. Sums are compared relative to Σ|a·b|: the SIMD kernel adds in float32,
 // the loop and the reference in float64.
 
-afterEach(() => setSimdKernelsDisabled(false));
+afterEach(() => {
+  setSimdKernelsDisabled(false);
+  setWasmHeapDisabled(false);
+});
 
 const value = fc.oneof(
   { weight: 40, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) },
@@ -102,9 +106,10 @@ describe('MatMul', () => {
     }
   });
 
-  it('float32 products of 512 KiB and more (copied out through the staging array, padded rows too) agree with ndarray-gemm', () => {
+  it('float32 products of 512 KiB and more (into the wasm heap, or without it through the staging array; padded rows too) agree with ndarray-gemm', () => {
     // 300×512: rows of a multiple of 1 KiB are padded in wasm memory and copied out one by one
-    for (const [m, k, n] of [[300, 7, 512], [381, 5, 400]]) {
+    for (const [m, k, n, heapOff] of [[300, 7, 512, false], [381, 5, 400, false], [300, 7, 512, true], [381, 5, 400, true]] as const) {
+      setWasmHeapDisabled(heapOff);
       const va = Array.from({ length: m * k }, (_, i) => Math.sin(i));
       const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
       check({ m, k, n, ta: false, tb: false, la: 'contiguous', lb: 'contiguous', va, vb }, 'float32');

@@ -1,5 +1,6 @@
 import { heapHolding, placeInHeap, releasePlaced, type WasmHeap } from './heap.ts';
-import { BINARY_UNROLL, copyOut, simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
+import { copyOut } from './copy-out.ts';
+import { BINARY_UNROLL, simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
 
 const CHUNK = 8192;
 

@@ -1,4 +1,5 @@
-import { copyOut, GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kernels.ts';
+import { copyOut } from './copy-out.ts';
+import { GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kernels.ts';
 
 /**
  * A float32 matrix operand: element (i, j) is `data[offset + i·rowStride + j·colStride]`, so a

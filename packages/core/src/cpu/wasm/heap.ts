@@ -48,9 +48,9 @@ export function setWasmHeapDisabled(value: boolean): void {
  * arrays); false for any other array.
  */
 export function freeIfInHeap(data: Float32Array): boolean {
-  if (heap == null || !heap.holds(data)) return false;
-  heap.free(data);
-  return true;
+  const holder = heapHolding(data);
+  holder?.free(data);
+  return holder !== null;
 }
 
 /** The heap, created on first use, or null where WebAssembly SIMD or a 256 MiB memory is unavailable. */
@@ -166,7 +166,7 @@ export function releasePlaced(h: WasmHeap, placed: Placed): void {
   if (placed.temporary !== null) h.free(placed.temporary);
 }
 
-/** The heap that holds `out`, or null (a kernel writing `out` in place needs its operands there too). */
-export function heapHolding(out: Float32Array): WasmHeap | null {
-  return heap != null && heap.holds(out) ? heap : null;
+/** The heap that holds `data` (even while it is turned off for new arrays), or null. */
+export function heapHolding(data: Float32Array): WasmHeap | null {
+  return heap != null && heap.holds(data) ? heap : null;
 }

@@ -1,5 +1,6 @@
 import { heapHolding, placeInHeap, releasePlaced } from './heap.ts';
-import { copyOut, SIGMOID_UNROLL, simdKernels, simdMemory } from './simd-kernels.ts';
+import { copyOut } from './copy-out.ts';
+import { SIGMOID_UNROLL, simdKernels, simdMemory } from './simd-kernels.ts';
 
 /**
  * float32 sigmoid of `n` elements of `x` from `offset` into `out`, in WebAssembly SIMD (the
