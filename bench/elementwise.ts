@@ -7,12 +7,12 @@
  *
  *   node --import tsx bench/elementwise.ts [--runs 5]
  */
-import { cpuBackend } from '@graphgrad/core';
-import ndarray from 'ndarray';
-import ops from 'ndarray-ops';
+import { cpuBackend } from '@graphgrad/cpu';
 import { fileURLToPath } from 'node:url';
 import { clockMs, flagValue, fmtRatio, machineLine, median, printTable, reproduceLine, runPython } from './harness.ts';
 import { tfjsWasmVariant, useTfjs } from './tfjs.ts';
+import ndarray from 'ndarray';
+import ops from 'ndarray-ops';
 
 const RUNS = Number(flagValue('--runs') ?? 5);
 

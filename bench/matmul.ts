@@ -7,12 +7,12 @@
  *
  *   node --import tsx bench/matmul.ts [--runs 5] [--quick]     (--quick: square sizes up to 256)
  */
-import { cpuBackend } from '@graphgrad/core';
-import ndarray from 'ndarray';
-import gemm from 'ndarray-gemm';
+import { cpuBackend } from '@graphgrad/cpu';
 import { fileURLToPath } from 'node:url';
 import { clockMs, flagValue, fmt, fmtRatio, hasFlag, machineLine, median, printTable, reproduceLine, runPython } from './harness.ts';
 import { tfjsWasmVariant, useTfjs } from './tfjs.ts';
+import ndarray from 'ndarray';
+import gemm from 'ndarray-gemm';
 
 const RUNS = Number(flagValue('--runs') ?? 5);
 

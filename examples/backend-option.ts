@@ -4,7 +4,7 @@
  *
  * Run: node --import tsx examples/spiral-trainer.ts --backend webgpu
  */
-import { ArgumentError, getBackend, setBackend } from '@graphgrad/core';
+import { ArgumentError, getBackend, setBackend } from 'graphgrad';
 import { createWebGPUBackend } from '@graphgrad/gpu';
 
 /** The backend chosen on the command line, and how to release it when the example is done. */

@@ -5,10 +5,7 @@
  * Run: node --import tsx examples/decision-boundary.ts   (trains, then writes out/spiral-decision-boundary.svg)
  */
 import { pathToFileURL } from 'node:url';
-import { noGrad, tensor, tidy, type Tensor } from '@graphgrad/core';
-import { loadSpiral, type Spiral } from '@graphgrad/datasets';
-import { argmax } from '@graphgrad/nodes';
-import { renderSvg, saveFile, SGD, Trainer, type ProgressReporter, type VegaLiteSpec } from '@graphgrad/optim';
+import { noGrad, tensor, tidy, type Tensor, loadSpiral, type Spiral, argmax, renderSvg, saveFile, SGD, Trainer, type ProgressReporter, type VegaLiteSpec } from 'graphgrad';
 import { TwoLayerNet } from './two-layer-net.ts';
 
 /** Anything that scores points: the TwoLayerNet's `predict`. */

@@ -1,8 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpiral } from '@graphgrad/datasets';
-import { lineProgress } from '@graphgrad/optim';
+import { loadSpiral, lineProgress } from 'graphgrad';
 import { describe, expect, it } from 'vitest';
 import { main as decisionBoundary } from './decision-boundary.ts';
 import { main as customLoop } from './spiral-custom-loop.ts';

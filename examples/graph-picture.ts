@@ -8,9 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { randn, tensor, zeros } from '@graphgrad/core';
-import { loadSpiral } from '@graphgrad/datasets';
-import { Affine, gather, Sequential, Sigmoid, softmaxWithLoss } from '@graphgrad/nodes';
+import { randn, tensor, zeros, loadSpiral, Affine, gather, Sequential, Sigmoid, softmaxWithLoss } from 'graphgrad';
 import { renderSvg, toDot } from '@graphgrad/viz';
 
 /** Builds the net as the book's TwoLayerNet does, computes one minibatch loss, and writes its picture. */

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, Generator, randn, tensor, tidy, zeros, type Backend, type GraphNode, type Tensor } from '@graphgrad/core';
-import { loadSpiral } from '@graphgrad/datasets';
-import { Affine, gather, Sequential, Sigmoid, softmaxWithLoss } from '@graphgrad/nodes';
-import { SGD } from '@graphgrad/optim';
+import { cpuBackend, Generator, randn, tensor, tidy, zeros, type Backend, type GraphNode, type Tensor, loadSpiral, Affine, gather, Sequential, Sigmoid, softmaxWithLoss, SGD } from 'graphgrad';
 import { gpuForTests } from '../packages/gpu/test/gpu-for-tests.ts';
 
 // A memory soak: the book's spiral net trained for 10,000 steps the way a researcher writes the

@@ -5,10 +5,7 @@
  * Run: node --import tsx examples/spiral-custom-loop.ts [--backend webgpu]
  */
 import { pathToFileURL } from 'node:url';
-import { Generator, tensor, tidy } from '@graphgrad/core';
-import { loadSpiral } from '@graphgrad/datasets';
-import { gather } from '@graphgrad/nodes';
-import { SGD } from '@graphgrad/optim';
+import { Generator, tensor, tidy, loadSpiral, gather, SGD } from 'graphgrad';
 import { backendFromArgs } from './backend-option.ts';
 import { TwoLayerNet } from './two-layer-net.ts';
 

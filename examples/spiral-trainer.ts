@@ -9,9 +9,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ArgumentError } from '@graphgrad/core';
-import { loadSpiral } from '@graphgrad/datasets';
-import { SGD, Trainer, type ProgressReporter } from '@graphgrad/optim';
+import { ArgumentError, loadSpiral, SGD, Trainer, type ProgressReporter } from 'graphgrad';
 import { plotDecisionBoundary } from './decision-boundary.ts';
 import { backendFromArgs } from './backend-option.ts';
 import { TwoLayerNet } from './two-layer-net.ts';

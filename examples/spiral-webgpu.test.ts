@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getBackend, setBackend } from '@graphgrad/core';
+import { getBackend, setBackend } from 'graphgrad';
 import { gpuForTests } from '../packages/gpu/test/gpu-for-tests.ts';
 import { backendFromArgs } from './backend-option.ts';
 import { main as customLoop } from './spiral-custom-loop.ts';

@@ -5,9 +5,7 @@
  * Unlike the book's class there is no `backward()`: the tape records `forward`, and
  * `loss.backward()` leaves each parameter's gradient in `param.grad` (listed by `grads`).
  */
-import { Generator, noGrad, randn, tidy, zeros, type Tensor } from '@graphgrad/core';
-import { Affine, argmax, Sequential, Sigmoid, SoftmaxWithLoss } from '@graphgrad/nodes';
-import type { TrainableModel } from '@graphgrad/optim';
+import { Generator, noGrad, randn, tidy, zeros, type Tensor, Affine, argmax, Sequential, Sigmoid, SoftmaxWithLoss, type TrainableModel } from 'graphgrad';
 
 export class TwoLayerNet implements TrainableModel {
   readonly layers: Sequential;

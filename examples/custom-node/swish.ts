@@ -1,5 +1,4 @@
-import { defineNode, type Tensor } from '@graphgrad/core';
-import { add, mul, sigmoid, sub } from '@graphgrad/nodes';
+import { defineNode, type Tensor, add, mul, sigmoid, sub } from 'graphgrad';
 
 /** The Swish node, y = x·σ(x): a node graphgrad does not ship, defined outside it. */
 export const SwishNode = defineNode({

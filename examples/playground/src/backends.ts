@@ -2,7 +2,8 @@
  * Which backend the page trains on: WebGPU where the browser's `navigator.gpu` gives an adapter,
  * the CPU backend otherwise (and whenever the user picks it).
  */
-import { cpuBackend, type Backend } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { type Backend } from '@graphgrad/core';
 import { createWebGPUBackend, type WebGPUBackend } from '@graphgrad/gpu';
 
 /** The backends the page offers. */

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuBackend } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
 import { chromium, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';

@@ -1,4 +1,4 @@
-import { cpuBackend } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
 import { describe, expect, it } from 'vitest';
 import { main as customLoop } from '../../spiral-custom-loop.ts';
 import { createOptimizer, DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, TwoLayerNet } from '../src/model.ts';

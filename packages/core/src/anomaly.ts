@@ -1,16 +1,16 @@
 import type { Backend, BackendArray } from './backend.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { isFloatDType } from './dtype.ts';
-import { setBackwardObserver, type BackwardObserver } from './engine.ts';
 import { AnomalyError, BackendError, NonFiniteSeedError, type AnomalyDetails } from './errors.ts';
-import { setCallSiteRecorder, setForwardObserver, type GraphNode, type NodeSpec } from './node.ts';
+import type { GraphNode, NodeSpec } from './node.ts';
 import { formatShape, type Shape } from './shape.ts';
+import { observeTape, type TapeObserver } from './tape-observer.ts';
 import type { Tensor } from './tensor.ts';
 
 // Anomaly mode, like PyTorch's torch.autograd.detect_anomaly: while it is on, every node records
 // the user code that created it, and every node's outputs (forward) and every gradient a rule
-// returns (backward) are checked for NaN and ±Inf. Off, it costs nothing but the null checks of
-// the hooks in node.ts and engine.ts.
+// returns (backward) are checked for NaN and ±Inf. It watches the tape as its `TapeObserver`; off,
+// it costs nothing but the tape's check that no observer is installed.
 //
 // The check needs the values. A backend with synchronous reads (the CPU) is checked at once, so the
 // error is thrown by the operation that produced the value. A backend that reads asynchronously
@@ -137,21 +137,17 @@ function observeForward(spec: NodeSpec<unknown>, inputs: readonly Tensor[], outp
   if (inBackward) return;
   const inputShapes = inputs.map((t) => t.shape);
   const site = (): string => node?.callSite ?? userCallSite();
-  try {
-    outputs.forEach((output, index) => {
-      const meta = { shape: output.shape, dtype: output.dtype };
-      check(output, site, (values, position, callSite) =>
-        anomaly({ phase: 'forward', kind: spec.kind, nodeId: node?.id ?? null, inputShapes, index, inputName: undefined }, spec.inputs, meta, values, position, callSite),
-      );
-    });
-  } catch (error) {
-    // The outputs are never handed to the caller.
-    for (const output of outputs) output.dispose();
-    throw error;
-  }
+  outputs.forEach((output, index) => {
+    const meta = { shape: output.shape, dtype: output.dtype };
+    check(output, site, (values, position, callSite) =>
+      anomaly({ phase: 'forward', kind: spec.kind, nodeId: node?.id ?? null, inputShapes, index, inputName: undefined }, spec.inputs, meta, values, position, callSite),
+    );
+  });
 }
 
-const backwardObserver: BackwardObserver = {
+const anomalyObserver: TapeObserver = {
+  callSite: userCallSite,
+  forward: observeForward,
   backward(root, seed, run) {
     // A backend that reads synchronously had its seed checked by backward() already.
     if (seed !== null && seed.backend.readSync === undefined) {
@@ -188,18 +184,18 @@ const backwardObserver: BackwardObserver = {
   },
 };
 
+/** The observer anomaly mode replaced, put back when the outermost `detectAnomaly` ends. */
+let replaced: TapeObserver | null = null;
+
 function enter(): void {
   if (depth++ > 0) return;
-  setCallSiteRecorder(userCallSite);
-  setForwardObserver(observeForward);
-  setBackwardObserver(backwardObserver);
+  replaced = observeTape(anomalyObserver);
 }
 
 function leave(): void {
   if (--depth > 0) return;
-  setCallSiteRecorder(null);
-  setForwardObserver(null);
-  setBackwardObserver(null);
+  observeTape(replaced);
+  replaced = null;
   discardPending();
 }
 

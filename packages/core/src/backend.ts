@@ -125,13 +125,17 @@ export interface Backend {
 }
 
 let current: Backend | null = null;
-let defaultFactory: (() => Backend) | null = null;
 
-/** The backend new tensors are created on (the CPU backend unless `setBackend` chose another). */
+/**
+ * The backend new tensors are created on: the one `setBackend` chose. The `graphgrad` package sets
+ * the CPU backend when it is imported; with `@graphgrad/core` alone, call `setBackend` first (or
+ * pass `{ backend }` to each creation function).
+ */
 export function getBackend(): Backend {
   if (current === null) {
-    if (defaultFactory === null) throw new BackendError('getBackend: no backend is registered');
-    current = defaultFactory();
+    throw new BackendError(
+      "getBackend: no backend is set; import 'graphgrad' (which sets the CPU backend) or call setBackend(cpuBackend()) from '@graphgrad/cpu'",
+    );
   }
   return current;
 }
@@ -142,9 +146,4 @@ export function setBackend(backend: Backend): void {
     throw new BackendError('setBackend: expected a Backend (for example cpuBackend() or createWebGPUBackend())');
   }
   current = backend;
-}
-
-/** Registers the factory of the backend used when none was set (the CPU backend registers itself). */
-export function registerDefaultBackend(factory: () => Backend): void {
-  defaultFactory = factory;
 }

@@ -6,8 +6,11 @@ export type FloatDType = 'float32' | 'float64';
 
 /** The typed array that backs each dtype. */
 export interface TypedArrayFor {
+  /** 32-bit floats. */
   float32: Float32Array;
+  /** 64-bit floats. */
   float64: Float64Array;
+  /** 32-bit signed integers. */
   int32: Int32Array;
 }
 

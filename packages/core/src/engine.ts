@@ -1,9 +1,13 @@
 import { BackendError, GradientRuleError, GraphFreedError, NonFiniteSeedError, SeedGradientError } from './errors.ts';
 import { withGradMode } from './grad-mode.ts';
-import type { BackwardContext, GraphNode } from './node.ts';
+import { tensorLike, type BackwardContext, type GraphNode } from './node.ts';
 import { ownedByInnermostScope, tidy, untrack } from './scope.ts';
 import { broadcastsTo, formatShape, shapesEqual, type Shape } from './shape.ts';
-import { Tensor } from './tensor.ts';
+import { tapeObserver } from './tape-observer.ts';
+import { AddNode } from './tape-ops/add.ts';
+import { AliasNode } from './tape-ops/alias.ts';
+import { sumTo } from './tape-ops/broadcast.ts';
+import type { Tensor } from './tensor.ts';
 
 /** Options of `Tensor.backward`. */
 export interface BackwardOptions {
@@ -11,32 +15,6 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, so gradients can be differentiated again (implies retainGraph). */
   createGraph?: boolean;
-}
-
-/**
- * The differentiable operations the engine itself needs: adding gradients at a branch and summing a
- * broadcast gradient back to its input's shape. `@graphgrad/nodes` installs them when imported, so
- * that even the engine's bookkeeping is recorded under `createGraph`.
- */
-export interface EngineOps {
-  /** a + b, for the gradients that meet at a branch. */
-  add(a: Tensor, b: Tensor): Tensor;
-  /** `x` summed over its broadcast axes down to `shape`, for a gradient shaped like a broadcast. */
-  sumTo(x: Tensor, shape: Shape): Tensor;
-  /** A new handle on the same values (so an owner can dispose its copy independently). */
-  alias(x: Tensor): Tensor;
-}
-
-let ops: EngineOps | null = null;
-
-/** @internal Called by `@graphgrad/nodes` at import. */
-export function installEngineOps(engineOps: EngineOps): void {
-  ops = engineOps;
-}
-
-function engineOps(): EngineOps {
-  if (ops === null) throw new BackendError('backward: import @graphgrad/nodes first (it provides the gradient operations)');
-  return ops;
 }
 
 /**
@@ -114,21 +92,6 @@ function checkSeed(root: Tensor, seed: Tensor | null): void {
   }
 }
 
-/** What anomaly mode watches in a backward pass; engine.ts calls it only while it is installed. */
-export interface BackwardObserver {
-  /** Runs the whole pass (`run`) after looking at the seed gradient, if one was given. */
-  backward<T>(root: Tensor, seed: Tensor | null, run: () => T): T;
-  /** Sees the gradient the rule of `node` gave its input `inputIndex` (shaped like the input). */
-  gradient(node: GraphNode, inputIndex: number, grad: Tensor): void;
-}
-
-let observer: BackwardObserver | null = null;
-
-/** @internal Installs (or removes) anomaly mode's observer of backward passes. */
-export function setBackwardObserver(backwardObserver: BackwardObserver | null): void {
-  observer = backwardObserver;
-}
-
 /** Brings a gradient shaped like a broadcast of `input` back to `input`'s shape, or explains why it cannot. */
 function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor): Tensor {
   const name = node.spec.inputs[index] ?? `#${index}`;
@@ -136,7 +99,7 @@ function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor
     throw new GradientRuleError(`${node.kind}.backward: gradient of input '${name}' is ${grad.dtype}, the input is ${input.dtype}`);
   }
   if (shapesEqual(grad.shape, input.shape)) return grad;
-  if (broadcastsTo(input.shape, grad.shape)) return engineOps().sumTo(grad, input.shape);
+  if (broadcastsTo(input.shape, grad.shape)) return sumTo(grad, input.shape);
   throw new GradientRuleError(
     `${node.kind}.backward: gradient of input '${name}' is ${formatShape(grad.shape)}, ` +
       `which does not reduce to the input's ${formatShape(input.shape)}`,
@@ -145,11 +108,12 @@ function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor
 
 /** Adds `grad` into a slot of gradients, returning the new total. */
 function accumulate(current: Tensor | undefined, grad: Tensor): Tensor {
-  return current === undefined ? grad : engineOps().add(current, grad);
+  return current === undefined ? grad : AddNode.apply([current, grad]);
 }
 
-function filled(like: { shape: Shape; dtype: Tensor['dtype'] }, backend: Tensor['backend'], value: number): Tensor {
-  return new Tensor(backend.fill(like.shape, value, like.dtype), backend);
+/** A tensor of `meta`'s shape and dtype on `like`'s backend, every element `value`. */
+function filled(like: Tensor, meta: { readonly shape: Shape; readonly dtype: Tensor['dtype'] }, value: number): Tensor {
+  return tensorLike(like, like.backend.fill(meta.shape, value, meta.dtype));
 }
 
 /** Adds `grad` to what `tensor` has gathered in this pass: a leaf's total, or its node's output slot. */
@@ -197,7 +161,7 @@ function callRule(node: GraphNode): readonly (Tensor | null)[] | null {
   if (slots === null) return null;
   node.pendingGrads = null;
   const inputs = inputsOf(node);
-  const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(meta, inputs[0].backend, 0));
+  const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(inputs[0], meta, 0));
   return node.spec.backward(ctx, ...gradOutputs);
 }
 
@@ -218,8 +182,9 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
 
   // NOTE: arrows passed straight as arguments, not named closures: tsx/esbuild's keepNames wraps
   // every named closure in a defineProperty call, which cost a measurable share of a small step.
+  const observer = tapeObserver();
   const owned =
-    observer === null
+    observer?.backward === undefined
       ? pass(root, seed, order, retainGraph, createGraph)
       : observer.backward(root, seed, () => pass(root, seed, order, retainGraph, createGraph));
   for (const grad of owned) untrack(grad);
@@ -235,8 +200,9 @@ function pass(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
 /** Walks `order` from `root`'s gradient, leaving each leaf's in `.grad`; returns those gradients. */
 function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], retainGraph: boolean, createGraph: boolean): Tensor[] {
   const leafGrads = new Map<Tensor, Tensor>();
+  const observer = tapeObserver();
   try {
-    deliver(leafGrads, root, seed ?? filled(root, root.backend, 1));
+    deliver(leafGrads, root, seed ?? filled(root, root, 1));
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
       const grads = callRule(node);
@@ -247,7 +213,7 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
         const input = inputs[i];
         if (grad === null || grad === undefined || !node.isDifferentiable(i, input)) continue;
         const fitted = fitGradient(node, i, input, grad);
-        if (observer !== null) observer.gradient(node, i, fitted);
+        observer?.gradient?.(node, i, fitted);
         deliver(leafGrads, input, fitted);
       }
       if (!retainGraph) node.free();
@@ -266,8 +232,8 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
   const owned: Tensor[] = [];
   for (const [leaf, grad] of leafGrads) {
     const previous = leaf.grad;
-    const own = !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad) ? grad : engineOps().alias(grad);
-    leaf.grad = previous === null ? own : engineOps().add(previous, own);
+    const own = !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad) ? grad : AliasNode.apply([grad]);
+    leaf.grad = previous === null ? own : AddNode.apply([previous, own]);
     if (previous !== null && !createGraph) previous.dispose();
     owned.push(leaf.grad);
   }

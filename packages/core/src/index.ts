@@ -1,10 +1,11 @@
 /**
- * @graphgrad/core: tensors, the tape and reverse-mode differentiation, the backend interface and
- * the CPU backend, seedable random numbers, gradient checking and fast-check arbitraries.
+ * @graphgrad/core: the autodiff heart. Tensors, node specs (`defineNode`), the tape and
+ * reverse-mode differentiation with its own bookkeeping operations, scopes, grad mode, the backend
+ * interface, dtypes and shapes, errors, the seeded generator and gradient checking. Backends
+ * (`@graphgrad/cpu`, `@graphgrad/gpu`) and operations (`@graphgrad/nodes`) build on it.
  * @module @graphgrad/core
  */
 export { checkAnomalies, detectAnomaly } from './anomaly.ts';
-export * as arbitraries from './arbitraries.ts';
 export {
   BINARY_KERNELS,
   KERNEL_NAMES,
@@ -21,10 +22,9 @@ export {
   type ReduceKernelName,
   type UnaryKernelName,
 } from './backend.ts';
-export { CpuBackend, cpuBackend } from './cpu/cpu-backend.ts';
 export { full, fullLike, ones, onesLike, rand, randn, tensor, zeros, zerosLike, type CreateOptions, type RandomOptions } from './creation.ts';
-export { DEFAULT_DTYPE, isFloatDType, type DType, type FloatDType, type TypedArray } from './dtype.ts';
-export { installEngineOps, type BackwardOptions, type EngineOps } from './engine.ts';
+export { allocTypedArray, DEFAULT_DTYPE, dtypeOfTypedArray, isDType, isFloatDType, type DType, type FloatDType, type TypedArray, type TypedArrayFor } from './dtype.ts';
+export type { BackwardOptions } from './engine.ts';
 export {
   AnomalyError,
   ArgumentError,
@@ -42,26 +42,19 @@ export {
 } from './errors.ts';
 export { assertGradCheck, gradCheck, GradCheckError, type GradCheckOptions, type GradCheckResult, type InputGradReport } from './grad-check.ts';
 export { isGradEnabled, noGrad, withGradMode } from './grad-mode.ts';
-export { defineNode, GraphNode, setCallSiteRecorder, type BackwardContext, type NodeKind, type NodeSpec } from './node.ts';
+export { defineNode, type BackwardContext, type GraphNode, type NodeKind, type NodeSpec, type OutputMeta } from './node.ts';
 export { Generator, manualSeed } from './random.ts';
-export { keep, tidy } from './scope.ts';
-export {
-  decodeSafetensors,
-  encodeSafetensors,
-  load,
-  loadInto,
-  safetensorsMetadata,
-  save,
-  SafetensorsError,
-  type DecodeOptions,
-  type EncodeOptions,
-  type NamedTensors,
-} from './safetensors.ts';
+export { keep, Scoped, tidy } from './scope.ts';
+export { observeTape, tapeObserver, type TapeObserver } from './tape-observer.ts';
+export { AddNode } from './tape-ops/add.ts';
+export { AliasNode } from './tape-ops/alias.ts';
+export { broadcastTo, BroadcastToNode, sumTo, SumToNode } from './tape-ops/broadcast.ts';
 export {
   broadcastable,
   broadcastAxes,
   broadcastShapes,
   broadcastsTo,
+  contiguousStrides,
   formatShape,
   normalizeAxes,
   normalizeAxis,

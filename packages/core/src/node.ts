@@ -3,7 +3,8 @@ import { BackendError, DTypeError } from './errors.ts';
 import { isGradEnabled } from './grad-mode.ts';
 import { isFloatDType, type DType } from './dtype.ts';
 import type { Shape } from './shape.ts';
-import { Tensor } from './tensor.ts';
+import { tapeObserver } from './tape-observer.ts';
+import type { Tensor } from './tensor.ts';
 
 /** What a gradient rule can read: the node's inputs, its saved outputs and its attributes. */
 export interface BackwardContext<Attrs> {
@@ -63,22 +64,6 @@ let nextNodeId = 0;
 /** What a node that saves no outputs shows its rule (one frozen list, not one per call). */
 const NO_OUTPUTS: readonly Tensor[] = Object.freeze([]);
 
-/** Lets anomaly mode attach the forward call site to each node without node.ts depending on it. */
-let callSiteRecorder: (() => string | undefined) | null = null;
-
-/** @internal Installs (or removes) the function that records where each node was created. */
-export function setCallSiteRecorder(recorder: (() => string | undefined) | null): void {
-  callSiteRecorder = recorder;
-}
-
-/** Called after every node's forward (anomaly mode checks the outputs); null when anomaly mode is off. */
-let forwardObserver: ((spec: NodeSpec<unknown>, inputs: readonly Tensor[], outputs: readonly Tensor[], node: GraphNode | null) => void) | null = null;
-
-/** @internal Installs (or removes) the function anomaly mode calls with each node's outputs. */
-export function setForwardObserver(observer: typeof forwardObserver): void {
-  forwardObserver = observer;
-}
-
 /** A recorded application of a node: the vertex of the graph that `backward()` walks. */
 export class GraphNode {
   /** A process-wide serial number: larger ids were recorded later. */
@@ -122,7 +107,7 @@ export class GraphNode {
       this.#dtype0 = outputs.dtype;
       this.#restMeta = null;
     }
-    this.callSite = callSiteRecorder === null ? undefined : callSiteRecorder();
+    this.callSite = tapeObserver()?.callSite?.();
   }
 
   // NOTE: a node is also the `TensorOrigin` of its first output (`node` is itself, `outputIndex` 0),
@@ -284,15 +269,29 @@ function needsRecording(spec: NodeSpec<unknown>, inputs: readonly Tensor[]): boo
   return false;
 }
 
-function outputTensor(array: BackendArray, backend: Backend, node: GraphNode | null, outputIndex: number): Tensor {
-  if (node === null) return new Tensor(array, backend, false, null);
-  return new Tensor(array, backend, isFloatDType(array.dtype), outputIndex === 0 ? node : { node, outputIndex });
+/** The constructor of `Tensor`, as node.ts reaches it: through a tensor it was given. */
+type TensorClass = new (...args: ConstructorParameters<typeof Tensor>) => Tensor;
+
+/**
+ * A new tensor of the same class as `like` (whose backend holds `array`).
+ *
+ * NOTE: outputs are made through an input's class rather than an import of tensor.ts, because
+ * tensor.ts imports the engine (for `backward()`), and the engine records its bookkeeping
+ * operations as nodes: importing Tensor here would close that circle.
+ */
+export function tensorLike(like: Tensor, array: BackendArray, requiresGrad = false, origin: Tensor['origin'] = null): Tensor {
+  return new (like.constructor as TensorClass)(array, like.backend, requiresGrad, origin);
+}
+
+function outputTensor(like: Tensor, array: BackendArray, node: GraphNode | null, outputIndex: number): Tensor {
+  if (node === null) return tensorLike(like, array);
+  return tensorLike(like, array, isFloatDType(array.dtype), outputIndex === 0 ? node : { node, outputIndex });
 }
 
 function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
-  return finishRun(generic, inputs, attrs, backend, spec.forward(backend.kernels, arraysOf(inputs), attrs, backend));
+  return finishRun(generic, inputs, attrs, spec.forward(backend.kernels, arraysOf(inputs), attrs, backend));
 }
 
 /** `run` for the usual node of one output, without the list of outputs. */
@@ -300,18 +299,27 @@ function runOne<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: 
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
   const result = spec.forward(backend.kernels, arraysOf(inputs), attrs, backend);
-  if (isArrayList(result) || spec.saveOutputs || forwardObserver !== null) return finishRun(generic, inputs, attrs, backend, result)[0];
+  if (isArrayList(result) || spec.saveOutputs || tapeObserver() !== null) return finishRun(generic, inputs, attrs, result)[0];
   const node = needsRecording(generic, inputs) ? new GraphNode(generic, inputs, attrs, result) : null;
-  return outputTensor(result, backend, node, 0);
+  return outputTensor(inputs[0], result, node, 0);
 }
 
 /** The general tail of `run`, for a forward already computed. */
-function finishRun(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, backend: Backend, result: BackendArray | readonly BackendArray[]): Tensor[] {
+function finishRun(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, result: BackendArray | readonly BackendArray[]): Tensor[] {
   const node = needsRecording(spec, inputs) ? new GraphNode(spec, inputs, attrs, result) : null;
   const outArrays: readonly BackendArray[] = isArrayList(result) ? result : [result];
-  const outputs = outArrays.map((a, i) => outputTensor(a, backend, node, i));
+  const outputs = outArrays.map((a, i) => outputTensor(inputs[0], a, node, i));
   if (node !== null && spec.saveOutputs) node.saveOutputs(outputs);
-  if (forwardObserver !== null) forwardObserver(spec, inputs, outputs, node);
+  const observer = tapeObserver();
+  if (observer?.forward !== undefined) {
+    try {
+      observer.forward(spec, inputs, outputs, node);
+    } catch (error) {
+      // A refused forward hands no outputs to the caller.
+      for (const output of outputs) output.dispose();
+      throw error;
+    }
+  }
   return outputs;
 }
 

@@ -1,33 +1,41 @@
-import type { Tensor } from './tensor.ts';
-
 /**
  * The tensors created while one `tidy` scope was innermost. A tensor records its scope on itself
- * (through {@link ScopeSlot}), so tracking is a push and untracking a field write: no Set or WeakMap
- * per tensor, which cost as much as a small node. Entries whose tensor no longer names this scope
+ * (a private field of `Scoped`), so tracking is a push and untracking a field write: no Set or
+ * WeakMap per tensor, which cost as much as a small node. Entries whose tensor no longer names this scope
  * (kept, disposed, moved) are skipped when the scope ends.
  */
 class Scope {
-  readonly tensors: Tensor[] = [];
+  readonly tensors: Scoped[] = [];
   /** Entries still owned by this scope, to compact `tensors` when most of it is stale. */
   live = 0;
 }
 
-/** How scope.ts reads and writes the scope a tensor belongs to (tensor.ts keeps it in a private field). */
-export interface ScopeSlot {
-  /** The scope that would dispose `t`, or null. */
-  get(t: Tensor): unknown;
-  /** Sets the scope that would dispose `t`. */
-  set(t: Tensor, scope: unknown): void;
-}
+// Set by the static block of `Scoped`, the only code that can reach its private field (declared
+// before the class: the block runs as the class is defined).
+let scopeOf: (t: Scoped) => Scope | null;
+let setScope: (t: Scoped, scope: Scope | null) => void;
 
-let slot: ScopeSlot = {
-  get: () => null,
-  set: () => {},
-};
+/**
+ * What a `tidy` scope can own: the base class of `Tensor`. It registers itself with the innermost
+ * scope when constructed and keeps that scope in a private field, so tracking is a push and
+ * untracking a field write.
+ */
+export abstract class Scoped {
+  #scope: Scope | null = null;
 
-/** @internal Lets scope.ts keep a tensor's scope on the tensor without importing the Tensor class (which imports this file). */
-export function setScopeSlot(access: ScopeSlot): void {
-  slot = access;
+  constructor() {
+    track(this);
+  }
+
+  /** Releases the resource; a scope calls it when it ends. Must be idempotent. */
+  abstract dispose(): void;
+
+  static {
+    scopeOf = (t) => t.#scope;
+    setScope = (t, scope) => {
+      t.#scope = scope;
+    };
+  }
 }
 
 const stack: Scope[] = [];
@@ -35,34 +43,34 @@ let innermost: Scope | null = null;
 const COMPACT_AT = 1024;
 
 /** Registers a new tensor with the innermost scope, if any. */
-export function track(t: Tensor): void {
+function track(t: Scoped): void {
   const scope = innermost;
   if (scope === null) return;
   // A long scope whose tensors are mostly disposed by hand would otherwise grow without bound.
   if (scope.tensors.length >= COMPACT_AT && scope.live * 2 < scope.tensors.length) compact(scope);
   scope.tensors.push(t);
   scope.live++;
-  slot.set(t, scope);
+  setScope(t, scope);
 }
 
 function compact(scope: Scope): void {
-  const kept = scope.tensors.filter((t) => slot.get(t) === scope);
+  const kept = scope.tensors.filter((t) => scopeOf(t) === scope);
   scope.tensors.length = 0;
   scope.tensors.push(...kept);
   scope.live = kept.length;
 }
 
 /** @internal True when the innermost `tidy` scope would dispose `t` (it was created there and not kept). */
-export function ownedByInnermostScope(t: Tensor): boolean {
-  return innermost !== null && slot.get(t) === innermost;
+export function ownedByInnermostScope(t: Scoped): boolean {
+  return innermost !== null && scopeOf(t) === innermost;
 }
 
 /** Takes `t` out of the scope that would dispose it, so it lives until disposed by hand. */
-export function untrack(t: Tensor): void {
-  const scope = slot.get(t) as Scope | null;
+export function untrack(t: Scoped): void {
+  const scope = scopeOf(t);
   if (scope === null) return;
   scope.live--;
-  slot.set(t, null);
+  setScope(t, null);
 }
 
 /**
@@ -71,21 +79,21 @@ export function untrack(t: Tensor): void {
  * @example
  * const kept = tidy(() => keep(mul(x, 2)));
  */
-export function keep<T extends Tensor>(t: T): T {
+export function keep<T extends Scoped>(t: T): T {
   untrack(t);
   return t;
 }
 
 /** Moves the tensors of `value` (a tensor, or arrays and plain objects of them) that `scope` owns to `parent`. */
 function adoptSurvivors(value: unknown, scope: Scope, parent: Scope | null): void {
-  if (isTensorCheck(value)) {
-    if (slot.get(value) !== scope) return;
+  if (value instanceof Scoped) {
+    if (scopeOf(value) !== scope) return;
     scope.live--;
-    if (parent === null) slot.set(value, null);
+    if (parent === null) setScope(value, null);
     else {
       parent.tensors.push(value);
       parent.live++;
-      slot.set(value, parent);
+      setScope(value, parent);
     }
   } else if (Array.isArray(value)) for (const v of value) adoptSurvivors(v, scope, parent);
   else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
@@ -93,17 +101,10 @@ function adoptSurvivors(value: unknown, scope: Scope, parent: Scope | null): voi
   }
 }
 
-let isTensorCheck: (v: unknown) => v is Tensor = (v): v is Tensor => false;
-
-/** Lets scope.ts recognise tensors without importing the Tensor class (which imports this file). */
-export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
-  isTensorCheck = check;
-}
-
 /** Disposes every tensor `scope` still owns. */
 function disposeAll(scope: Scope): void {
   for (const t of scope.tensors) {
-    if (slot.get(t) === scope) t.dispose();
+    if (scopeOf(t) === scope) t.dispose();
   }
   scope.tensors.length = 0;
   scope.live = 0;

@@ -4,7 +4,7 @@ import { isFloatDType } from './dtype.ts';
 import { BackendError, DisposedTensorError, DTypeError, ShapeError } from './errors.ts';
 import { backward, type BackwardOptions } from './engine.ts';
 import type { GraphNode } from './node.ts';
-import { setScopeSlot, setTensorCheck, track, untrack } from './scope.ts';
+import { Scoped, untrack } from './scope.ts';
 import { formatShape, shapesEqual, sizeOf, type Shape } from './shape.ts';
 
 let nextId = 0;
@@ -27,7 +27,7 @@ export interface TensorOrigin {
  * x.shape; // [2, 2]
  * await x.data(); // Float32Array [1, 2, 3, 4]
  */
-export class Tensor {
+export class Tensor extends Scoped {
   /** A process-wide serial number, for messages and graph pictures. */
   readonly id = nextId++;
   /** Length of each axis (`[]` for a scalar). */
@@ -42,20 +42,19 @@ export class Tensor {
   readonly origin: TensorOrigin | null;
   #array: BackendArray | null;
   #requiresGrad: boolean;
-  /** The `tidy` scope that would dispose this tensor (scope.ts reads and writes it). */
-  #scope: unknown = null;
 
   /** @internal Use the creation functions; this wraps an array a backend already owns. */
   constructor(array: BackendArray, backend: Backend, requiresGrad = false, origin: TensorOrigin | null = null) {
+    // The setter's other check (a computed tensor cannot switch off) cannot apply to a new tensor.
+    // Checked before the tensor joins a scope, which would otherwise dispose the caller's array.
+    if (requiresGrad && !isFloatDType(array.dtype)) throw requiresGradDTypeError(array.dtype);
+    super();
     this.#array = array;
     this.backend = backend;
     this.shape = array.shape;
     this.dtype = array.dtype;
     this.origin = origin;
-    // The setter's other check (a computed tensor cannot switch off) cannot apply to a new tensor.
-    if (requiresGrad && !isFloatDType(array.dtype)) throw requiresGradDTypeError(array.dtype);
     this.#requiresGrad = requiresGrad;
-    track(this);
   }
 
   /** Whether gradients flow to (and accumulate in) this tensor. Only float tensors can require one. */
@@ -187,7 +186,7 @@ export class Tensor {
   }
 
   /** Releases the tensor's memory now (idempotent). Its gradient stays until disposed itself. */
-  dispose(): void {
+  override dispose(): void {
     if (this.#array === null) return;
     this.backend.dispose(this.#array);
     this.#array = null;
@@ -200,18 +199,9 @@ export class Tensor {
   }
 
   /** A one-line description for logs: `Tensor(#12, [30,10], float32, Sigmoid, requiresGrad)`. */
-  toString(): string {
+  override toString(): string {
     const kind = this.origin === null ? 'leaf' : this.origin.node.kind;
     return `Tensor(#${this.id}, ${formatShape(this.shape)}, ${this.dtype}, ${kind}${this.requiresGrad ? ', requiresGrad' : ''})`;
-  }
-
-  static {
-    setScopeSlot({
-      get: (t) => t.#scope,
-      set: (t, scope) => {
-        t.#scope = scope;
-      },
-    });
   }
 
   #checkOneElement(op: string): void {
@@ -241,5 +231,3 @@ function nest(values: TypedArray, shape: Shape): NestedArray {
 export function isTensor(value: unknown): value is Tensor {
   return value instanceof Tensor;
 }
-
-setTensorCheck(isTensor);

@@ -1,4 +1,4 @@
-import { cpuBackend } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
 import { describe, expect, it } from 'vitest';
 import { loadSpiral } from '../src/index.ts';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, BackendError, cpuBackend, defineNode, randn, tensor, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { ArgumentError, BackendError, defineNode, randn, tensor, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
 import { defineWgslKernel, MAX_KERNEL_PARAMS, WebGPUBackend } from '../src/index.ts';
 import { gpuForTests } from './gpu-for-tests.ts';
-import { nodes } from './packages.ts';
+import * as nodes from '@graphgrad/nodes';
 
 const { add, mul, sigmoid, sub, sum, transpose } = nodes;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, detectAnomaly, AnomalyError, ShapeError, tensor } from '@graphgrad/core';
 import type { WebGPUBackend } from '../src/index.ts';
 import { gpuForTests } from './gpu-for-tests.ts';
-import { nodes } from './packages.ts';
+import * as nodes from '@graphgrad/nodes';
 
 const { argmax, cast, gather, oneHot, reshape, softmaxWithLoss } = nodes;
 

@@ -3,7 +3,7 @@ import { BackendError, tensor, tidy, type Backend, type Tensor } from '@graphgra
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.ts';
 import type { GpuArray } from '../src/gpu-array.ts';
 import { gpuForTests } from './gpu-for-tests.ts';
-import { nodes } from './packages.ts';
+import * as nodes from '@graphgrad/nodes';
 import { twoLayerNet } from './two-layer-net.ts';
 
 const { add, exp, mul, neg, sum, transpose } = nodes;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, type Backend } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { type Backend } from '@graphgrad/core';
 import { gpuForTests } from './gpu-for-tests.ts';
 import { twoLayerNet } from './two-layer-net.ts';
 

@@ -1,5 +1,7 @@
 import { Generator, randn, tensor, tidy, zeros, type Backend, type Tensor } from '@graphgrad/core';
-import { loadSpiral, nodes, SGD } from './packages.ts';
+import { loadSpiral } from '@graphgrad/datasets';
+import * as nodes from '@graphgrad/nodes';
+import { SGD } from '@graphgrad/optim';
 
 const { Affine, gather, Sequential, Sigmoid, softmaxWithLoss } = nodes;
 

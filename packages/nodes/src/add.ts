@@ -1,14 +1,7 @@
-import { defineNode, type Tensor } from '@graphgrad/core';
+import { AddNode, type Tensor } from '@graphgrad/core';
 import { elementwiseOperands, type Operand } from './validate.ts';
 
-/** The Add node. */
-export const AddNode = defineNode({
-  kind: 'Add',
-  inputs: ['a', 'b'],
-  forward: (k, [a, b]) => k.Add(a, b),
-  // da = dy, db = dy (the engine sums each back to its input's shape)
-  backward: (_ctx, dy) => [dy, dy],
-});
+// The Add node itself is core's: the engine adds the gradients that meet at a branch with it.
 
 /**
  * Elementwise a + b with numpy broadcasting; a number operand takes the other's dtype.

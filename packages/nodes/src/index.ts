@@ -1,21 +1,13 @@
 /**
  * @graphgrad/nodes: every differentiable operation (one file each, with its gradient rule written
- * in nodes) and the book's layer classes.
+ * in nodes) and the book's layer classes. The operations the engine itself needs (`AddNode`,
+ * `broadcastTo`, `sumTo`) are core's.
  * @module @graphgrad/nodes
  */
-import { installEngineOps } from '@graphgrad/core';
-import { add } from './add.ts';
-import { ReshapeNode } from './reshape.ts';
-import { sumTo } from './sum.ts';
-
-// alias: a Reshape to the tensor's own shape, which needs none of reshape()'s checks.
-installEngineOps({ add, sumTo, alias: (x) => ReshapeNode.apply([x], { shape: x.shape }) });
-
 export { abs, AbsNode } from './abs.ts';
-export { add, AddNode } from './add.ts';
+export { add } from './add.ts';
 export { argmax, ArgMaxNode } from './argmax.ts';
 export { branch, BranchNode } from './branch.ts';
-export { broadcastTo, BroadcastToNode } from './broadcast-to.ts';
 export { cast, CastNode } from './cast.ts';
 export { div, DivNode } from './div.ts';
 export { exp, ExpNode } from './exp.ts';
@@ -34,7 +26,7 @@ export { softmax, SoftmaxNode } from './softmax.ts';
 export { softmaxWithLoss, SoftmaxWithLossNode } from './softmax-with-loss.ts';
 export { sqrt, SqrtNode } from './sqrt.ts';
 export { sub, SubNode } from './sub.ts';
-export { sum, SumNode, sumTo } from './sum.ts';
+export { sum, SumNode } from './sum.ts';
 export { tanh, TanhNode } from './tanh.ts';
 export { transpose, TransposeNode } from './transpose.ts';
 export { scalarLike, type Operand } from './validate.ts';

@@ -1,5 +1,4 @@
-import { defineNode, normalizeAxes, reducedShape, type Tensor } from '@graphgrad/core';
-import { broadcastTo } from './broadcast-to.ts';
+import { broadcastTo, defineNode, normalizeAxes, reducedShape, type Tensor } from '@graphgrad/core';
 import { reshape } from './reshape.ts';
 import { requireFloat } from './validate.ts';
 
@@ -29,28 +28,4 @@ export const SumNode = defineNode<{
 export function sum(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
   requireFloat('sum', x);
   return SumNode.apply([x], { axes: normalizeAxes('sum', axis, x.rank), keepDims });
-}
-
-/**
- * Sums `x` over the axes along which it was broadcast from `shape`, returning a tensor of `shape`:
- * the gradient of a broadcast.
- */
-export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
-  requireFloat('sumTo', x);
-  const lead = x.rank - shape.length;
-  const axes: number[] = [];
-  let inner = false;
-  for (let i = 0; i < x.rank; i++) {
-    if (i < lead) axes.push(i);
-    else if (shape[i - lead] === 1 && x.shape[i] !== 1) {
-      axes.push(i);
-      inner = true;
-    }
-  }
-  if (axes.length === 0) return x.rank === shape.length ? x : reshape(x, shape);
-  // The axes are computed here, sorted and in range: the node is applied without normalizeAxes,
-  // and without a Reshape node where the sum alone gives `shape` (a bias's gradient: leading axes only).
-  if (lead === 0) return SumNode.apply([x], { axes, keepDims: true });
-  if (!inner) return SumNode.apply([x], { axes, keepDims: false });
-  return reshape(SumNode.apply([x], { axes, keepDims: true }), shape);
 }

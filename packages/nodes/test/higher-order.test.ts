@@ -1,34 +1,10 @@
-import { arbitraries, cpuBackend, Generator, tensor, type Backend, type FloatDType, type Tensor } from '@graphgrad/core';
-import fc from 'fast-check';
+import { arbitraries } from '@graphgrad/core/testing';
+import { cpuBackend } from '@graphgrad/cpu';
+import { Generator, tensor, type Backend, type FloatDType, type Tensor, broadcastTo } from '@graphgrad/core';
 import { describe, expect, it } from 'vitest';
-import {
-  add,
-  Affine,
-  branch,
-  broadcastTo,
-  div,
-  exp,
-  gather,
-  log,
-  matmul,
-  mean,
-  mul,
-  neg,
-  oneHot,
-  repeat,
-  reshape,
-  Sequential,
-  Sigmoid,
-  sigmoid,
-  softmax,
-  softmaxWithLoss,
-  sqrt,
-  sub,
-  sum,
-  tanh,
-  transpose,
-} from '../src/index.ts';
+import { add, Affine, branch, div, exp, gather, log, matmul, mean, mul, neg, oneHot, repeat, reshape, Sequential, Sigmoid, sigmoid, softmax, softmaxWithLoss, sqrt, sub, sum, tanh, transpose } from '../src/index.ts';
 import { gpuForTests } from '../../gpu/test/gpu-for-tests.ts';
+import fc from 'fast-check';
 
 type Values = Float64Array;
 

@@ -1,4 +1,5 @@
-import { cpuBackend, randn, tensor, tidy, zeros, type Tensor } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { randn, tensor, tidy, zeros, type Tensor } from '@graphgrad/core';
 import { add, matmul, mul, sum } from '@graphgrad/nodes';
 import { describe, expect, it } from 'vitest';
 import { AdaGrad, Adam, Momentum, Nesterov, type Optimizer, RMSprop, SGD } from '../src/index.ts';

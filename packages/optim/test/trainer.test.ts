@@ -1,7 +1,8 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuBackend, tensor, type Tensor } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { tensor, type Tensor } from '@graphgrad/core';
 import { loadSpiral } from '@graphgrad/datasets';
 import { matmul, mul, sum } from '@graphgrad/nodes';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { cpuBackend, gradCheck, tidy, type Backend, type GradCheckResult, type Tensor } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
+import { gradCheck, tidy, type Backend, type GradCheckResult, type Tensor } from '@graphgrad/core';
 import { graphFunction, lossOf, makeInputs, runSteps, type GraphSpec, type Place } from './graph-spec.ts';
 
 /** The float64 CPU, where gradients are checked against central differences and the GPU is compared with. */

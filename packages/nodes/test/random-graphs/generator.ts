@@ -1,6 +1,8 @@
-import { arbitraries, broadcastShapes, cpuBackend, Generator, noGrad, sizeOf, tensor, type Tensor } from '@graphgrad/core';
-import fc from 'fast-check';
+import { arbitraries } from '@graphgrad/core/testing';
+import { cpuBackend } from '@graphgrad/cpu';
+import { broadcastShapes, Generator, noGrad, sizeOf, tensor, type Tensor } from '@graphgrad/core';
 import { runStep, type BinaryName, type GraphSpec, type Place, type Step, type UnaryName } from './graph-spec.ts';
+import fc from 'fast-check';
 
 /**
  * A fast-check generator of random expression graphs over every node of @graphgrad/nodes.

@@ -1,0 +1,175 @@
+import ndarray, { type NdArray } from 'ndarray';
+import ops from 'ndarray-ops';
+import type { DType, TypedArray } from '@graphgrad/core';
+import { allocTypedArray, dtypeOfTypedArray } from '@graphgrad/core';
+import { contiguousStrides, type Shape } from '@graphgrad/core';
+import { freeIfInHeap, HEAP_MIN_BYTES, wasmHeap } from './wasm/heap.ts';
+
+/** The CPU backend's array: an ndarray view (shape, strides, offset) over a typed array. */
+export type CpuArray = NdArray<TypedArray>;
+
+// The compiled view classes ndarray builds per (dtype, rank), fetched once: calling their
+// constructors directly skips ndarray()'s dtype sniffing (Object.prototype.toString, is-buffer),
+// which cost about as much as a whole small kernel.
+type ViewClass = new (...args: unknown[]) => CpuArray;
+const MAX_DIRECT_RANK = 4;
+// Indexed by rank, one list per dtype (no key string built per view: this runs for every array).
+const VIEW_CLASSES = { float32: [] as ViewClass[], float64: [] as ViewClass[], int32: [] as ViewClass[] };
+
+/** An ndarray view over `data`, like `ndarray(data, shape, stride, offset)` but cheaper. */
+export function makeView(data: TypedArray, shape: Shape, stride: readonly number[], offset: number): CpuArray {
+  const rank = shape.length;
+  if (rank > MAX_DIRECT_RANK) return ndarray(data, [...shape], [...stride], offset);
+  const dtype = dtypeOfTypedArray(data);
+  const classes = VIEW_CLASSES[dtype];
+  let View = classes[rank];
+  if (View === undefined) {
+    View = (ndarray(allocTypedArray(dtype, 0), new Array<number>(rank).fill(0), new Array<number>(rank).fill(0), 0) as { constructor: unknown })
+      .constructor as ViewClass;
+    classes[rank] = View;
+  }
+  switch (rank) {
+    case 0:
+      return new View(data, offset);
+    case 1:
+      return new View(data, shape[0], stride[0], offset);
+    case 2:
+      return new View(data, shape[0], shape[1], stride[0], stride[1], offset);
+    case 3:
+      return new View(data, shape[0], shape[1], shape[2], stride[0], stride[1], stride[2], offset);
+    default:
+      return new View(data, shape[0], shape[1], shape[2], shape[3], stride[0], stride[1], stride[2], stride[3], offset);
+  }
+}
+
+// NOTE: V8 keeps typed arrays of up to 64 bytes on its heap, but gives each larger one its own
+// off-heap backing store, which costs several times a small kernel (about 1.5 µs for 300 floats
+// against 0.3 µs for a view into an existing buffer). So arrays of up to SMALL_BYTES are carved,
+// zeroed and never reused, from shared slabs; a slab is garbage once no array over it is reachable.
+const SLAB_BYTES = 32768;
+const SMALL_BYTES = 2048;
+const HEAP_BYTES = 64;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+const BYTES = { float32: 4, float64: 8, int32: 4 } as const;
+const VIEWS = { float32: Float32Array, float64: Float64Array, int32: Int32Array } as const;
+
+/** A zeroed typed array: from a slab when small, on its own buffer otherwise. */
+function allocSmallOrLarge(dtype: DType, size: number): TypedArray {
+  const bytes = size * BYTES[dtype];
+  if (bytes <= HEAP_BYTES || bytes > SMALL_BYTES) return allocTypedArray(dtype, size);
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const data = new VIEWS[dtype](slab, slabUsed, size);
+  slabUsed += (bytes + 7) & ~7; // the next array starts 8-byte aligned, as float64 needs
+  return data;
+}
+
+const DISPOSED = Symbol('disposed');
+const POOL_MIN_BYTES = 65536;
+const POOL_MAX_BYTES = 64 * 1024 * 1024;
+const POOL_MAX_PER_SIZE = 4;
+
+/**
+ * Reference counts of the typed arrays behind CPU arrays: views (transpose, broadcast, reshape)
+ * share their parent's buffer, and a buffer counts as live until its last handle is disposed.
+ */
+export class BufferLedger {
+  // NOTE: a buffer with no entry has exactly one handle; only buffers shared by views get an
+  // entry. Inserting into a WeakMap (or WeakSet) on every allocation was a large part of a small
+  // kernel's cost, as ephemeron tables are expensive for the garbage collector.
+  #refs = new WeakMap<TypedArray, number>();
+  #live = 0;
+  // NOTE: released large buffers are kept for reuse: a fresh 4 MB typed array costs about as much as
+  // adding two 1e6-float arrays (the allocator zeroes it and the first writes fault its pages in).
+  #pool = new Map<string, TypedArray[]>();
+  #pooledBytes = 0;
+
+  /**
+   * A new contiguous array. Its elements are zero unless `uninitialized` is set, which a kernel
+   * that writes every element passes to skip the zeroing of a reused buffer.
+   */
+  alloc(shape: Shape, dtype: DType, uninitialized = false): CpuArray {
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+    const bytes = size * BYTES[dtype];
+    if (dtype === 'float32' && bytes >= HEAP_MIN_BYTES) {
+      // large float32 arrays live where the SIMD kernels can work on them in place (wasm/heap.ts)
+      const placed = wasmHeap()?.alloc(size, uninitialized);
+      if (placed != null) return this.adopt(placed, shape);
+    }
+    if (bytes >= POOL_MIN_BYTES) {
+      const reused = this.#pool.get(dtype + size)?.pop();
+      if (reused !== undefined) {
+        this.#pooledBytes -= bytes;
+        if (!uninitialized) reused.fill(0);
+        return this.adopt(reused, shape);
+      }
+    }
+    return this.adopt(allocSmallOrLarge(dtype, size), shape);
+  }
+
+  #recycle(data: TypedArray): void {
+    if (data instanceof Float32Array && freeIfInHeap(data)) return;
+    if (data.byteLength < POOL_MIN_BYTES || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return;
+    const key = dtypeOfTypedArray(data) + data.length;
+    let list = this.#pool.get(key);
+    if (list === undefined) this.#pool.set(key, (list = []));
+    if (list.length >= POOL_MAX_PER_SIZE) return;
+    list.push(data);
+    this.#pooledBytes += data.byteLength;
+  }
+
+  /** A contiguous array over `data`, which the ledger now owns. */
+  adopt(data: TypedArray, shape: Shape): CpuArray {
+    this.#live++;
+    return makeView(data, shape, contiguousStrides(shape), 0);
+  }
+
+  /** A view sharing `base`'s buffer. */
+  view(base: CpuArray, shape: Shape, stride: readonly number[], offset: number): CpuArray {
+    this.#refs.set(base.data, (this.#refs.get(base.data) ?? 1) + 1);
+    return makeView(base.data, shape, stride, offset);
+  }
+
+  release(x: CpuArray): void {
+    const tagged = x as CpuArray & { [DISPOSED]?: true };
+    if (tagged[DISPOSED] === true) return;
+    tagged[DISPOSED] = true;
+    const refs = this.#refs.get(x.data);
+    if (refs === undefined) {
+      this.#live--;
+      this.#recycle(x.data);
+    }
+    else if (refs > 2) this.#refs.set(x.data, refs - 1);
+    else this.#refs.delete(x.data);
+  }
+
+  get live(): number {
+    return this.#live;
+  }
+}
+
+/** True when `x` is laid out row-major without gaps, so its elements are data[offset .. offset+size). */
+export function isContiguous(x: CpuArray): boolean {
+  let expected = 1;
+  for (let i = x.shape.length - 1; i >= 0; i--) {
+    if (x.shape[i] !== 1 && x.stride[i] !== expected) return false;
+    expected *= x.shape[i];
+  }
+  return true;
+}
+
+/**
+ * The elements of `x` as a row-major typed array and the index of its first element: `x`'s own
+ * buffer when it is contiguous, otherwise an untracked temporary copy.
+ */
+export function rowMajor(x: CpuArray): { data: TypedArray; offset: number } {
+  if (isContiguous(x)) return { data: x.data, offset: x.offset };
+  const data = allocTypedArray(x.dtype as DType, x.size);
+  ops.assign(ndarray(data, [...x.shape], contiguousStrides(x.shape), 0), x);
+  return { data, offset: 0 };
+}

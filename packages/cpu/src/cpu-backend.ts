@@ -1,0 +1,100 @@
+import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS } from '@graphgrad/core';
+import type { Backend, BackendArray, Kernels } from '@graphgrad/core';
+import type { DType, TypedArray } from '@graphgrad/core';
+import { formatShape, sizeOf, type Shape } from '@graphgrad/core';
+import { ShapeError } from '@graphgrad/core';
+import { BufferLedger, rowMajor, type CpuArray } from './buffers.ts';
+import { binary, unary } from './elementwise.ts';
+import { broadcastTo, cast, gather, oneHot, reshape, transpose } from './layout.ts';
+import { matmul } from './matmul.ts';
+import { argMax, reduce } from './reduce.ts';
+import { softmax, softmaxCrossEntropy } from './softmax.ts';
+
+const cpu = (x: BackendArray): CpuArray => x as unknown as CpuArray;
+const handle = (x: CpuArray): BackendArray => x as unknown as BackendArray;
+
+function buildKernels(ledger: BufferLedger): Kernels {
+  const unaryKernels = Object.fromEntries(
+    UNARY_KERNELS.map((name) => [name, (x: BackendArray) => handle(unary(ledger, name, cpu(x)))]),
+  );
+  const binaryKernels = Object.fromEntries(
+    BINARY_KERNELS.map((name) => [name, (a: BackendArray, b: BackendArray) => handle(binary(ledger, name, cpu(a), cpu(b)))]),
+  );
+  const reduceKernels = Object.fromEntries(
+    REDUCE_KERNELS.map((name) => [
+      name,
+      (x: BackendArray, axes: readonly number[], keepDims: boolean) => handle(reduce(ledger, name, cpu(x), axes, keepDims)),
+    ]),
+  );
+  return {
+    ...(unaryKernels as Pick<Kernels, (typeof UNARY_KERNELS)[number]>),
+    ...(binaryKernels as Pick<Kernels, (typeof BINARY_KERNELS)[number]>),
+    ...(reduceKernels as Pick<Kernels, (typeof REDUCE_KERNELS)[number]>),
+    ArgMax: (x, axis) => handle(argMax(ledger, cpu(x), axis)),
+    MatMul: (a, b, ta, tb) => handle(matmul(ledger, cpu(a), cpu(b), ta, tb)),
+    Transpose: (x, perm) => handle(transpose(ledger, cpu(x), perm)),
+    BroadcastTo: (x, shape) => handle(broadcastTo(ledger, cpu(x), shape)),
+    Reshape: (x, shape) => handle(reshape(ledger, cpu(x), shape)),
+    Gather: (x, indices) => handle(gather(ledger, cpu(x), cpu(indices))),
+    OneHot: (indices, depth, dtype) => handle(oneHot(ledger, cpu(indices), depth, dtype)),
+    Cast: (x, dtype) => handle(cast(ledger, cpu(x), dtype)),
+    Softmax: (x) => handle(softmax(ledger, cpu(x))),
+    SoftmaxCrossEntropy: (logits, target) => handle(softmaxCrossEntropy(ledger, cpu(logits), cpu(target))),
+  };
+}
+
+/**
+ * The CPU backend: ndarray views over typed arrays. Contiguous operands go through plain loops,
+ * float32 matrix products, sigmoid and large elementwise operations through WebAssembly SIMD
+ * kernels emitted at run time, other strided views through ndarray-ops and ndarray-gemm. Holds
+ * float32, float64 and int32, and reads back synchronously too.
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
+  readonly kernels: Kernels;
+  readonly #ledger = new BufferLedger();
+
+  constructor() {
+    this.kernels = buildKernels(this.#ledger);
+  }
+
+  fromData(data: TypedArray, shape: Shape, dtype: DType): BackendArray {
+    if (data.length !== sizeOf(shape)) throw new ShapeError(`cpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
+    // the ledger's allocation, so that a large float32 upload lands where the SIMD kernels work in place
+    const out = this.#ledger.alloc(shape, dtype, true);
+    out.data.set(data);
+    return handle(out);
+  }
+
+  fill(shape: Shape, value: number, dtype: DType): BackendArray {
+    const out = this.#ledger.alloc(shape, dtype);
+    if (value !== 0) out.data.fill(value);
+    return handle(out);
+  }
+
+  read(x: BackendArray): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(x));
+  }
+
+  readSync(x: BackendArray): TypedArray {
+    const a = cpu(x);
+    const { data, offset } = rowMajor(a);
+    return data === a.data ? data.slice(offset, offset + a.size) : data;
+  }
+
+  dispose(x: BackendArray): void {
+    this.#ledger.release(cpu(x));
+  }
+
+  liveBuffers(): number {
+    return this.#ledger.live;
+  }
+}
+
+/** Creates a CPU backend (each has its own buffer accounting). */
+export function cpuBackend(): CpuBackend {
+  return new CpuBackend();
+}
+
+
