@@ -83,7 +83,9 @@ const backend = cpuBackend();
 const ours = new Map<string, () => unknown>();
 for (const c of CASES) {
   const a = backend.fromData(values(c.rows * c.cols, 1), [c.rows, c.cols], 'float32');
-  const b = c.bias ? backend.fromData(values(c.cols, 2), [c.cols], 'float32') : backend.fromData(values(c.rows * c.cols, 2), [c.rows, c.cols], 'float32');
+  const b = c.bias
+    ? backend.fromData(values(c.cols, 2), [c.cols], 'float32')
+    : backend.fromData(values(c.rows * c.cols, 2), [c.rows, c.cols], 'float32');
   ours.set(`${c.name}|add`, () => backend.dispose(backend.kernels.Add(a, b)));
   ours.set(`${c.name}|sigmoid`, () => backend.dispose(backend.kernels.Sigmoid(a)));
 }
@@ -116,17 +118,19 @@ phase('ndarray-ops / plain JS', (c, op) => {
 
 // numpy in its own process (CPU-time clock), graphgrad measured again right after, both before
 // TensorFlow.js is loaded (bench/tfjs.ts says why)
-const py = runPython<Record<string, Record<Op, number>>>(fileURLToPath(new URL('./elementwise_numpy.py', import.meta.url)), [
-  JSON.stringify(CASES),
-  '--runs',
-  String(RUNS),
-  '--clock',
-  'cpu',
-]);
+const py = runPython<Record<string, Record<Op, number>>>(
+  fileURLToPath(new URL('./elementwise_numpy.py', import.meta.url)),
+  [JSON.stringify(CASES), '--runs', String(RUNS), '--clock', 'cpu'],
+);
 for (const c of CASES) {
   for (const op of OPS) {
     record('numpy', c, op, py?.[c.name]?.[op]);
-    record('graphgrad vs numpy', c, op, interleaved({ graphgrad: ours.get(`${c.name}|${op}`) as () => unknown }).graphgrad);
+    record(
+      'graphgrad vs numpy',
+      c,
+      op,
+      interleaved({ graphgrad: ours.get(`${c.name}|${op}`) as () => unknown }).graphgrad,
+    );
   }
 }
 
@@ -162,10 +166,13 @@ console.log('clock: process CPU time; medians; graphgrad measured beside each re
 printTable(
   'float32 elementwise, million elements per second',
   ['kernel', ...WHO],
-  rows.map(({ c, op }) => [`${op} ${c.name}`, ...WHO.map((w) => {
-    const t = ms(w, c, op);
-    return t === undefined ? undefined : (c.rows * c.cols) / t / 1e3;
-  })]),
+  rows.map(({ c, op }) => [
+    `${op} ${c.name}`,
+    ...WHO.map((w) => {
+      const t = ms(w, c, op);
+      return t === undefined ? undefined : (c.rows * c.cols) / t / 1e3;
+    }),
+  ]),
 );
 printTable(
   'float32 elementwise, µs per call',
@@ -178,5 +185,7 @@ printTable(
   rows.map(({ c, op }) => [`${op} ${c.name}`, ...REFS.map((r) => ratio(r, c, op))]),
 );
 const big = CASES[1];
-console.log(`targets (1e6 floats): add ≥ 0.5× numpy: ${ratio('numpy', big, 'add')}; sigmoid ≥ 0.5× numpy: ${ratio('numpy', big, 'sigmoid')}`);
+console.log(
+  `targets (1e6 floats): add ≥ 0.5× numpy: ${ratio('numpy', big, 'add')}; sigmoid ≥ 0.5× numpy: ${ratio('numpy', big, 'sigmoid')}`,
+);
 console.log(reproduceLine('bench/elementwise.ts', process.argv.slice(2)));

@@ -92,7 +92,11 @@ export function measure(name: string, fn: () => unknown, options: MeasureOptions
 }
 
 /** Times an asynchronous `fn` (awaited each call): the distribution, as {@link measureTiming}. */
-export async function measureTimingAsync(name: string, fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Timing> {
+export async function measureTimingAsync(
+  name: string,
+  fn: () => Promise<unknown>,
+  options: MeasureOptions = {},
+): Promise<Timing> {
   const { warmup = 3, runs = 7, inner = 1, verbose = false, clock = 'wall' } = options;
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
@@ -105,7 +109,11 @@ export async function measureTimingAsync(name: string, fn: () => Promise<unknown
 }
 
 /** Median milliseconds per call of an asynchronous `fn`. */
-export async function measureAsync(name: string, fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<number> {
+export async function measureAsync(
+  name: string,
+  fn: () => Promise<unknown>,
+  options: MeasureOptions = {},
+): Promise<number> {
   return (await measureTimingAsync(name, fn, options)).median;
 }
 
@@ -129,9 +137,12 @@ export type Cell = string | number | undefined | null;
 
 /** Prints a titled, column-aligned table (markdown-style, so it pastes into bench/README.md). */
 export function printTable(title: string, headers: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  const text = rows.map((row) => headers.map((_, i) => (typeof row[i] === 'number' ? fmt(row[i] as number) : (row[i] ?? '—') as string)));
+  const text = rows.map((row) =>
+    headers.map((_, i) => (typeof row[i] === 'number' ? fmt(row[i] as number) : ((row[i] ?? '—') as string))),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log(`\n${title}\n`);
   console.log(line(headers));
   console.log(`| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ')} |`);
@@ -178,13 +189,23 @@ export function python(): string | undefined {
  * stdout; returns that object, or `undefined` (with a note on stderr) when python3 with numpy is
  * missing or the script fails.
  */
-export function runPython<T = Record<string, unknown>>(script: string, args: readonly string[] = [], env: Record<string, string> = {}): T | undefined {
+export function runPython<T = Record<string, unknown>>(
+  script: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): T | undefined {
   const exe = python();
   if (exe === undefined) {
-    process.stderr.write('bench: python3 with numpy not found; the numpy reference is skipped (bash scripts/setup.sh installs it)\n');
+    process.stderr.write(
+      'bench: python3 with numpy not found; the numpy reference is skipped (bash scripts/setup.sh installs it)\n',
+    );
     return undefined;
   }
-  const r = spawnSync(exe, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(exe, [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     process.stderr.write(`bench: ${script} failed (${r.status}):\n${r.stderr}\n`);
     return undefined;

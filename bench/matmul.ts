@@ -9,7 +9,18 @@
  */
 import { cpuBackend } from '@graphgrad/cpu';
 import { fileURLToPath } from 'node:url';
-import { clockMs, flagValue, fmt, fmtRatio, hasFlag, machineLine, median, printTable, reproduceLine, runPython } from './harness.ts';
+import {
+  clockMs,
+  flagValue,
+  fmt,
+  fmtRatio,
+  hasFlag,
+  machineLine,
+  median,
+  printTable,
+  reproduceLine,
+  runPython,
+} from './harness.ts';
 import { tfjsWasmVariant, useTfjs } from './tfjs.ts';
 import ndarray from 'ndarray';
 import gemm from 'ndarray-gemm';
@@ -81,7 +92,10 @@ function interleaved(fns: Record<string, () => unknown>): Record<string, number>
   return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
 }
 
-const shapes = (c: Case): { a: number[]; b: number[] } => ({ a: c.ta ? [c.k, c.m] : [c.m, c.k], b: c.tb ? [c.n, c.k] : [c.k, c.n] });
+const shapes = (c: Case): { a: number[]; b: number[] } => ({
+  a: c.ta ? [c.k, c.m] : [c.m, c.k],
+  b: c.tb ? [c.n, c.k] : [c.k, c.n],
+});
 
 /** ms per call by contender and case; graphgrad's is kept per reference it was measured beside. */
 const results = new Map<string, Map<string, number>>();
@@ -123,8 +137,15 @@ phase('ndarray-gemm', (c) => {
 // clock (CPU time would add up the threads); graphgrad measured again right after, on the CPU clock
 const script = fileURLToPath(new URL('./matmul_numpy.py', import.meta.url));
 const oneThread = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-for (const [who, env, clock] of [['numpy 1 thread', oneThread, 'cpu'], ['numpy default threads', {}, 'wall']] as const) {
-  const py = runPython<Record<string, number>>(script, [JSON.stringify(CASES), '--runs', String(RUNS), '--clock', clock], env);
+for (const [who, env, clock] of [
+  ['numpy 1 thread', oneThread, 'cpu'],
+  ['numpy default threads', {}, 'wall'],
+] as const) {
+  const py = runPython<Record<string, number>>(
+    script,
+    [JSON.stringify(CASES), '--runs', String(RUNS), '--clock', clock],
+    env,
+  );
   CASES.forEach((c, i) => {
     record(who, c, py?.[c.name]);
     record(`graphgrad vs ${who}`, c, interleaved({ graphgrad: ours[i] }).graphgrad);
@@ -152,7 +173,8 @@ const oursMs = (c: Case): number | undefined => {
   const all = refs.map((r) => ms(`graphgrad vs ${r}`, c)).filter((t): t is number => t !== undefined);
   return all.length ? median(all) : undefined;
 };
-const gflops = (t: number | undefined, c: Case): number | undefined => (t === undefined ? undefined : flops(c) / t / 1e6);
+const gflops = (t: number | undefined, c: Case): number | undefined =>
+  t === undefined ? undefined : flops(c) / t / 1e6;
 const ratio = (r: string, c: Case): string => {
   const theirs = ms(r, c);
   const mine = ms(`graphgrad vs ${r}`, c);
@@ -161,7 +183,9 @@ const ratio = (r: string, c: Case): string => {
 
 console.log(machineLine());
 if (wasmVariant) console.log(`tfjs-wasm: ${wasmVariant}`);
-console.log('clock: process CPU time (numpy default threads: wall time); medians; graphgrad measured beside each reference');
+console.log(
+  'clock: process CPU time (numpy default threads: wall time); medians; graphgrad measured beside each reference',
+);
 printTable(
   'float32 matmul, GFLOP/s',
   ['shape', 'graphgrad', ...refs],

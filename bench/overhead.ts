@@ -14,7 +14,17 @@
 import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
 import { probeBackend } from './backend-probe.ts';
 import { add, mul } from '@graphgrad/nodes';
-import { clockMs, flagValue, fmt, hasFlag, machineLine, median, printTable, reproduceLine, type Clock } from './harness.ts';
+import {
+  clockMs,
+  flagValue,
+  fmt,
+  hasFlag,
+  machineLine,
+  median,
+  printTable,
+  reproduceLine,
+  type Clock,
+} from './harness.ts';
 
 const NODES = Number(flagValue('--nodes') ?? 200);
 const RUNS = Number(flagValue('--runs') ?? 21);
@@ -33,8 +43,20 @@ function chain(x: Tensor, c: Tensor, n: number): Tensor {
 }
 
 function inputs(backend: Backend) {
-  const x = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true, backend });
-  const c = tensor([[1.0001, 0.9999], [1, 1.0002]], { backend });
+  const x = tensor(
+    [
+      [0.5, -1],
+      [2, 0.25],
+    ],
+    { requiresGrad: true, backend },
+  );
+  const c = tensor(
+    [
+      [1.0001, 0.9999],
+      [1, 1.0002],
+    ],
+    { backend },
+  );
   const seed = ones([2, 2], { backend });
   return { x, c, seed };
 }
@@ -61,7 +83,11 @@ function countKernels(backend: Backend) {
     probe.reset();
     fn();
     // Disposal is part of each bare kernel's measured cost; creation of the inputs is not counted.
-    return new Map([...probe.stats].filter(([name, s]) => s.calls > 0 && name !== 'dispose' && name !== 'fromData').map(([name, s]) => [name, s.calls]));
+    return new Map(
+      [...probe.stats]
+        .filter(([name, s]) => s.calls > 0 && name !== 'dispose' && name !== 'fromData')
+        .map(([name, s]) => [name, s.calls]),
+    );
   };
   const forward = take(p.forward);
   const forwardBackward = take(p.forwardBackward);
@@ -73,7 +99,10 @@ function countKernels(backend: Backend) {
 }
 
 /** One bare call of each counted kernel on 2×2 float32 arrays, result disposed. */
-function bareKernelCalls(backend: Backend, names: Iterable<string>): { calls: Map<string, () => void>; dispose: () => void } {
+function bareKernelCalls(
+  backend: Backend,
+  names: Iterable<string>,
+): { calls: Map<string, () => void>; dispose: () => void } {
   const a = backend.fromData(new Float32Array([0.5, -1, 2, 0.25]), [2, 2], 'float32');
   const b = backend.fromData(new Float32Array([1.0001, 0.9999, 1, 1.0002]), [2, 2], 'float32');
   const k = backend.kernels;
@@ -115,7 +144,10 @@ function kernelTime(counts: Counts, costs: Map<string, number>): number {
 }
 
 function describe(counts: Counts): string {
-  return [...counts].filter(([, n]) => n !== 0).map(([k, n]) => `${n} ${k}`).join(', ');
+  return [...counts]
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
 }
 
 function plainAdd(a: Float32Array, b: Float32Array): Float32Array {
@@ -127,7 +159,9 @@ function plainAdd(a: Float32Array, b: Float32Array): Float32Array {
 function main(): void {
   const backend = getBackend();
   console.log(machineLine());
-  console.log(`overhead: a chain of ${NODES} alternating add/mul nodes on 2×2 float32 (${backend.name} backend); median of ${RUNS} rounds, ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'}`);
+  console.log(
+    `overhead: a chain of ${NODES} alternating add/mul nodes on 2×2 float32 (${backend.name} backend); median of ${RUNS} rounds, ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'}`,
+  );
 
   const counts = countKernels(backend);
   const names = new Set([...counts.forward.keys(), ...counts.backward.keys(), ...counts.noGrad.keys()]);
@@ -148,7 +182,15 @@ function main(): void {
     for (const call of bare.calls.values()) timeOnce(call, kernelInner);
     timeOnce(plainCall, kernelInner * 5);
   }
-  const series = { fwd: [] as number[], bwd: [] as number[], ng: [] as number[], fwdFw: [] as number[], bwdFw: [] as number[], ngFw: [] as number[], plain: [] as number[] };
+  const series = {
+    fwd: [] as number[],
+    bwd: [] as number[],
+    ng: [] as number[],
+    fwdFw: [] as number[],
+    bwdFw: [] as number[],
+    ngFw: [] as number[],
+    plain: [] as number[],
+  };
   const kernelSeries = new Map<string, number[]>([...names].map((n) => [n, []]));
   for (let r = 0; r < RUNS; r++) {
     const fwd = timeOnce(p.forward, inner);
@@ -179,7 +221,14 @@ function main(): void {
   };
   printTable(
     `overhead per node (ns), ${NODES}-node chain on 2×2 float32: framework = total − bare kernels (target ≤ ${TARGET_NS} ns)`,
-    ['phase', 'total ns / node', 'kernels ns / node', 'framework ns / node', 'framework / target', `kernel calls in the chain`],
+    [
+      'phase',
+      'total ns / node',
+      'kernels ns / node',
+      'framework ns / node',
+      'framework / target',
+      `kernel calls in the chain`,
+    ],
     [
       row('forward, recorded', series.fwd, series.fwdFw, counts.forward),
       row('backward', series.bwd, series.bwdFw, counts.backward),
@@ -189,7 +238,15 @@ function main(): void {
   printTable(
     'bare calls on 2×2 float32 (ns / call)',
     ['call', 'ns'],
-    [['plain function on Float32Arrays (new output)', plain * 1e6], ...[...costs].map(([k, v]): [string, number] => [k === 'fill' || k === 'readSync' ? `backend.${k}${k === 'fill' ? ' + dispose' : ''}` : `backend.kernels.${k} + dispose`, v * 1e6])],
+    [
+      ['plain function on Float32Arrays (new output)', plain * 1e6],
+      ...[...costs].map(([k, v]): [string, number] => [
+        k === 'fill' || k === 'readSync'
+          ? `backend.${k}${k === 'fill' ? ' + dispose' : ''}`
+          : `backend.kernels.${k} + dispose`,
+        v * 1e6,
+      ]),
+    ],
   );
   console.log(reproduceLine('bench/overhead.ts', process.argv.slice(2)));
 }

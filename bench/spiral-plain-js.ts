@@ -18,7 +18,14 @@ export interface PlainSpiral {
 }
 
 /** Trains as the book's loop does; returns the mean loss of the last 10 iterations. */
-export function trainPlainJs(data: PlainSpiral, seed: number, epochs: number, batch = 30, hidden = 10, lr = 1.0): number {
+export function trainPlainJs(
+  data: PlainSpiral,
+  seed: number,
+  epochs: number,
+  batch = 30,
+  hidden = 10,
+  lr = 1.0,
+): number {
   const C = data.classes;
   const n = data.labels.length;
   const H = hidden;

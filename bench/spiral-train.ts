@@ -18,7 +18,20 @@ import { probeBackend } from './backend-probe.ts';
 import { Affine, gather, Sequential, Sigmoid, SoftmaxWithLoss } from '@graphgrad/nodes';
 import { SGD } from '@graphgrad/optim';
 import { fileURLToPath } from 'node:url';
-import { flagValue, fmt, fmtRatio, hasFlag, type Clock, machineLine, measureTiming, measureTimingAsync, printTable, reproduceLine, runPython, type Timing } from './harness.ts';
+import {
+  flagValue,
+  fmt,
+  fmtRatio,
+  hasFlag,
+  type Clock,
+  machineLine,
+  measureTiming,
+  measureTimingAsync,
+  printTable,
+  reproduceLine,
+  runPython,
+  type Timing,
+} from './harness.ts';
 import { tfjsWasmVariant, useTfjs, type Tfjs } from './tfjs.ts';
 import { trainPlainJs } from './spiral-plain-js.ts';
 
@@ -141,7 +154,11 @@ function splitGraphgrad(): void {
       ['part', 'µs / step', 'share'],
       [
         ['total (instrumented)', perStep(total), '100%'],
-        ['backend (kernels, fill, fromData, readSync, dispose)', perStep(backendMs), `${fmt((100 * backendMs) / total, 3)}%`],
+        [
+          'backend (kernels, fill, fromData, readSync, dispose)',
+          perStep(backendMs),
+          `${fmt((100 * backendMs) / total, 3)}%`,
+        ],
         ['framework (the rest)', perStep(total - backendMs), `${fmt((100 * (total - backendMs)) / total, 3)}%`],
       ],
     );
@@ -173,24 +190,51 @@ interface Row {
 
 async function main(): Promise<void> {
   console.log(machineLine());
-  console.log(`spiral-train: ${STEPS} SGD steps (${EPOCHS} epochs × ${ITERS}), batch ${BATCH}, hidden ${HIDDEN}, lr ${LR}, float32; median of ${RUNS} runs after a warm-up; ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'}`);
+  console.log(
+    `spiral-train: ${STEPS} SGD steps (${EPOCHS} epochs × ${ITERS}), batch ${BATCH}, hidden ${HIDDEN}, lr ${LR}, float32; median of ${RUNS} runs after a warm-up; ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'}`,
+  );
   const rows: Row[] = [];
 
   let loss = NaN;
-  const ours = measureTiming('graphgrad', () => (loss = trainGraphgrad(1984)), { warmup: 1, runs: RUNS, verbose: true, clock: CLOCK });
+  const ours = measureTiming('graphgrad', () => (loss = trainGraphgrad(1984)), {
+    warmup: 1,
+    runs: RUNS,
+    verbose: true,
+    clock: CLOCK,
+  });
   rows.push({ name: 'graphgrad (cpu)', timing: ours, loss });
 
-  const py = runPython<PythonResult>(fileURLToPath(new URL('./spiral_train.py', import.meta.url)), ['--runs', String(RUNS), '--epochs', String(EPOCHS), ...(CLOCK === 'wall' ? ['--wall'] : [])]);
-  const numpy: Row = py === undefined ? { name: 'numpy', timing: undefined, loss: undefined } : {
-    name: `numpy ${py.numpy}`,
-    timing: { name: 'numpy', median: py.seconds * 1000, min: Math.min(...py.samples) * 1000, max: Math.max(...py.samples) * 1000, samples: py.samples.map((s) => s * 1000) },
-    loss: py.final_loss,
-  };
+  const py = runPython<PythonResult>(fileURLToPath(new URL('./spiral_train.py', import.meta.url)), [
+    '--runs',
+    String(RUNS),
+    '--epochs',
+    String(EPOCHS),
+    ...(CLOCK === 'wall' ? ['--wall'] : []),
+  ]);
+  const numpy: Row =
+    py === undefined
+      ? { name: 'numpy', timing: undefined, loss: undefined }
+      : {
+          name: `numpy ${py.numpy}`,
+          timing: {
+            name: 'numpy',
+            median: py.seconds * 1000,
+            min: Math.min(...py.samples) * 1000,
+            max: Math.max(...py.samples) * 1000,
+            samples: py.samples.map((s) => s * 1000),
+          },
+          loss: py.final_loss,
+        };
   rows.push(numpy);
 
   // Before TensorFlow.js is loaded, as graphgrad and numpy were (bench/tfjs.ts says why).
   let floorLoss = NaN;
-  const floor = measureTiming('plain JS', () => (floorLoss = trainPlainJs(spiral, 1984, EPOCHS, BATCH, HIDDEN, LR)), { warmup: 1, runs: RUNS, verbose: true, clock: CLOCK });
+  const floor = measureTiming('plain JS', () => (floorLoss = trainPlainJs(spiral, 1984, EPOCHS, BATCH, HIDDEN, LR)), {
+    warmup: 1,
+    runs: RUNS,
+    verbose: true,
+    clock: CLOCK,
+  });
   const floorRow: Row = { name: 'plain JS, fused by hand (the floor)', timing: floor, loss: floorLoss };
 
   const tfRows: Row[] = [];
@@ -202,11 +246,15 @@ async function main(): Promise<void> {
       continue;
     }
     let l = NaN;
-    const timing = await measureTimingAsync(name, async () => (l = trainTfjs(tf, 1984)), { warmup: 1, runs: RUNS, verbose: true, clock: CLOCK });
+    const timing = await measureTimingAsync(name, async () => (l = trainTfjs(tf, 1984)), {
+      warmup: 1,
+      runs: RUNS,
+      verbose: true,
+      clock: CLOCK,
+    });
     tfRows.push({ name, timing, loss: l });
   }
   rows.push(...tfRows, floorRow);
-
 
   const ref = (r: Row | undefined) => (r?.timing === undefined ? undefined : ours.median / r.timing.median);
   printTable(
@@ -223,9 +271,13 @@ async function main(): Promise<void> {
     ]),
   );
   splitGraphgrad();
-  console.log(`targets: graphgrad / numpy ≤ 0.3× (measured ${fmtRatio(ref(numpy))}), graphgrad / tfjs-cpu ≤ 0.2× (measured ${fmtRatio(ref(tfRows[0]))})`);
+  console.log(
+    `targets: graphgrad / numpy ≤ 0.3× (measured ${fmtRatio(ref(numpy))}), graphgrad / tfjs-cpu ≤ 0.2× (measured ${fmtRatio(ref(tfRows[0]))})`,
+  );
   if (numpy.timing !== undefined) {
-    console.log(`the floor: plain JS fused by hand / numpy = ${fmtRatio(floor.median / numpy.timing.median)} (no scalar-JavaScript step can go below it); graphgrad / the floor = ${fmtRatio(ours.median / floor.median)}`);
+    console.log(
+      `the floor: plain JS fused by hand / numpy = ${fmtRatio(floor.median / numpy.timing.median)} (no scalar-JavaScript step can go below it); graphgrad / the floor = ${fmtRatio(ours.median / floor.median)}`,
+    );
   }
   console.log(reproduceLine('bench/spiral-train.ts', process.argv.slice(2)));
 }

@@ -9,7 +9,10 @@ import { expect, it } from 'vitest';
 
 it('typedoc finds TSDoc on every exported symbol and no broken link', () => {
   const root = join(import.meta.dirname, '..');
-  const run = spawnSync(join(root, 'node_modules', '.bin', 'typedoc'), ['--emit', 'none'], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(join(root, 'node_modules', '.bin', 'typedoc'), ['--emit', 'none'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const output = `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   expect(output).not.toMatch(/\[(warning|error)\]/);
   expect(run.status, output).toBe(0);

@@ -5,7 +5,21 @@
  * Run: node --import tsx examples/decision-boundary.ts   (trains, then writes out/spiral-decision-boundary.svg)
  */
 import { pathToFileURL } from 'node:url';
-import { noGrad, tensor, tidy, type Tensor, loadSpiral, type Spiral, argmax, renderSvg, saveFile, SGD, Trainer, type ProgressReporter, type VegaLiteSpec } from 'graphgrad';
+import {
+  noGrad,
+  tensor,
+  tidy,
+  type Tensor,
+  loadSpiral,
+  type Spiral,
+  argmax,
+  renderSvg,
+  saveFile,
+  SGD,
+  Trainer,
+  type ProgressReporter,
+  type VegaLiteSpec,
+} from 'graphgrad';
 import { TwoLayerNet } from './two-layer-net.ts';
 
 /** Anything that scores points: the TwoLayerNet's `predict`. */
@@ -34,7 +48,9 @@ export async function decisionBoundarySpec(model: Classifier, spiral: Spiral, re
       grid[2 * (row * resolution + col) + 1] = yMin + (row + 0.5) * hy;
     }
   }
-  const predicted = noGrad(() => tidy(() => argmax(model.predict(tensor(grid, { shape: [resolution * resolution, 2] })))));
+  const predicted = noGrad(() =>
+    tidy(() => argmax(model.predict(tensor(grid, { shape: [resolution * resolution, 2] })))),
+  );
   const classes = await predicted.data();
   predicted.dispose();
 
@@ -44,7 +60,13 @@ export async function decisionBoundarySpec(model: Classifier, spiral: Spiral, re
     for (let col = 1; col <= resolution; col++) {
       const here = classes[row * resolution + start];
       if (col < resolution && classes[row * resolution + col] === here) continue;
-      regions.push({ x: xMin + start * hx, x2: xMin + col * hx, y: yMin + row * hy, y2: yMin + (row + 1) * hy, class: here });
+      regions.push({
+        x: xMin + start * hx,
+        x2: xMin + col * hx,
+        y: yMin + row * hy,
+        y2: yMin + (row + 1) * hy,
+        class: here,
+      });
       start = col;
     }
   }
@@ -103,7 +125,13 @@ export interface DecisionBoundaryOptions {
  * await main({ maxEpoch: 300, path: 'out/spiral-decision-boundary.svg' });
  */
 export async function main(options: DecisionBoundaryOptions = {}) {
-  const { maxEpoch = 300, seed = 1984, path = 'out/spiral-decision-boundary.svg', progress, log = console.log } = options;
+  const {
+    maxEpoch = 300,
+    seed = 1984,
+    path = 'out/spiral-decision-boundary.svg',
+    progress,
+    log = console.log,
+  } = options;
   const spiral = loadSpiral({ seed });
   const model = new TwoLayerNet(2, 10, 3, { seed });
   const trainer = new Trainer(model, new SGD(model.params, { lr: 1.0 }));

@@ -13,9 +13,22 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 const DOCS = join(ROOT, 'docs');
 const SNIPPETS = join(import.meta.dirname, '.doc-snippets');
-const CONCEPT_PAGES = ['tensors-and-dtypes', 'the-tape', 'writing-a-node', 'backends', 'training', 'gradient-checking', 'errors'];
+const CONCEPT_PAGES = [
+  'tensors-and-dtypes',
+  'the-tape',
+  'writing-a-node',
+  'backends',
+  'training',
+  'gradient-checking',
+  'errors',
+];
 
-const pages = [...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f)), join(ROOT, 'CONTRIBUTING.md')];
+const pages = [
+  ...readdirSync(DOCS)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(DOCS, f)),
+  join(ROOT, 'CONTRIBUTING.md'),
+];
 const blocks = pages.flatMap((page) =>
   [...readFileSync(page, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m, i) => ({
     name: `${page.slice(ROOT.length + 1)} #${i + 1}`,

@@ -40,8 +40,15 @@ describe('examples', () => {
   it('spiral-trainer (the demo): trains, writes both images, and ends with the loss=… accuracy=… line', async () => {
     const outDir = await scratch();
     const lines: string[] = [];
-    const result = await spiralTrainer({ maxEpoch: 3, outDir, progress: lineProgress((l) => lines.push(l)), log: (l) => lines.push(l) });
-    expect(lines.slice(0, 3).every((l) => /^\| epoch \d \| iter 1 \/ 10 \| time \d+\[s\] \| loss \d\.\d\d$/.test(l))).toBe(true);
+    const result = await spiralTrainer({
+      maxEpoch: 3,
+      outDir,
+      progress: lineProgress((l) => lines.push(l)),
+      log: (l) => lines.push(l),
+    });
+    expect(
+      lines.slice(0, 3).every((l) => /^\| epoch \d \| iter 1 \/ 10 \| time \d+\[s\] \| loss \d\.\d\d$/.test(l)),
+    ).toBe(true);
     expect(lines[3]).toBe(`loss curve: ${result.lossPlot}`);
     expect(lines[4]).toBe(`decision boundary: ${result.boundaryPlot}`);
     expect(lines.at(-1)).toMatch(/^loss=\d+\.\d\d accuracy=[01]\.\d{3}$/);

@@ -21,7 +21,10 @@ export async function drawTwoLayerNet(outDir: string): Promise<{ dotPath: string
   const model = new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]);
 
   const data = loadSpiral();
-  const batch = tensor(Array.from({ length: batchSize }, (_, i) => i * 10), { dtype: 'int32' });
+  const batch = tensor(
+    Array.from({ length: batchSize }, (_, i) => i * 10),
+    { dtype: 'int32' },
+  );
   const [x, t] = [gather(data.x, batch), gather(data.t, batch)];
   const loss = softmaxWithLoss(model.forward(x), t);
 

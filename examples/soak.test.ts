@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, Generator, randn, tensor, tidy, zeros, type Backend, type GraphNode, type Tensor, loadSpiral, Affine, gather, Sequential, Sigmoid, softmaxWithLoss, SGD } from 'graphgrad';
+import {
+  cpuBackend,
+  Generator,
+  randn,
+  tensor,
+  tidy,
+  zeros,
+  type Backend,
+  type GraphNode,
+  type Tensor,
+  loadSpiral,
+  Affine,
+  gather,
+  Sequential,
+  Sigmoid,
+  softmaxWithLoss,
+  SGD,
+} from 'graphgrad';
 import { gpuForTests } from '../packages/gpu/test/gpu-for-tests.ts';
 
 // A memory soak: the book's spiral net trained for 10,000 steps the way a researcher writes the
@@ -52,9 +69,15 @@ async function soak(backend: Backend): Promise<Soak> {
   const { x, t } = loadSpiral({ seed: 1984, backend });
   const generator = new Generator(1984);
   const model = new Sequential([
-    new Affine(randn([2, 10], { std: 0.01, generator, requiresGrad: true, backend }), zeros([10], { requiresGrad: true, backend })),
+    new Affine(
+      randn([2, 10], { std: 0.01, generator, requiresGrad: true, backend }),
+      zeros([10], { requiresGrad: true, backend }),
+    ),
     new Sigmoid(),
-    new Affine(randn([10, 3], { std: 0.01, generator, requiresGrad: true, backend }), zeros([3], { requiresGrad: true, backend })),
+    new Affine(
+      randn([10, 3], { std: 0.01, generator, requiresGrad: true, backend }),
+      zeros([3], { requiresGrad: true, backend }),
+    ),
   ]);
   const optimizer = new SGD(model.params, { lr: 1.0 });
   const rows = x.shape[0];
@@ -97,7 +120,16 @@ async function soak(backend: Backend): Promise<Soak> {
 
   optimizer.zeroGrad();
   for (const p of [x, t, ...model.params]) p.dispose();
-  return { liveBuffers, nodesPerStep, unfreedSteps, retainingSteps, firstLoss, lastLoss, before, after: backend.liveBuffers() };
+  return {
+    liveBuffers,
+    nodesPerStep,
+    unfreedSteps,
+    retainingSteps,
+    firstLoss,
+    lastLoss,
+    before,
+    after: backend.liveBuffers(),
+  };
 }
 
 function expectNothingAccumulates(label: string, result: Soak): void {

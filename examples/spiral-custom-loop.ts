@@ -27,7 +27,14 @@ export interface CustomLoopOptions {
  */
 export async function main(options: CustomLoopOptions = {}) {
   // 1. Hyperparameters (the book's)
-  const { maxEpoch = 300, batchSize = 30, hiddenSize = 10, learningRate = 1.0, seed = 1984, log = console.log } = options;
+  const {
+    maxEpoch = 300,
+    batchSize = 30,
+    hiddenSize = 10,
+    learningRate = 1.0,
+    seed = 1984,
+    log = console.log,
+  } = options;
 
   // 2. Data, model, optimizer
   const { x, t } = loadSpiral({ seed });

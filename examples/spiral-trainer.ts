@@ -62,7 +62,8 @@ export async function main(options: SpiralTrainerOptions = {}) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { backend: { type: 'string' }, seed: { type: 'string', default: '1984' } } });
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new ArgumentError(`--seed: expected an integer, got ${JSON.stringify(values.seed)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new ArgumentError(`--seed: expected an integer, got ${JSON.stringify(values.seed)}`);
   const backend = await backendFromArgs();
   console.log(`backend: ${backend.description}`);
   try {

@@ -5,7 +5,20 @@
  * Unlike the book's class there is no `backward()`: the tape records `forward`, and
  * `loss.backward()` leaves each parameter's gradient in `param.grad` (listed by `grads`).
  */
-import { Generator, noGrad, randn, tidy, zeros, type Tensor, Affine, argmax, Sequential, Sigmoid, SoftmaxWithLoss, type TrainableModel } from 'graphgrad';
+import {
+  Generator,
+  noGrad,
+  randn,
+  tidy,
+  zeros,
+  type Tensor,
+  Affine,
+  argmax,
+  Sequential,
+  Sigmoid,
+  SoftmaxWithLoss,
+  type TrainableModel,
+} from 'graphgrad';
 
 export class TwoLayerNet implements TrainableModel {
   readonly layers: Sequential;
@@ -49,7 +62,9 @@ export class TwoLayerNet implements TrainableModel {
 
   /** The fraction of rows whose highest score is the target class; `t` one-hot or int32 class indices. */
   async accuracy(x: Tensor, t: Tensor): Promise<number> {
-    const [predicted, expected] = noGrad(() => tidy(() => [argmax(this.predict(x)), t.dtype === 'int32' ? t.detach() : argmax(t)]));
+    const [predicted, expected] = noGrad(() =>
+      tidy(() => [argmax(this.predict(x)), t.dtype === 'int32' ? t.detach() : argmax(t)]),
+    );
     const [p, e] = await Promise.all([predicted.data(), expected.data()]);
     predicted.dispose();
     expected.dispose();

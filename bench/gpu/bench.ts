@@ -28,8 +28,16 @@ interface Sizes {
   readonly mlp: { readonly width: number; readonly batch: number; readonly classes: number };
 }
 
-const FULL: Sizes = { matmul: [1024, 2048, 4096], addElements: 64 * 1024 * 1024, mlp: { width: 4096, batch: 4096, classes: 10 } };
-const SMALL: Sizes = { matmul: [128, 256, 512], addElements: 1024 * 1024, mlp: { width: 256, batch: 256, classes: 10 } };
+const FULL: Sizes = {
+  matmul: [1024, 2048, 4096],
+  addElements: 64 * 1024 * 1024,
+  mlp: { width: 4096, batch: 4096, classes: 10 },
+};
+const SMALL: Sizes = {
+  matmul: [128, 256, 512],
+  addElements: 1024 * 1024,
+  mlp: { width: 256, batch: 256, classes: 10 },
+};
 
 /** What torch_ref.py prints (the same keys as this script's results). */
 interface Results {
@@ -67,7 +75,8 @@ async function benchMatmul(backend: WebGPUBackend, n: number): Promise<number> {
   // Correctness first: every element of a·b is n·(1/n)·2 = 2.
   const check = matmul(a, b);
   const values = await check.data();
-  if (Math.abs(values[0] - 2) > 1e-3 || Math.abs(values[values.length - 1] - 2) > 1e-3) throw new Error(`matmul ${n}: wrong result ${values[0]}`);
+  if (Math.abs(values[0] - 2) > 1e-3 || Math.abs(values[values.length - 1] - 2) > 1e-3)
+    throw new Error(`matmul ${n}: wrong result ${values[0]}`);
   check.dispose();
   const repeats = Math.max(3, Math.min(50, Math.round(4e11 / (2 * n ** 3))));
   const seconds = await timeIt(backend, repeats, 2, () => matmul(a, b).dispose());
@@ -99,7 +108,10 @@ async function benchMlp(backend: WebGPUBackend, { width, batch, classes }: Sizes
   const params = [...layer(width, width, 1), ...layer(width, width, 2), ...layer(width, classes, 3)];
   const [W1, b1, W2, b2, W3, b3] = params;
   const x = randn([batch, width], { seed: 4, backend });
-  const labels = tensor(Int32Array.from({ length: batch }, (_, i) => i % classes), { backend });
+  const labels = tensor(
+    Int32Array.from({ length: batch }, (_, i) => i % classes),
+    { backend },
+  );
   const optimizer = new SGD(params, { lr: 0.01 });
   const step = (): Tensor =>
     tidy(() => {
@@ -132,25 +144,41 @@ async function main(): Promise<void> {
   const ratio = (ours: number, theirs: number | undefined, label: string): string =>
     theirs === undefined ? '' : `   torch ${theirs.toPrecision(3)}, ${label} ${(ours / theirs).toFixed(2)}`;
 
-  const results: Results = { device: backend.adapterName, matmul_tflops: {}, add_tbps: 0, add_elements: sizes.addElements, mlp_step_ms: 0, mlp: sizes.mlp };
+  const results: Results = {
+    device: backend.adapterName,
+    matmul_tflops: {},
+    add_tbps: 0,
+    add_elements: sizes.addElements,
+    mlp_step_ms: 0,
+    mlp: sizes.mlp,
+  };
   for (const n of sizes.matmul) {
     const tflops = await benchMatmul(backend, n);
     results.matmul_tflops[String(n)] = tflops;
-    console.log(`matmul ${n}×${n}·${n}×${n} fp32: ${tflops.toPrecision(3)} TFLOP/s${ratio(tflops, torch?.matmul_tflops[String(n)], 'throughput ratio')}`);
+    console.log(
+      `matmul ${n}×${n}·${n}×${n} fp32: ${tflops.toPrecision(3)} TFLOP/s${ratio(tflops, torch?.matmul_tflops[String(n)], 'throughput ratio')}`,
+    );
   }
   results.add_tbps = await benchAdd(backend, sizes.addElements);
-  console.log(`add of ${sizes.addElements} floats: ${results.add_tbps.toPrecision(3)} TB/s${ratio(results.add_tbps, torch?.add_tbps, 'bandwidth ratio')}`);
+  console.log(
+    `add of ${sizes.addElements} floats: ${results.add_tbps.toPrecision(3)} TB/s${ratio(results.add_tbps, torch?.add_tbps, 'bandwidth ratio')}`,
+  );
   results.mlp_step_ms = await benchMlp(backend, sizes.mlp);
   const { width, batch, classes } = sizes.mlp;
   console.log(
     `MLP ${width}→${width}→${width}→${classes}, batch ${batch}, SGD step: ${results.mlp_step_ms.toFixed(2)} ms` +
       ratio(results.mlp_step_ms, torch?.mlp_step_ms, 'time ratio (graphgrad / torch)'),
   );
-  if (torch !== null && (torch.add_elements !== sizes.addElements || torch.mlp.width !== width || torch.mlp.batch !== batch)) {
+  if (
+    torch !== null &&
+    (torch.add_elements !== sizes.addElements || torch.mlp.width !== width || torch.mlp.batch !== batch)
+  ) {
     console.log('warning: the PyTorch reference was measured at other sizes (pass --small to both or to neither)');
   }
   const counters = backend.counters;
-  console.log(`device work: ${counters.dispatches} dispatches in ${counters.submits} submits, ${counters.pipelines} pipelines`);
+  console.log(
+    `device work: ${counters.dispatches} dispatches in ${counters.submits} submits, ${counters.pipelines} pipelines`,
+  );
   const out = argument('--json');
   if (out !== undefined) writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   backend.destroy();

@@ -10,7 +10,8 @@ import { createWebGPUBackend, type WebGPUBackend } from '@graphgrad/gpu';
 export type BackendName = 'webgpu' | 'cpu';
 
 /** What the page found: the WebGPU backend, or why there is none. */
-export type WebGPUProbe = { readonly backend: WebGPUBackend; readonly reason: null } | { readonly backend: null; readonly reason: string };
+export type WebGPUProbe =
+  { readonly backend: WebGPUBackend; readonly reason: null } | { readonly backend: null; readonly reason: string };
 
 /**
  * Asks the browser for a WebGPU adapter and, when it gives one, creates graphgrad's WebGPU
@@ -51,5 +52,7 @@ export function backendFor(name: BackendName, probe: WebGPUProbe): Backend {
  * describeBackend(cpuBackend()); // 'cpu'
  */
 export function describeBackend(backend: Backend): string {
-  return backend.name === 'webgpu' && 'adapterName' in backend ? `webgpu (${String(backend.adapterName)})` : backend.name;
+  return backend.name === 'webgpu' && 'adapterName' in backend
+    ? `webgpu (${String(backend.adapterName)})`
+    : backend.name;
 }

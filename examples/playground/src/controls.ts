@@ -44,7 +44,8 @@ export class Controls {
     this.form.addEventListener('submit', (event) => event.preventDefault());
     // Each optimizer comes with a learning rate that trains it (SGD's 1.0 would make Adam diverge).
     this.#optimizer.addEventListener('change', () => {
-      if (isOptimizerName(this.#optimizer.value)) this.#learningRate.value = String(DEFAULT_LEARNING_RATES[this.#optimizer.value]);
+      if (isOptimizerName(this.#optimizer.value))
+        this.#learningRate.value = String(DEFAULT_LEARNING_RATES[this.#optimizer.value]);
     });
   }
 
@@ -57,7 +58,8 @@ export class Controls {
     return {
       hiddenSize: Number(data.get('hiddenSize')),
       optimizer,
-      learningRate: Number.isFinite(learningRate) && learningRate > 0 ? learningRate : DEFAULT_LEARNING_RATES[optimizer],
+      learningRate:
+        Number.isFinite(learningRate) && learningRate > 0 ? learningRate : DEFAULT_LEARNING_RATES[optimizer],
       batchSize: Number(data.get('batchSize')),
       backend: data.get('backend') === 'webgpu' ? 'webgpu' : 'cpu',
     };

@@ -45,19 +45,26 @@ export function gridPoints(resolution: number = GRID_RESOLUTION): Float32Array {
  * @example
  * drawBoundary(canvas, await session.classProbabilities(gridPoints()), session.spiral);
  */
-export function drawBoundary(canvas: HTMLCanvasElement, probabilities: Float32Array, spiral: Spiral, resolution: number = GRID_RESOLUTION): void {
+export function drawBoundary(
+  canvas: HTMLCanvasElement,
+  probabilities: Float32Array,
+  spiral: Spiral,
+  resolution: number = GRID_RESOLUTION,
+): void {
   const context = canvas.getContext('2d');
   if (context === null) return;
   const { classes } = spiral;
   const image = new ImageData(resolution, resolution);
   for (let cell = 0; cell < resolution * resolution; cell++) {
     let best = 0;
-    for (let c = 1; c < classes; c++) if (probabilities[cell * classes + c] > probabilities[cell * classes + best]) best = c;
+    for (let c = 1; c < classes; c++)
+      if (probabilities[cell * classes + c] > probabilities[cell * classes + best]) best = c;
     // 0 at chance (1/classes), 1 at certainty; kept below full colour so the points stand out.
     const confidence = (probabilities[cell * classes + best] - 1 / classes) / (1 - 1 / classes);
     const strength = 0.55 * Math.min(1, Math.max(0, confidence));
     const color = CLASS_COLORS[best % CLASS_COLORS.length];
-    for (let channel = 0; channel < 3; channel++) image.data[4 * cell + channel] = 255 + (color[channel] - 255) * strength;
+    for (let channel = 0; channel < 3; channel++)
+      image.data[4 * cell + channel] = 255 + (color[channel] - 255) * strength;
     image.data[4 * cell + 3] = 255;
   }
   // Draw the small grid on a scratch canvas, then stretch it: the browser smooths the cell edges.
@@ -71,7 +78,13 @@ export function drawBoundary(canvas: HTMLCanvasElement, probabilities: Float32Ar
   for (let i = 0; i < spiral.labels.length; i++) {
     const [r, g, b] = CLASS_COLORS[spiral.labels[i] % CLASS_COLORS.length];
     context.beginPath();
-    context.arc((spiral.points[2 * i] - VIEW.min) * scale, (VIEW.max - spiral.points[2 * i + 1]) * scale, 3.5, 0, 2 * Math.PI);
+    context.arc(
+      (spiral.points[2 * i] - VIEW.min) * scale,
+      (VIEW.max - spiral.points[2 * i + 1]) * scale,
+      3.5,
+      0,
+      2 * Math.PI,
+    );
     context.fillStyle = `rgb(${r}, ${g}, ${b})`;
     context.fill();
     context.strokeStyle = 'rgba(0, 0, 0, 0.6)';

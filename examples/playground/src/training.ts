@@ -90,7 +90,9 @@ export class TrainingSession {
    */
   async classProbabilities(points: Float32Array): Promise<Float32Array> {
     const probabilities = noGrad(() =>
-      tidy(() => softmax(this.model.predict(tensor(points, { shape: [points.length / 2, 2], backend: this.config.backend })))),
+      tidy(() =>
+        softmax(this.model.predict(tensor(points, { shape: [points.length / 2, 2], backend: this.config.backend }))),
+      ),
     );
     const values = await probabilities.data();
     probabilities.dispose();
@@ -103,7 +105,10 @@ export class TrainingSession {
       // Points spread over all three arms; the shuffler is left alone so the run stays reproducible.
       const { batchSize } = this.config;
       const stride = Math.floor(this.spiral.x.shape[0] / batchSize);
-      const batch = tensor(Int32Array.from({ length: batchSize }, (_, i) => i * stride), { backend: this.config.backend });
+      const batch = tensor(
+        Int32Array.from({ length: batchSize }, (_, i) => i * stride),
+        { backend: this.config.backend },
+      );
       const [x, t] = [gather(this.spiral.x, batch), gather(this.spiral.t, batch)];
       const loss = this.model.forward(x, t);
       const [W1, b1, W2, b2] = this.model.params;

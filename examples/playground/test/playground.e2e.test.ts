@@ -25,7 +25,9 @@ const screenshotPath = fileURLToPath(new URL('../../../out/playground.png', impo
 // arms, and the margin to the curve's end is wide.
 const LOSS_THRESHOLD = 0.5;
 
-const chromiumMissing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (Debian's chromium package, which scripts/setup.sh installs)`;
+const chromiumMissing = existsSync(CHROMIUM)
+  ? null
+  : `${CHROMIUM} is missing (Debian's chromium package, which scripts/setup.sh installs)`;
 const skip = chromiumMissing !== null && process.env.CI !== 'true';
 if (skip) console.warn(`skipping the playground's browser tests: ${chromiumMissing}`);
 
@@ -102,7 +104,12 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     const outDir = await mkdtemp(join(tmpdir(), 'graphgrad-playground-'));
     scratch.push(outDir);
     await build({ root: playgroundRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    const started = await preview({ root: playgroundRoot, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: true } });
+    const started = await preview({
+      root: playgroundRoot,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: true },
+    });
     const url = started.resolvedUrls?.local[0] ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     return { server: started, url };
@@ -113,7 +120,8 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
    * not); waits until the page is ready, and collects its errors into `errors`.
    */
   async function openPage(extraArgs: readonly string[], errors: string[]): Promise<Page> {
-    if (chromiumMissing !== null) throw new Error(`CI=true requires the playground's browser tests, but ${chromiumMissing}`);
+    if (chromiumMissing !== null)
+      throw new Error(`CI=true requires the playground's browser tests, but ${chromiumMissing}`);
     server ??= serve();
     const { url } = await server;
     const userDataDir = await mkdtemp(join(tmpdir(), 'graphgrad-chromium-'));
@@ -123,7 +131,14 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', ...extraArgs],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        ...extraArgs,
+      ],
       viewport: { width: 1100, height: 1000 },
     });
     onTestFinished(() => context.close());
@@ -142,7 +157,9 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     const page = await openPage([], errors);
 
     // The page trains on WebGPU exactly when the browser gives an adapter, and says which it uses.
-    const hasAdapter = await page.evaluate(async () => 'gpu' in navigator && (await navigator.gpu.requestAdapter()) !== null);
+    const hasAdapter = await page.evaluate(
+      async () => 'gpu' in navigator && (await navigator.gpu.requestAdapter()) !== null,
+    );
     expect(await text(page, 'backend')).toMatch(hasAdapter ? /^webgpu \(/ : /^cpu$/);
     expect(await text(page, 'epoch')).toBe('0');
     expect(await text(page, 'loss')).toBe('–');
@@ -174,14 +191,25 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     await waitForState(page, ['ready'], 60_000);
     expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.03');
     // The graph is drawn again for the new net: W1 is [2,20].
-    await page.waitForFunction(() => document.querySelector('[data-testid="graph"] svg')?.textContent?.includes('[2,20] float32') === true, null, {
-      timeout: 60_000,
-      polling: 100,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="graph"] svg')?.textContent?.includes('[2,20] float32') === true,
+      null,
+      {
+        timeout: 60_000,
+        polling: 100,
+      },
+    );
 
     // The run the page trained is the run of those settings: the same losses as in Node.
     const sameRunInNode = async (epochs: number): Promise<number> => {
-      const session = new TrainingSession({ hiddenSize: 20, optimizer: 'Adam', learningRate: 0.03, batchSize: 100, backend: cpuBackend(), seed: 1984 });
+      const session = new TrainingSession({
+        hiddenSize: 20,
+        optimizer: 'Adam',
+        learningRate: 0.03,
+        batchSize: 100,
+        backend: cpuBackend(),
+        seed: 1984,
+      });
       while (session.epoch < epochs) await session.step();
       session.dispose();
       return session.lossHistory[epochs - 1];
@@ -211,7 +239,14 @@ describe.skipIf(skip)('the playground page in Chromium', () => {
     const onWebGPU = await loss(page);
 
     // The same run (seed, settings) on the CPU backend, here in Node.
-    const session = new TrainingSession({ hiddenSize: 10, optimizer: 'SGD', learningRate: 1, batchSize: 30, backend: cpuBackend(), seed: 1984 });
+    const session = new TrainingSession({
+      hiddenSize: 10,
+      optimizer: 'SGD',
+      learningRate: 1,
+      batchSize: 30,
+      backend: cpuBackend(),
+      seed: 1984,
+    });
     while (session.epoch < epochs) await session.step();
     session.dispose();
     // NOTE: float32 on both; the GPU sums in another order, so a few epochs agree to about 1e-5.

@@ -6,7 +6,14 @@ import { TrainingLoop, TrainingSession, type TrainingConfig } from '../src/train
 
 // The page's training code, in Node on the CPU backend (the browser test drives it through the page).
 
-const BOOK: TrainingConfig = { hiddenSize: 10, optimizer: 'SGD', learningRate: 1, batchSize: 30, backend: cpuBackend(), seed: 1984 };
+const BOOK: TrainingConfig = {
+  hiddenSize: 10,
+  optimizer: 'SGD',
+  learningRate: 1,
+  batchSize: 30,
+  backend: cpuBackend(),
+  seed: 1984,
+};
 
 describe('TrainingSession', () => {
   it("is the book's loop: the same losses per epoch as the custom-loop example", async () => {
@@ -40,7 +47,8 @@ describe('TrainingSession', () => {
     expect(session.lossHistory).toHaveLength(2);
     const probabilities = await session.classProbabilities(new Float32Array([0, 0, 0.5, -0.5, -1, 1]));
     expect(probabilities).toHaveLength(9);
-    for (let row = 0; row < 3; row++) expect(probabilities[3 * row] + probabilities[3 * row + 1] + probabilities[3 * row + 2]).toBeCloseTo(1, 5);
+    for (let row = 0; row < 3; row++)
+      expect(probabilities[3 * row] + probabilities[3 * row + 1] + probabilities[3 * row + 2]).toBeCloseTo(1, 5);
     session.dispose();
     const fullBatch = new TrainingSession({ ...BOOK, batchSize: 300 });
     expect(fullBatch.iterationsPerEpoch).toBe(1);
@@ -50,7 +58,8 @@ describe('TrainingSession', () => {
   it('draws the graph of one minibatch with the named parameters', () => {
     const session = new TrainingSession({ ...BOOK, hiddenSize: 5 });
     const dot = session.lossGraphDot();
-    for (const label of ['W1\\n[2,5] float32', 'b2\\n[3] float32', 'x\\n[30,2] float32', 'SoftmaxWithLoss']) expect(dot).toContain(label);
+    for (const label of ['W1\\n[2,5] float32', 'b2\\n[3] float32', 'x\\n[30,2] float32', 'SoftmaxWithLoss'])
+      expect(dot).toContain(label);
     session.dispose();
   });
 });

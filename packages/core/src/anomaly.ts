@@ -92,7 +92,11 @@ function describeValue(value: number): AnomalyDetails['value'] {
  * checkpoint. `site` gives the call site, read now when the check is deferred (the stack is gone
  * by then).
  */
-function check(t: Tensor, site: () => string, fail: (values: TypedArray, position: number, callSite: string) => Error): void {
+function check(
+  t: Tensor,
+  site: () => string,
+  fail: (values: TypedArray, position: number, callSite: string) => Error,
+): void {
   if (!isFloatDType(t.dtype) || t.size === 0) return;
   const backend = t.backend;
   if (backend.readSync !== undefined) {
@@ -133,14 +137,26 @@ function anomaly(
   );
 }
 
-function observeForward(spec: NodeSpec<unknown>, inputs: readonly Tensor[], outputs: readonly Tensor[], node: GraphNode | null): void {
+function observeForward(
+  spec: NodeSpec<unknown>,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  node: GraphNode | null,
+): void {
   if (inBackward) return;
   const inputShapes = inputs.map((t) => t.shape);
   const site = (): string => node?.callSite ?? userCallSite();
   outputs.forEach((output, index) => {
     const meta = { shape: output.shape, dtype: output.dtype };
     check(output, site, (values, position, callSite) =>
-      anomaly({ phase: 'forward', kind: spec.kind, nodeId: node?.id ?? null, inputShapes, index, inputName: undefined }, spec.inputs, meta, values, position, callSite),
+      anomaly(
+        { phase: 'forward', kind: spec.kind, nodeId: node?.id ?? null, inputShapes, index, inputName: undefined },
+        spec.inputs,
+        meta,
+        values,
+        position,
+        callSite,
+      ),
     );
   });
 }
@@ -204,7 +220,11 @@ function discardPending(): void {
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /**

@@ -1,5 +1,14 @@
 import { getBackend, type Backend } from './backend.ts';
-import { allocTypedArray, DEFAULT_DTYPE, dtypeOfTypedArray, isDType, isFloatDType, toTypedArray, type DType, type TypedArray } from './dtype.ts';
+import {
+  allocTypedArray,
+  DEFAULT_DTYPE,
+  dtypeOfTypedArray,
+  isDType,
+  isFloatDType,
+  toTypedArray,
+  type DType,
+  type TypedArray,
+} from './dtype.ts';
 import { ArgumentError, BackendError, DTypeError, ShapeError } from './errors.ts';
 import { generatorFor, type Generator } from './random.ts';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.ts';
@@ -24,10 +33,13 @@ export interface RandomOptions extends CreateOptions {
 }
 
 function create(data: TypedArray, shape: Shape, options: CreateOptions, dtype: DType): Tensor {
-  if (!isDType(dtype)) throw new ArgumentError(`tensor: unknown dtype ${JSON.stringify(dtype)} (use float32, float64 or int32)`);
+  if (!isDType(dtype))
+    throw new ArgumentError(`tensor: unknown dtype ${JSON.stringify(dtype)} (use float32, float64 or int32)`);
   const backend = options.backend ?? getBackend();
   if (!backend.dtypes.includes(dtype)) {
-    throw new BackendError(`tensor: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`);
+    throw new BackendError(
+      `tensor: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`,
+    );
   }
   // Checked before the upload, so a refused tensor leaves no buffer behind.
   if (options.requiresGrad === true && !isFloatDType(dtype)) {
@@ -50,12 +62,15 @@ function flatten(values: NestedArray | readonly NestedArray[], shape: Shape): nu
   const flat: number[] = [];
   const visit = (v: unknown, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof v !== 'number') throw new ShapeError(`tensor: ragged nested array; expected numbers at depth ${axis} of ${formatShape(shape)}`);
+      if (typeof v !== 'number')
+        throw new ShapeError(`tensor: ragged nested array; expected numbers at depth ${axis} of ${formatShape(shape)}`);
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[axis]) {
-      throw new ShapeError(`tensor: ragged nested array; every list at depth ${axis} must have ${shape[axis]} elements for shape ${formatShape(shape)}`);
+      throw new ShapeError(
+        `tensor: ragged nested array; every list at depth ${axis} must have ${shape[axis]} elements for shape ${formatShape(shape)}`,
+      );
     }
     for (const item of v) visit(item, axis + 1);
   };
@@ -71,7 +86,10 @@ function flatten(values: NestedArray | readonly NestedArray[], shape: Shape): nu
  * tensor([0, 2, 1], { dtype: 'int32' });          // class labels
  * tensor(new Float64Array(6), { shape: [2, 3] }); // float64 [2,3]
  */
-export function tensor(values: NestedArray | readonly NestedArray[] | TypedArray, options: CreateOptions & { shape?: Shape } = {}): Tensor {
+export function tensor(
+  values: NestedArray | readonly NestedArray[] | TypedArray,
+  options: CreateOptions & { shape?: Shape } = {},
+): Tensor {
   // Checked before the values are converted: an unknown dtype has no typed array to convert into.
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new ArgumentError(`tensor: unknown dtype ${JSON.stringify(options.dtype)} (use float32, float64 or int32)`);
@@ -108,10 +126,13 @@ export function tensor(values: NestedArray | readonly NestedArray[] | TypedArray
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
   checkShape('full', shape);
   const dtype = options.dtype ?? DEFAULT_DTYPE;
-  if (!isDType(dtype)) throw new ArgumentError(`full: unknown dtype ${JSON.stringify(dtype)} (use float32, float64 or int32)`);
+  if (!isDType(dtype))
+    throw new ArgumentError(`full: unknown dtype ${JSON.stringify(dtype)} (use float32, float64 or int32)`);
   const backend = options.backend ?? getBackend();
   if (!backend.dtypes.includes(dtype)) {
-    throw new BackendError(`full: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`);
+    throw new BackendError(
+      `full: the ${backend.name} backend cannot hold ${dtype} tensors (it holds ${backend.dtypes.join(', ')})`,
+    );
   }
   if (options.requiresGrad === true && !isFloatDType(dtype)) {
     throw new DTypeError(`requiresGrad: a ${dtype} tensor cannot require a gradient (only float32 and float64 can)`);

@@ -76,15 +76,22 @@ function checkSeed(root: Tensor, seed: Tensor | null): void {
     return;
   }
   if (!shapesEqual(seed.shape, root.shape)) {
-    throw new SeedGradientError(`backward: seed gradient ${formatShape(seed.shape)} does not match tensor ${formatShape(root.shape)}`);
+    throw new SeedGradientError(
+      `backward: seed gradient ${formatShape(seed.shape)} does not match tensor ${formatShape(root.shape)}`,
+    );
   }
   if (seed.dtype !== root.dtype) {
     throw new SeedGradientError(`backward: seed gradient is ${seed.dtype}, tensor is ${root.dtype}`);
   }
   if (seed.backend !== root.backend) {
     // Two instances of one kind of backend share a name; say so rather than "cpu, tensor on cpu".
-    const other = seed.backend.name === root.backend.name ? `another ${root.backend.name} backend instance` : `the ${seed.backend.name} backend`;
-    throw new BackendError(`backward: seed gradient is on ${other}, tensor on the ${root.backend.name} backend; move one with await t.to(backend)`);
+    const other =
+      seed.backend.name === root.backend.name
+        ? `another ${root.backend.name} backend instance`
+        : `the ${seed.backend.name} backend`;
+    throw new BackendError(
+      `backward: seed gradient is on ${other}, tensor on the ${root.backend.name} backend; move one with await t.to(backend)`,
+    );
   }
   if (seed.backend.readSync !== undefined) {
     const values = seed.backend.readSync(seed.array);
@@ -96,7 +103,9 @@ function checkSeed(root: Tensor, seed: Tensor | null): void {
 function fitGradient(node: GraphNode, index: number, input: Tensor, grad: Tensor): Tensor {
   const name = node.spec.inputs[index] ?? `#${index}`;
   if (grad.dtype !== input.dtype) {
-    throw new GradientRuleError(`${node.kind}.backward: gradient of input '${name}' is ${grad.dtype}, the input is ${input.dtype}`);
+    throw new GradientRuleError(
+      `${node.kind}.backward: gradient of input '${name}' is ${grad.dtype}, the input is ${input.dtype}`,
+    );
   }
   if (shapesEqual(grad.shape, input.shape)) return grad;
   if (broadcastsTo(input.shape, grad.shape)) return sumTo(grad, input.shape);
@@ -191,14 +200,28 @@ export function backward(root: Tensor, seed: Tensor | null, options: BackwardOpt
 }
 
 /** One backward pass, recorded under `createGraph`, else inside a tidy that frees the intermediate gradients. */
-function pass(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], retainGraph: boolean, createGraph: boolean): Tensor[] {
+function pass(
+  root: Tensor,
+  seed: Tensor | null,
+  order: readonly GraphNode[],
+  retainGraph: boolean,
+  createGraph: boolean,
+): Tensor[] {
   return withGradMode(createGraph, () =>
-    createGraph ? walk(root, seed, order, retainGraph, createGraph) : tidy(() => walk(root, seed, order, retainGraph, createGraph)),
+    createGraph
+      ? walk(root, seed, order, retainGraph, createGraph)
+      : tidy(() => walk(root, seed, order, retainGraph, createGraph)),
   );
 }
 
 /** Walks `order` from `root`'s gradient, leaving each leaf's in `.grad`; returns those gradients. */
-function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], retainGraph: boolean, createGraph: boolean): Tensor[] {
+function walk(
+  root: Tensor,
+  seed: Tensor | null,
+  order: readonly GraphNode[],
+  retainGraph: boolean,
+  createGraph: boolean,
+): Tensor[] {
   const leafGrads = new Map<Tensor, Tensor>();
   const observer = tapeObserver();
   try {
@@ -232,7 +255,10 @@ function walk(root: Tensor, seed: Tensor | null, order: readonly GraphNode[], re
   const owned: Tensor[] = [];
   for (const [leaf, grad] of leafGrads) {
     const previous = leaf.grad;
-    const own = !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad) ? grad : AliasNode.apply([grad]);
+    const own =
+      !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad)
+        ? grad
+        : AliasNode.apply([grad]);
     leaf.grad = previous === null ? own : AddNode.apply([previous, own]);
     if (previous !== null && !createGraph) previous.dispose();
     owned.push(leaf.grad);

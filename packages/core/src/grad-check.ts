@@ -59,7 +59,11 @@ export class GradCheckError extends GraphgradError {
   override name = 'GradCheckError';
 }
 
-async function projectedValue(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], weights: Float64Array): Promise<number> {
+async function projectedValue(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  weights: Float64Array,
+): Promise<number> {
   const out = noGrad(() => tidy(() => fn(...inputs)));
   const values = await out.data();
   out.dispose();
@@ -87,7 +91,9 @@ export async function gradCheck(
   const originals: Float64Array[] = [];
   for (const t of inputs) {
     if (t.dtype !== 'float64') {
-      throw new DTypeError(`gradCheck: input ${formatShape(t.shape)} is ${t.dtype}; finite differences need float64 inputs`);
+      throw new DTypeError(
+        `gradCheck: input ${formatShape(t.shape)} is ${t.dtype}; finite differences need float64 inputs`,
+      );
     }
     originals.push(Float64Array.from(await t.data()));
   }
@@ -103,7 +109,9 @@ export async function gradCheck(
     out.backward(out.size === 1 ? undefined : new Tensor(out.backend.fromData(w, out.shape, out.dtype), out.backend));
     return w;
   });
-  const analytic = await Promise.all(leaves.map(async (l) => (l.grad === null ? new Float64Array(l.size) : Float64Array.from(await l.grad.data()))));
+  const analytic = await Promise.all(
+    leaves.map(async (l) => (l.grad === null ? new Float64Array(l.size) : Float64Array.from(await l.grad.data()))),
+  );
   leaves.forEach((l) => {
     l.grad?.dispose();
     l.dispose();
@@ -151,7 +159,14 @@ export async function assertGradCheck(
   return result;
 }
 
-function compare(index: number, shape: readonly number[], analytic: Float64Array, numeric: Float64Array, atol: number, rtol: number): InputGradReport {
+function compare(
+  index: number,
+  shape: readonly number[],
+  analytic: Float64Array,
+  numeric: Float64Array,
+  atol: number,
+  rtol: number,
+): InputGradReport {
   let maxAbsError = 0;
   let worstAt = 0;
   let passed = true;

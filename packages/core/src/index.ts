@@ -22,8 +22,30 @@ export {
   type ReduceKernelName,
   type UnaryKernelName,
 } from './backend.ts';
-export { full, fullLike, ones, onesLike, rand, randn, tensor, zeros, zerosLike, type CreateOptions, type RandomOptions } from './creation.ts';
-export { allocTypedArray, DEFAULT_DTYPE, dtypeOfTypedArray, isDType, isFloatDType, type DType, type FloatDType, type TypedArray, type TypedArrayFor } from './dtype.ts';
+export {
+  full,
+  fullLike,
+  ones,
+  onesLike,
+  rand,
+  randn,
+  tensor,
+  zeros,
+  zerosLike,
+  type CreateOptions,
+  type RandomOptions,
+} from './creation.ts';
+export {
+  allocTypedArray,
+  DEFAULT_DTYPE,
+  dtypeOfTypedArray,
+  isDType,
+  isFloatDType,
+  type DType,
+  type FloatDType,
+  type TypedArray,
+  type TypedArrayFor,
+} from './dtype.ts';
 export type { BackwardOptions } from './engine.ts';
 export {
   AnomalyError,
@@ -40,9 +62,23 @@ export {
   ShapeError,
   type AnomalyDetails,
 } from './errors.ts';
-export { assertGradCheck, gradCheck, GradCheckError, type GradCheckOptions, type GradCheckResult, type InputGradReport } from './grad-check.ts';
+export {
+  assertGradCheck,
+  gradCheck,
+  GradCheckError,
+  type GradCheckOptions,
+  type GradCheckResult,
+  type InputGradReport,
+} from './grad-check.ts';
 export { isGradEnabled, noGrad, withGradMode } from './grad-mode.ts';
-export { defineNode, type BackwardContext, type GraphNode, type NodeKind, type NodeSpec, type OutputMeta } from './node.ts';
+export {
+  defineNode,
+  type BackwardContext,
+  type GraphNode,
+  type NodeKind,
+  type NodeSpec,
+  type OutputMeta,
+} from './node.ts';
 export { Generator, manualSeed } from './random.ts';
 export { keep, Scoped, tidy } from './scope.ts';
 export { observeTape, tapeObserver, type TapeObserver } from './tape-observer.ts';

@@ -50,7 +50,12 @@ export interface NodeSpec<Attrs = void> {
    * Computes the outputs from the inputs' arrays with the backend's kernels. A forward that makes
    * temporary arrays releases them with `backend.dispose`.
    */
-  forward(kernels: Kernels, inputs: readonly BackendArray[], attrs: Attrs, backend: Backend): BackendArray | readonly BackendArray[];
+  forward(
+    kernels: Kernels,
+    inputs: readonly BackendArray[],
+    attrs: Attrs,
+    backend: Backend,
+  ): BackendArray | readonly BackendArray[];
   /**
    * Gradients of the inputs given the gradients of the outputs (one per output; zeros where an
    * output was unused). Return null for an input that gets no gradient. A gradient may be shaped
@@ -91,7 +96,12 @@ export class GraphNode {
   #pendingOne: Tensor | undefined = undefined;
   #mark = 0;
 
-  constructor(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, outputs: BackendArray | readonly BackendArray[]) {
+  constructor(
+    spec: NodeSpec<unknown>,
+    inputs: readonly Tensor[],
+    attrs: unknown,
+    outputs: BackendArray | readonly BackendArray[],
+  ) {
     this.spec = spec;
     this.kind = spec.kind;
     this.attrs = attrs;
@@ -240,7 +250,10 @@ function commonBackend(spec: NodeSpec<unknown>, inputs: readonly Tensor[]): Back
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i].backend !== backend) {
       // Two instances of one kind of backend share a name; say so rather than "cpu and cpu".
-      const other = inputs[i].backend.name === backend.name ? `another ${backend.name} backend instance` : `the ${inputs[i].backend.name} backend`;
+      const other =
+        inputs[i].backend.name === backend.name
+          ? `another ${backend.name} backend instance`
+          : `the ${inputs[i].backend.name} backend`;
       throw new BackendError(
         `${spec.kind}: input '${spec.inputs[i]}' is on ${other}, ` +
           `'${spec.inputs[0]}' on the ${backend.name} backend; move one with await t.to(backend)`,
@@ -279,7 +292,12 @@ type TensorClass = new (...args: ConstructorParameters<typeof Tensor>) => Tensor
  * tensor.ts imports the engine (for `backward()`), and the engine records its bookkeeping
  * operations as nodes: importing Tensor here would close that circle.
  */
-export function tensorLike(like: Tensor, array: BackendArray, requiresGrad = false, origin: Tensor['origin'] = null): Tensor {
+export function tensorLike(
+  like: Tensor,
+  array: BackendArray,
+  requiresGrad = false,
+  origin: Tensor['origin'] = null,
+): Tensor {
   return new (like.constructor as TensorClass)(array, like.backend, requiresGrad, origin);
 }
 
@@ -299,13 +317,19 @@ function runOne<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: 
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
   const result = spec.forward(backend.kernels, arraysOf(inputs), attrs, backend);
-  if (isArrayList(result) || spec.saveOutputs || tapeObserver() !== null) return finishRun(generic, inputs, attrs, result)[0];
+  if (isArrayList(result) || spec.saveOutputs || tapeObserver() !== null)
+    return finishRun(generic, inputs, attrs, result)[0];
   const node = needsRecording(generic, inputs) ? new GraphNode(generic, inputs, attrs, result) : null;
   return outputTensor(inputs[0], result, node, 0);
 }
 
 /** The general tail of `run`, for a forward already computed. */
-function finishRun(spec: NodeSpec<unknown>, inputs: readonly Tensor[], attrs: unknown, result: BackendArray | readonly BackendArray[]): Tensor[] {
+function finishRun(
+  spec: NodeSpec<unknown>,
+  inputs: readonly Tensor[],
+  attrs: unknown,
+  result: BackendArray | readonly BackendArray[],
+): Tensor[] {
   const node = needsRecording(spec, inputs) ? new GraphNode(spec, inputs, attrs, result) : null;
   const outArrays: readonly BackendArray[] = isArrayList(result) ? result : [result];
   const outputs = outArrays.map((a, i) => outputTensor(inputs[0], a, node, i));

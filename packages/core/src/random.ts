@@ -62,7 +62,8 @@ export class Generator {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new ArgumentError(`Generator.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new ArgumentError(`Generator.int: n must be a positive integer, got ${n}`);
     return uniformInt(this.#source, 0, n - 1);
   }
 

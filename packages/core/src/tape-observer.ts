@@ -14,7 +14,12 @@ export interface TapeObserver {
    * Sees the outputs of a node's forward; `node` is null when it was not recorded. Throwing refuses
    * the operation: the outputs are then disposed by the caller of the observer.
    */
-  forward?(spec: NodeSpec<unknown>, inputs: readonly Tensor[], outputs: readonly Tensor[], node: GraphNode | null): void;
+  forward?(
+    spec: NodeSpec<unknown>,
+    inputs: readonly Tensor[],
+    outputs: readonly Tensor[],
+    node: GraphNode | null,
+  ): void;
   /** Wraps a whole backward pass: must call `run` once and return what it returns. */
   backward?<T>(root: Tensor, seed: Tensor | null, run: () => T): T;
   /** Sees the gradient that `node`'s rule gave input `inputIndex`, already shaped like the input. */

@@ -89,7 +89,9 @@ export class Tensor extends Scoped {
   /** @internal The backend array, for kernels; throws if the tensor was disposed. */
   get array(): BackendArray {
     if (this.#array === null) {
-      throw new DisposedTensorError(`tensor #${this.id} ${formatShape(this.shape)} ${this.dtype} was used after dispose()`);
+      throw new DisposedTensorError(
+        `tensor #${this.id} ${formatShape(this.shape)} ${this.dtype} was used after dispose()`,
+      );
     }
     return this.#array;
   }
@@ -151,7 +153,9 @@ export class Tensor extends Scoped {
    */
   assign(value: Tensor): this {
     if (value.backend !== this.backend) {
-      throw new BackendError(`assign: value is on ${value.backend.name}, tensor #${this.id} is on ${this.backend.name}`);
+      throw new BackendError(
+        `assign: value is on ${value.backend.name}, tensor #${this.id} is on ${this.backend.name}`,
+      );
     }
     if (value.dtype !== this.dtype) throw new DTypeError(`assign: cannot assign ${value.dtype} to ${this.dtype}`);
     if (!shapesEqual(value.shape, this.shape)) {
@@ -176,7 +180,11 @@ export class Tensor extends Scoped {
       throw new BackendError(`to: the ${backend.name} backend cannot hold ${this.dtype} tensors`);
     }
     const values = await this.data();
-    return new Tensor(backend.fromData(values, this.shape, this.dtype), backend, this.requiresGrad && this.origin === null);
+    return new Tensor(
+      backend.fromData(values, this.shape, this.dtype),
+      backend,
+      this.requiresGrad && this.origin === null,
+    );
   }
 
   /** Disposes the gradient and sets it to null (what optimizers' zeroGrad does for each parameter). */

@@ -24,8 +24,11 @@ export function makeView(data: TypedArray, shape: Shape, stride: readonly number
   const classes = VIEW_CLASSES[dtype];
   let View = classes[rank];
   if (View === undefined) {
-    View = (ndarray(allocTypedArray(dtype, 0), new Array<number>(rank).fill(0), new Array<number>(rank).fill(0), 0) as { constructor: unknown })
-      .constructor as ViewClass;
+    View = (
+      ndarray(allocTypedArray(dtype, 0), new Array<number>(rank).fill(0), new Array<number>(rank).fill(0), 0) as {
+        constructor: unknown;
+      }
+    ).constructor as ViewClass;
     classes[rank] = View;
   }
   switch (rank) {
@@ -143,8 +146,7 @@ export class BufferLedger {
     if (refs === undefined) {
       this.#live--;
       this.#recycle(x.data);
-    }
-    else if (refs > 2) this.#refs.set(x.data, refs - 1);
+    } else if (refs > 2) this.#refs.set(x.data, refs - 1);
     else this.#refs.delete(x.data);
   }
 

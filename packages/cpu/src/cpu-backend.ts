@@ -18,12 +18,16 @@ function buildKernels(ledger: BufferLedger): Kernels {
     UNARY_KERNELS.map((name) => [name, (x: BackendArray) => handle(unary(ledger, name, cpu(x)))]),
   );
   const binaryKernels = Object.fromEntries(
-    BINARY_KERNELS.map((name) => [name, (a: BackendArray, b: BackendArray) => handle(binary(ledger, name, cpu(a), cpu(b)))]),
+    BINARY_KERNELS.map((name) => [
+      name,
+      (a: BackendArray, b: BackendArray) => handle(binary(ledger, name, cpu(a), cpu(b))),
+    ]),
   );
   const reduceKernels = Object.fromEntries(
     REDUCE_KERNELS.map((name) => [
       name,
-      (x: BackendArray, axes: readonly number[], keepDims: boolean) => handle(reduce(ledger, name, cpu(x), axes, keepDims)),
+      (x: BackendArray, axes: readonly number[], keepDims: boolean) =>
+        handle(reduce(ledger, name, cpu(x), axes, keepDims)),
     ]),
   );
   return {
@@ -60,7 +64,8 @@ export class CpuBackend implements Backend {
   }
 
   fromData(data: TypedArray, shape: Shape, dtype: DType): BackendArray {
-    if (data.length !== sizeOf(shape)) throw new ShapeError(`cpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
+    if (data.length !== sizeOf(shape))
+      throw new ShapeError(`cpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
     // the ledger's allocation, so that a large float32 upload lands where the SIMD kernels work in place
     const out = this.#ledger.alloc(shape, dtype, true);
     out.data.set(data);
@@ -96,5 +101,3 @@ export class CpuBackend implements Backend {
 export function cpuBackend(): CpuBackend {
   return new CpuBackend();
 }
-
-

@@ -155,7 +155,18 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
     const ca = pa.kind === 'row' || pa.kind === 'column' ? pa.cols : 0;
     const cb = pb.kind === 'row' || pb.kind === 'column' ? pb.cols : 0;
     if (pa.kind === 'full' && pb.kind === 'full' && a.dtype === 'float32' && size >= WASM_BINARY_MIN) {
-      if (binaryF32Wasm(name, out.data as Float32Array, a.data as Float32Array, a.offset, b.data as Float32Array, b.offset, size)) return out;
+      if (
+        binaryF32Wasm(
+          name,
+          out.data as Float32Array,
+          a.data as Float32Array,
+          a.offset,
+          b.data as Float32Array,
+          b.offset,
+          size,
+        )
+      )
+        return out;
     }
     if (ca === 0 || cb === 0 || ca === cb) {
       const cols = ca || cb || size;

@@ -7,7 +7,12 @@ import { broadcastView } from './elementwise.ts';
 
 /** A view with permuted axes (no copy). */
 export function transpose(ledger: BufferLedger, x: CpuArray, perm: readonly number[]): CpuArray {
-  return ledger.view(x, perm.map((p) => x.shape[p]), perm.map((p) => x.stride[p]), x.offset);
+  return ledger.view(
+    x,
+    perm.map((p) => x.shape[p]),
+    perm.map((p) => x.stride[p]),
+    x.offset,
+  );
 }
 
 /** A stride-0 view (no copy). */

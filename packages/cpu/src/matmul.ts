@@ -18,7 +18,13 @@ const LOOP_MAX_MACS = 64 * 64 * 64;
  * op(a) · op(b): a transpose flag swaps the view's strides, never the data. float32 products of
  * some size run in WebAssembly SIMD, small ones in a plain loop, large float64 ones in ndarray-gemm.
  */
-export function matmul(ledger: BufferLedger, a: CpuArray, b: CpuArray, transposeA: boolean, transposeB: boolean): CpuArray {
+export function matmul(
+  ledger: BufferLedger,
+  a: CpuArray,
+  b: CpuArray,
+  transposeA: boolean,
+  transposeB: boolean,
+): CpuArray {
   const left = transposeA ? a.transpose(1, 0) : a;
   const right = transposeB ? b.transpose(1, 0) : b;
   const [m, k] = left.shape;
@@ -27,8 +33,18 @@ export function matmul(ledger: BufferLedger, a: CpuArray, b: CpuArray, transpose
   if (m === 0 || n === 0 || k === 0) return out;
   const macs = m * n * k;
   if (a.dtype === 'float32' && macs >= WASM_MIN_MACS && m >= WASM_MIN_ROWS) {
-    const A = { data: left.data as Float32Array, offset: left.offset, rowStride: left.stride[0], colStride: left.stride[1] };
-    const B = { data: right.data as Float32Array, offset: right.offset, rowStride: right.stride[0], colStride: right.stride[1] };
+    const A = {
+      data: left.data as Float32Array,
+      offset: left.offset,
+      rowStride: left.stride[0],
+      colStride: left.stride[1],
+    };
+    const B = {
+      data: right.data as Float32Array,
+      offset: right.offset,
+      rowStride: right.stride[0],
+      colStride: right.stride[1],
+    };
     if (gemmF32Wasm(out.data as Float32Array, A, B, m, n, k)) return out;
   }
   if (macs < LOOP_MAX_MACS || a.dtype === 'float32') {
@@ -40,7 +56,13 @@ export function matmul(ledger: BufferLedger, a: CpuArray, b: CpuArray, transpose
 }
 
 /** The ndarray-gemm product, for any strides (the fast kernels' reference). */
-export function matmulReference(ledger: BufferLedger, a: CpuArray, b: CpuArray, transposeA: boolean, transposeB: boolean): CpuArray {
+export function matmulReference(
+  ledger: BufferLedger,
+  a: CpuArray,
+  b: CpuArray,
+  transposeA: boolean,
+  transposeB: boolean,
+): CpuArray {
   const left = transposeA ? a.transpose(1, 0) : a;
   const right = transposeB ? b.transpose(1, 0) : b;
   const out = ledger.alloc([left.shape[0], right.shape[1]], a.dtype as DType);

@@ -66,7 +66,15 @@ function sumLoop(o: TypedArray, x: TypedArray, off: number, outer: number, len: 
 }
 
 // NOTE: Math.max propagates NaN, as numpy's max (and ndarray-ops' maxeq) does.
-function maxLoop(o: TypedArray, x: TypedArray, off: number, outer: number, len: number, inner: number, init: number): void {
+function maxLoop(
+  o: TypedArray,
+  x: TypedArray,
+  off: number,
+  outer: number,
+  len: number,
+  inner: number,
+  init: number,
+): void {
   if (inner === 1) {
     for (let a = 0; a < outer; a++) {
       let m = init;
@@ -106,7 +114,12 @@ export function reduceReference(
   (name === 'Sum' ? ops.addeq : ops.maxeq)(accumulator, x);
   if (keepDims) return out;
   const shape = reducedShape(x.shape, axes, false);
-  return ndarray(out.data, shape, out.stride.filter((_, i) => !axes.includes(i)), 0);
+  return ndarray(
+    out.data,
+    shape,
+    out.stride.filter((_, i) => !axes.includes(i)),
+    0,
+  );
 }
 
 /** Index of the largest element along `axis`, first on ties; NaN counts as largest, as in numpy. */

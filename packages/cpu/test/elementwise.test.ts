@@ -78,10 +78,17 @@ describe('unary kernels', () => {
 /** Operand shapes broadcasting to `out`: some axes set to 1, some leading axes dropped. */
 const broadcastPairArb = shapeArb().chain((out) => {
   const operand = fc
-    .tuple(fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }), fc.integer({ min: 0, max: out.length }))
+    .tuple(
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+      fc.integer({ min: 0, max: out.length }),
+    )
     .map(([ones, drop]) => out.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
   const full = fc.constant([...out]);
-  const shape = fc.oneof({ weight: 1, arbitrary: full }, { weight: 3, arbitrary: operand }, { weight: 1, arbitrary: fc.constant<number[]>([]) });
+  const shape = fc.oneof(
+    { weight: 1, arbitrary: full },
+    { weight: 3, arbitrary: operand },
+    { weight: 1, arbitrary: fc.constant<number[]>([]) },
+  );
   return fc.tuple(fc.constant(out), shape, shape);
 });
 
@@ -125,7 +132,9 @@ describe('binary kernels', () => {
             fc.constantFrom<[boolean, boolean]>([true, false], [false, true], [false, false]),
             (n, [shiftA, shiftB]) => {
               const va = Array.from({ length: n }, (_, i) => (i % 97 === 0 ? Number.NaN : Math.cos(i * 1.7) * 100));
-              const vb = Array.from({ length: n }, (_, i) => (i % 89 === 0 ? 0 : i % 83 === 0 ? -Infinity : Math.sin(i * 0.3) * 5));
+              const vb = Array.from({ length: n }, (_, i) =>
+                i % 89 === 0 ? 0 : i % 83 === 0 ? -Infinity : Math.sin(i * 0.3) * 5,
+              );
               const a = stridedArray([n], va, 'float32', shiftA ? 'offset' : 'contiguous');
               const b = stridedArray([n], vb, 'float32', shiftB ? 'offset' : 'contiguous');
               const got = readValues(binary(ledger, name, a, b));
@@ -140,17 +149,29 @@ describe('binary kernels', () => {
   }
 
   it('float32 outputs of 512 KiB and more (in place in the wasm heap, or without it copied out through the staging array) equal ndarray-ops', () => {
-    for (const [n, heapOff] of [[131072, false], [300001, false], [131072, true], [300001, true]] as const) {
+    for (const [n, heapOff] of [
+      [131072, false],
+      [300001, false],
+      [131072, true],
+      [300001, true],
+    ] as const) {
       setWasmHeapDisabled(heapOff);
       const va = Array.from({ length: n }, (_, i) => (i % 1009 === 0 ? Number.NaN : Math.cos(i * 1.7) * 100));
       const vb = Array.from({ length: n }, (_, i) => Math.sin(i * 0.3) * 5 + 6);
       const a = stridedArray([n], va, 'float32', 'offset');
       const b = stridedArray([n], vb, 'float32', 'contiguous');
       for (const name of BINARY_KERNELS) {
-        expect(sameValues(readValues(binary(ledger, name, a, b)), readValues(binaryReference(ledger, name, a, b)))).toBeNull();
+        expect(
+          sameValues(readValues(binary(ledger, name, a, b)), readValues(binaryReference(ledger, name, a, b))),
+        ).toBeNull();
       }
       // within ±40, where the SIMD sigmoid flushes nothing to 0 (see sigmoid-accuracy.test.ts)
-      const x = stridedArray([n], va.map((v) => v * 0.4), 'float32', 'offset');
+      const x = stridedArray(
+        [n],
+        va.map((v) => v * 0.4),
+        'float32',
+        'offset',
+      );
       const got = readValues(unary(ledger, 'Sigmoid', x));
       const want = readValues(unaryReference(ledger, 'Sigmoid', x));
       let worst = 0;

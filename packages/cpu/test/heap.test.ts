@@ -16,7 +16,8 @@ afterEach(() => {
 
 const heap = wasmHeap();
 const inHeap = (x: unknown): boolean => heap !== null && heap.holds((x as CpuArray).data as Float32Array);
-const values = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 10);
+const values = (n: number, seed: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 10);
 
 describe.skipIf(heap === null)('the wasm heap of large float32 arrays', () => {
   it('holds float32 arrays from 64 KiB; smaller ones and other dtypes stay in ordinary buffers', () => {
@@ -86,7 +87,11 @@ describe.skipIf(heap === null)('the wasm heap of large float32 arrays', () => {
   it('elementwise kernels give the same values in the heap, from ordinary operands, and without the heap or SIMD', async () => {
     const n = 70001; // not a multiple of the kernels' 16 floats
     const results: Float32Array[] = [];
-    for (const [heapOff, simdOff] of [[false, false], [true, false], [false, true]]) {
+    for (const [heapOff, simdOff] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
       setWasmHeapDisabled(heapOff);
       setSimdKernelsDisabled(simdOff);
       const b = cpuBackend();
@@ -101,7 +106,8 @@ describe.skipIf(heap === null)('the wasm heap of large float32 arrays', () => {
     expect(Array.from(withHeap)).toEqual(Array.from(withoutHeap));
     // the JavaScript sigmoid differs from the SIMD one by a few ulp, so compare those loosely
     let worst = 0;
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(withHeap[i] - loops[i]) / Math.max(1, Math.abs(loops[i])));
+    for (let i = 0; i < n; i++)
+      worst = Math.max(worst, Math.abs(withHeap[i] - loops[i]) / Math.max(1, Math.abs(loops[i])));
     expect(worst).toBeLessThan(1e-5);
   });
 });

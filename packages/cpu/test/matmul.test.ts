@@ -44,12 +44,13 @@ const caseArb = (maxDim: number): fc.Arbitrary<Case> =>
       la: layoutArb,
       lb: layoutArb,
     })
-    .chain((c) =>
-      fc.record({
-        ...Object.fromEntries(Object.entries(c).map(([key, v]) => [key, fc.constant(v)])),
-        va: fc.array(value, { minLength: c.m * c.k, maxLength: c.m * c.k }),
-        vb: fc.array(value, { minLength: c.k * c.n, maxLength: c.k * c.n }),
-      }) as fc.Arbitrary<Case>,
+    .chain(
+      (c) =>
+        fc.record({
+          ...Object.fromEntries(Object.entries(c).map(([key, v]) => [key, fc.constant(v)])),
+          va: fc.array(value, { minLength: c.m * c.k, maxLength: c.m * c.k }),
+          vb: fc.array(value, { minLength: c.k * c.n, maxLength: c.k * c.n }),
+        }) as fc.Arbitrary<Case>,
     );
 
 function check(c: Case, dtype: DType): void {
@@ -66,7 +67,8 @@ function check(c: Case, dtype: DType): void {
   let mismatch: string | null = null;
   for (let i = 0; i < w.length && mismatch === null; i++) {
     if (!Number.isFinite(w[i]) || !Number.isFinite(g[i])) {
-      if (!(Object.is(g[i], w[i]) || (Number.isNaN(g[i]) && Number.isNaN(w[i])))) mismatch = `element ${i}: ${g[i]}, expected ${w[i]}`;
+      if (!(Object.is(g[i], w[i]) || (Number.isNaN(g[i]) && Number.isNaN(w[i]))))
+        mismatch = `element ${i}: ${g[i]}, expected ${w[i]}`;
     } else if (Math.abs(g[i] - w[i]) > (c.k + 2) * eps * magnitude[i]) {
       mismatch = `element ${i}: ${g[i]}, expected ${w[i]} (Σ|a·b| = ${magnitude[i]})`;
     }
@@ -77,20 +79,35 @@ function check(c: Case, dtype: DType): void {
 describe('MatMul', () => {
   for (const dtype of ['float32', 'float64'] as DType[]) {
     it(`${dtype}, small shapes (0 to 9: the plain loop, and the SIMD kernel from 512 multiply-adds): agrees with ndarray-gemm`, () => {
-      fc.assert(fc.property(caseArb(9), (c) => check(c, dtype)), { numRuns: 50 });
+      fc.assert(
+        fc.property(caseArb(9), (c) => check(c, dtype)),
+        { numRuns: 50 },
+      );
     });
     it(`${dtype}, shapes up to 70 (the SIMD kernel's edges and blocks): agrees with ndarray-gemm`, () => {
-      fc.assert(fc.property(caseArb(70), (c) => check(c, dtype)), { numRuns: 25 });
+      fc.assert(
+        fc.property(caseArb(70), (c) => check(c, dtype)),
+        { numRuns: 25 },
+      );
     });
   }
 
   it('float32 without WebAssembly SIMD (the plain loop at every size) agrees with ndarray-gemm', () => {
     setSimdKernelsDisabled(true);
-    fc.assert(fc.property(caseArb(40), (c) => check(c, 'float32')), { numRuns: 15 });
+    fc.assert(
+      fc.property(caseArb(40), (c) => check(c, 'float32')),
+      { numRuns: 15 },
+    );
   });
 
-  it('float32, the spiral net\'s products (the SIMD kernel, short padded rows copied out one by one) agree with ndarray-gemm', () => {
-    for (const [m, k, n, ta, tb] of [[30, 2, 10, false, false], [30, 10, 3, false, false], [10, 30, 3, true, false], [30, 3, 10, false, true], [2, 30, 10, true, false]] as const) {
+  it("float32, the spiral net's products (the SIMD kernel, short padded rows copied out one by one) agree with ndarray-gemm", () => {
+    for (const [m, k, n, ta, tb] of [
+      [30, 2, 10, false, false],
+      [30, 10, 3, false, false],
+      [10, 30, 3, true, false],
+      [30, 3, 10, false, true],
+      [2, 30, 10, true, false],
+    ] as const) {
       const va = Array.from({ length: m * k }, (_, i) => Math.sin(i * 1.3));
       const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
       check({ m, k, n, ta, tb, la: 'offset', lb: 'contiguous', va, vb }, 'float32');
@@ -101,14 +118,22 @@ describe('MatMul', () => {
     const [m, k, n] = [131, 300, 19];
     const va = Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
-    for (const [ta, tb] of [[false, false], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       check({ m, k, n, ta, tb, la: 'contiguous', lb: 'padded', va, vb }, 'float32');
     }
   });
 
   it('float32 products of 512 KiB and more (into the wasm heap, or without it through the staging array; padded rows too) agree with ndarray-gemm', () => {
     // 300×512: rows of a multiple of 1 KiB are padded in wasm memory and copied out one by one
-    for (const [m, k, n, heapOff] of [[300, 7, 512, false], [381, 5, 400, false], [300, 7, 512, true], [381, 5, 400, true]] as const) {
+    for (const [m, k, n, heapOff] of [
+      [300, 7, 512, false],
+      [381, 5, 400, false],
+      [300, 7, 512, true],
+      [381, 5, 400, true],
+    ] as const) {
       setWasmHeapDisabled(heapOff);
       const va = Array.from({ length: m * k }, (_, i) => Math.sin(i));
       const vb = Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));

@@ -12,8 +12,7 @@ import { layoutArb, ledger, readValues, sameValues, shapeArb, stridedArray, valu
 // sum of magnitudes, with exact agreement on NaN and infinities.
 
 /** Sorted, distinct axes of a rank: any subset (adjacent runs take the fast loop, others not). */
-const axesArb = (rank: number): fc.Arbitrary<number[]> =>
-  fc.subarray(Array.from({ length: rank }, (_, i) => i));
+const axesArb = (rank: number): fc.Arbitrary<number[]> => fc.subarray(Array.from({ length: rank }, (_, i) => i));
 
 describe('reduction kernels', () => {
   for (const name of REDUCE_KERNELS) {
@@ -22,7 +21,13 @@ describe('reduction kernels', () => {
         fc.assert(
           fc.property(
             shapeArb().chain((shape) =>
-              fc.tuple(fc.constant(shape), valuesArb(sizeOf(shape), dtype), layoutArb, axesArb(shape.length), fc.boolean()),
+              fc.tuple(
+                fc.constant(shape),
+                valuesArb(sizeOf(shape), dtype),
+                layoutArb,
+                axesArb(shape.length),
+                fc.boolean(),
+              ),
             ),
             ([shape, values, layout, axes, keepDims]) => {
               const x = stridedArray(shape, values, dtype, layout);
@@ -35,7 +40,15 @@ describe('reduction kernels', () => {
                 expect(sameValues(g, w)).toBeNull();
                 return;
               }
-              const magnitude = readValues(reduceReference(ledger, 'Sum', stridedArray(shape, values.map(Math.abs), dtype, 'contiguous'), axes, keepDims));
+              const magnitude = readValues(
+                reduceReference(
+                  ledger,
+                  'Sum',
+                  stridedArray(shape, values.map(Math.abs), dtype, 'contiguous'),
+                  axes,
+                  keepDims,
+                ),
+              );
               const eps = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
               // the reference's partial sums each round once: at most len·eps·Σ|x|; ours once at the end
               const len = axes.reduce((n, a) => n * shape[a], 1);

@@ -23,7 +23,24 @@ function inputs(): Float32Array {
   for (let i = -200000; i <= 200000; i++) values.push(i / 2000);
   for (let i = -20000; i <= 20000; i++) values.push(i / 20);
   const smallestNormal = 2 ** -126;
-  values.push(0, -0, 1e-45, -1e-45, smallestNormal, -smallestNormal, 1e-7, -1e-7, 87.3, -87.3, 87.34, -87.34, 88.8, -88.8, 103.9, -103.9);
+  values.push(
+    0,
+    -0,
+    1e-45,
+    -1e-45,
+    smallestNormal,
+    -smallestNormal,
+    1e-7,
+    -1e-7,
+    87.3,
+    -87.3,
+    87.34,
+    -87.34,
+    88.8,
+    -88.8,
+    103.9,
+    -103.9,
+  );
   values.push(3.4e38, -3.4e38, 1e3, -1e3, Infinity, -Infinity);
   return Float32Array.from(values);
 }
@@ -59,7 +76,8 @@ describe('float32 SIMD sigmoid', () => {
     const x = Float32Array.from({ length: n + 7 }, (_, i) => Math.sin(i) * 10);
     const out = new Float32Array(n + 1).fill(-1);
     sigmoidF32Wasm(out, x, 7, n);
-    for (const i of [0, 1, 16383, 16384, 32768, n - 1]) expect(ulpsApart(out[i], reference(x[7 + i]))).toBeLessThanOrEqual(4);
+    for (const i of [0, 1, 16383, 16384, 32768, n - 1])
+      expect(ulpsApart(out[i], reference(x[7 + i]))).toBeLessThanOrEqual(4);
     expect(out[n]).toBe(-1);
   });
 

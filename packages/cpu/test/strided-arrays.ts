@@ -78,7 +78,10 @@ export function readValues(x: CpuArray): number[] {
 
 /** A shape of rank 0 to 4 with lengths 0 to `max` (0 rarely). */
 export function shapeArb(max = 6, maxRank = 4): fc.Arbitrary<number[]> {
-  const dim = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: fc.constant(0) });
+  const dim = fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 1, max }) },
+    { weight: 1, arbitrary: fc.constant(0) },
+  );
   return fc.array(dim, { minLength: 0, maxLength: maxRank });
 }
 

@@ -41,8 +41,12 @@ export interface Spiral {
  */
 export function loadSpiral(options: SpiralOptions = {}): Spiral {
   const { seed = 1984, pointsPerClass = 100, classes = 3, dtype = 'float32', backend } = options;
-  for (const [name, value] of [['pointsPerClass', pointsPerClass], ['classes', classes]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ArgumentError(`loadSpiral: ${name} must be a positive integer, got ${value}`);
+  for (const [name, value] of [
+    ['pointsPerClass', pointsPerClass],
+    ['classes', classes],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new ArgumentError(`loadSpiral: ${name} must be a positive integer, got ${value}`);
   }
   const generator = new Generator(seed);
   const count = pointsPerClass * classes;

@@ -40,7 +40,9 @@ export class BindGroupCache {
     let group = this.#groups.get(key);
     if (group === undefined) {
       if (this.#groups.size >= MAX_GROUPS) this.#groups.clear();
-      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } }];
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } },
+      ];
       buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
       group = this.#device.createBindGroup({ layout, entries });
       this.created++;

@@ -62,7 +62,13 @@ export class CommandBatch {
   }
 
   /** Records one dispatch of `program` over `buffers` (bindings 1…n) with its parameter block. */
-  dispatch(program: CompiledProgram, params: readonly number[], buffers: readonly DeviceBuffer[], x: number, y: number): void {
+  dispatch(
+    program: CompiledProgram,
+    params: readonly number[],
+    buffers: readonly DeviceBuffer[],
+    x: number,
+    y: number,
+  ): void {
     const slot = this.#arena.allocate(params);
     for (const b of buffers) b.lastBatch = this.#id;
     const bindGroup = this.#bindGroups.get(

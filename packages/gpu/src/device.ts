@@ -40,7 +40,9 @@ async function gpuEntryPoint(): Promise<GPU> {
 
 function describe(adapter: GPUAdapter): string {
   const info = adapter.info;
-  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((p) => p !== undefined && p !== '');
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter(
+    (p) => p !== undefined && p !== '',
+  );
   return parts.length > 0 ? parts.join(' ') : 'unknown adapter';
 }
 

@@ -13,6 +13,11 @@
  * gpu.destroy();
  * @module @graphgrad/gpu
  */
-export { createWebGPUBackend, WebGPUBackend, type WebGPUBackendOptions, type WebGPUCounters } from './webgpu-backend.ts';
+export {
+  createWebGPUBackend,
+  WebGPUBackend,
+  type WebGPUBackendOptions,
+  type WebGPUCounters,
+} from './webgpu-backend.ts';
 export type { DeviceRequest } from './device.ts';
 export { defineWgslKernel, MAX_KERNEL_PARAMS, type WgslKernel, type WgslKernelSpec } from './kernels/custom.ts';

@@ -21,5 +21,10 @@ export interface KernelContext {
    * 1…n in order (inputs first, the output last). `workgroups` is a count (folded into two
    * dimensions by the backend) or an explicit 2-D grid.
    */
-  run(program: Program, params: readonly number[], arrays: readonly GpuArray[], workgroups: number | readonly [number, number]): void;
+  run(
+    program: Program,
+    params: readonly number[],
+    arrays: readonly GpuArray[],
+    workgroups: number | readonly [number, number],
+  ): void;
 }

@@ -28,7 +28,11 @@ export class PipelineCache {
     let compiled = this.#compiled.get(program.key);
     if (compiled === undefined) {
       const module = this.#device.createShaderModule({ code: program.source(), label: program.key });
-      const pipeline = this.#device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: program.key });
+      const pipeline = this.#device.createComputePipeline({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+        label: program.key,
+      });
       compiled = { pipeline, layout: pipeline.getBindGroupLayout(0) };
       this.#compiled.set(program.key, compiled);
     }

@@ -119,7 +119,10 @@ export class WebGPUBackend implements Backend {
       alloc: (op, shape, dtype) => this.#alloc(op, shape, dtype),
       view: (base, shape, strides, offset) => this.#view(base, shape, strides, offset),
       release: (x) => this.#release(x),
-      contiguous: (x) => (isContiguous(x.shape, x.strides) ? this.#view(x, x.shape, contiguousStrides(x.shape), x.offset) : copy(this.#context, x)),
+      contiguous: (x) =>
+        isContiguous(x.shape, x.strides)
+          ? this.#view(x, x.shape, contiguousStrides(x.shape), x.offset)
+          : copy(this.#context, x),
       run: (program, params, arrays, workgroups) => this.#run(program, params, arrays, workgroups),
     };
     this.kernels = this.#buildKernels();
@@ -139,11 +142,15 @@ export class WebGPUBackend implements Backend {
       binary[name] = (x, y) => {
         const a = this.#own(name, x, 'a');
         const b = this.#own(name, y, 'b');
-        if (a.dtype !== b.dtype) throw new DTypeError(`webgpu ${name}: dtypes differ: a is ${a.dtype}, b is ${b.dtype}`);
+        if (a.dtype !== b.dtype)
+          throw new DTypeError(`webgpu ${name}: dtypes differ: a is ${a.dtype}, b is ${b.dtype}`);
         return elementwise(ctx, name, [a, b], a.dtype);
       };
     }
-    const reductions = {} as Record<ReduceKernelName, (x: BackendArray, axes: readonly number[], keepDims: boolean) => BackendArray>;
+    const reductions = {} as Record<
+      ReduceKernelName,
+      (x: BackendArray, axes: readonly number[], keepDims: boolean) => BackendArray
+    >;
     for (const name of REDUCE_KERNELS) {
       reductions[name] = (x, axes, keepDims) => reduce(ctx, name, this.#own(name, x, 'x'), axes, keepDims);
     }
@@ -157,7 +164,8 @@ export class WebGPUBackend implements Backend {
       BroadcastTo: (x, shape) => broadcastTo(ctx, this.#own('BroadcastTo', x, 'x'), shape),
       Reshape: (x, shape) => reshape(ctx, this.#own('Reshape', x, 'x'), shape),
       Gather: (x, indices) => gather(ctx, this.#own('Gather', x, 'x'), this.#own('Gather', indices, 'indices')),
-      OneHot: (indices, depth, dtype) => oneHot(ctx, this.#own('OneHot', indices, 'indices'), depth, this.#holdable('OneHot', dtype)),
+      OneHot: (indices, depth, dtype) =>
+        oneHot(ctx, this.#own('OneHot', indices, 'indices'), depth, this.#holdable('OneHot', dtype)),
       Cast: (x, dtype) => {
         const a = this.#own('Cast', x, 'x');
         const to = this.#holdable('Cast', dtype);
@@ -166,7 +174,11 @@ export class WebGPUBackend implements Backend {
       },
       Softmax: (x) => softmax(ctx, this.#own('Softmax', x, 'x')),
       SoftmaxCrossEntropy: (logits, target) =>
-        softmaxCrossEntropy(ctx, this.#own('SoftmaxCrossEntropy', logits, 'logits'), this.#own('SoftmaxCrossEntropy', target, 'target')),
+        softmaxCrossEntropy(
+          ctx,
+          this.#own('SoftmaxCrossEntropy', logits, 'logits'),
+          this.#own('SoftmaxCrossEntropy', target, 'target'),
+        ),
     };
   }
 
@@ -174,23 +186,30 @@ export class WebGPUBackend implements Backend {
   #own(op: string, x: BackendArray, input: string): GpuArray {
     this.#errors.assertUsable(op);
     if (!(x instanceof GpuArray) || x.owner !== this) {
-      throw new BackendError(`webgpu ${op}: input '${input}' is not an array of this WebGPU backend; move tensors with await t.to(backend)`);
+      throw new BackendError(
+        `webgpu ${op}: input '${input}' is not an array of this WebGPU backend; move tensors with await t.to(backend)`,
+      );
     }
-    if (x.released) throw new BackendError(`webgpu ${op}: input '${input}' ${formatShape(x.shape)} was already disposed`);
+    if (x.released)
+      throw new BackendError(`webgpu ${op}: input '${input}' ${formatShape(x.shape)} was already disposed`);
     return x;
   }
 
   /** Narrows a dtype to one this backend holds, or explains that it cannot. */
   #holdable(op: string, dtype: DType): GpuDType {
     if (dtype === 'float32' || dtype === 'int32') return dtype;
-    throw new BackendError(`webgpu ${op}: the webgpu backend cannot hold ${dtype} (it holds float32 and int32; WGSL has no 64-bit floats)`);
+    throw new BackendError(
+      `webgpu ${op}: the webgpu backend cannot hold ${dtype} (it holds float32 and int32; WGSL has no 64-bit floats)`,
+    );
   }
 
   #alloc(op: string, shape: Shape, dtype: GpuDType): GpuArray {
     this.#errors.assertUsable(op);
     const bytes = sizeOf(shape) * BYTES_PER_ELEMENT;
     if (bytes > this.#maxBindingBytes) {
-      throw new BackendError(`webgpu ${op}: ${formatShape(shape)} ${dtype} needs ${bytes} bytes; this device binds at most ${this.#maxBindingBytes}`);
+      throw new BackendError(
+        `webgpu ${op}: ${formatShape(shape)} ${dtype} needs ${bytes} bytes; this device binds at most ${this.#maxBindingBytes}`,
+      );
     }
     return new GpuArray(this, [...shape], dtype, this.#pool.acquire(bytes), contiguousStrides(shape), 0);
   }
@@ -200,7 +219,13 @@ export class WebGPUBackend implements Backend {
     const view = new GpuArray(this, [...shape], base.dtype, base.storage, [...strides], offset);
     // A view that reads the same elements in the same order (a reshape, a contiguous alias) keeps
     // the host's copy of them.
-    if (base.hostValues !== undefined && offset === base.offset && sizeOf(shape) === base.size && isContiguous(base.shape, base.strides) && isContiguous(shape, strides)) {
+    if (
+      base.hostValues !== undefined &&
+      offset === base.offset &&
+      sizeOf(shape) === base.size &&
+      isContiguous(base.shape, base.strides) &&
+      isContiguous(shape, strides)
+    ) {
       view.hostValues = base.hostValues;
     }
     return view;
@@ -212,7 +237,12 @@ export class WebGPUBackend implements Backend {
     if (x.storage.refs === 0 && this.#errors.unusable === null) this.#pool.release(x.storage);
   }
 
-  #run(program: Program, params: readonly number[], arrays: readonly GpuArray[], workgroups: number | readonly [number, number]): void {
+  #run(
+    program: Program,
+    params: readonly number[],
+    arrays: readonly GpuArray[],
+    workgroups: number | readonly [number, number],
+  ): void {
     this.#errors.assertUsable(program.key);
     let x: number;
     let y: number;
@@ -224,17 +254,31 @@ export class WebGPUBackend implements Backend {
     if (y > this.device.limits.maxComputeWorkgroupsPerDimension) {
       throw new BackendError(`webgpu ${program.key}: ${x}×${y} workgroups exceed the device's grid`);
     }
-    this.#batch.dispatch(this.#pipelines.get(program), params, arrays.map((a) => a.storage), x, y);
+    this.#batch.dispatch(
+      this.#pipelines.get(program),
+      params,
+      arrays.map((a) => a.storage),
+      x,
+      y,
+    );
   }
 
   /** A new array holding a copy of `data` (row-major) under `shape`. */
   fromData(data: TypedArray, shape: Shape, dtype: DType): BackendArray {
     const to = this.#holdable('fromData', dtype);
     const size = sizeOf(shape);
-    if (data.length !== size) throw new ShapeError(`webgpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
+    if (data.length !== size)
+      throw new ShapeError(`webgpu fromData: ${data.length} values cannot take shape ${formatShape(shape)}`);
     const out = this.#alloc('fromData', shape, to);
     if (size === 0) return out;
-    const typed = to === 'float32' ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Int32Array ? data : Int32Array.from(data);
+    const typed =
+      to === 'float32'
+        ? data instanceof Float32Array
+          ? data
+          : Float32Array.from(data)
+        : data instanceof Int32Array
+          ? data
+          : Int32Array.from(data);
     // NOTE: writeBuffer runs on the queue before anything still being recorded; if a recorded
     // command uses this (pooled) buffer, submit it first so the upload cannot overtake it.
     if (out.storage.lastBatch === this.#batch.id && this.#batch.pending) this.#batch.flush();
@@ -267,9 +311,21 @@ export class WebGPUBackend implements Backend {
    *     ? backend.runKernel(swishKernel, [x], { shape: x.shape, dtype: x.dtype })
    *     : swishLoop(backend, x), // a host loop on the CPU (docs/writing-a-node.md)
    */
-  runKernel(kernel: WgslKernel, inputs: readonly BackendArray[], output: { shape: Shape; dtype: DType }, params: readonly number[] = []): BackendArray {
+  runKernel(
+    kernel: WgslKernel,
+    inputs: readonly BackendArray[],
+    output: { shape: Shape; dtype: DType },
+    params: readonly number[] = [],
+  ): BackendArray {
     const arrays = inputs.map((x, i) => this.#own(kernel.name, x, kernel.inputs[i] ?? `#${i}`));
-    return runCustomKernel(this.#context, kernel, arrays, output.shape, this.#holdable(kernel.name, output.dtype), params);
+    return runCustomKernel(
+      this.#context,
+      kernel,
+      arrays,
+      output.shape,
+      this.#holdable(kernel.name, output.dtype),
+      params,
+    );
   }
 
   /**
@@ -302,7 +358,11 @@ export class WebGPUBackend implements Backend {
     const unusable = this.#errors.unusable;
     if (mapFailure !== null || errors.length > 0 || unusable !== null) {
       if (mapFailure === null) staging.buffer.unmap();
-      const reasons = [...errors, ...(unusable !== null ? [unusable] : []), ...(mapFailure !== null && unusable === null ? [`mapping failed: ${String(mapFailure)}`] : [])];
+      const reasons = [
+        ...errors,
+        ...(unusable !== null ? [unusable] : []),
+        ...(mapFailure !== null && unusable === null ? [`mapping failed: ${String(mapFailure)}`] : []),
+      ];
       throw new BackendError(`webgpu read of ${formatShape(a.shape)} ${a.dtype}: ${reasons.join('; ')}`);
     }
     const values = new Ctor(staging.buffer.getMappedRange(0, bytes).slice(0));

@@ -10,7 +10,8 @@ const gpu = await gpuForTests();
 describe.skipIf(gpu.backend === null)(gpu.reason ?? 'the WebGPU backend', () => {
   const backend = gpu.backend as WebGPUBackend;
   const k = backend.kernels;
-  const f32 = (values: number[], shape: number[] = [values.length]): BackendArray => backend.fromData(Float32Array.from(values), shape, 'float32');
+  const f32 = (values: number[], shape: number[] = [values.length]): BackendArray =>
+    backend.fromData(Float32Array.from(values), shape, 'float32');
 
   afterEach(() => setBackend(cpuBackend()));
 
@@ -41,10 +42,19 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'the WebGPU backend', () => 
 
   it('moves tensors between backends with to()', async () => {
     const cpu = cpuBackend();
-    const a = tensor([[1.5, -2], [3, 4]], { backend: cpu });
+    const a = tensor(
+      [
+        [1.5, -2],
+        [3, 4],
+      ],
+      { backend: cpu },
+    );
     const onGpu = await a.to(backend);
     expect(onGpu.backend).toBe(backend);
-    expect(await onGpu.toArray()).toEqual([[1.5, -2], [3, 4]]);
+    expect(await onGpu.toArray()).toEqual([
+      [1.5, -2],
+      [3, 4],
+    ]);
     const back = await onGpu.to(cpu);
     expect(back.dataSync()).toEqual(a.dataSync());
     const labels = await tensor([2, 0, 1], { dtype: 'int32', backend: cpu }).to(backend);
@@ -82,7 +92,12 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'the WebGPU backend', () => 
 
   it('serves every shape of a kernel variant from one pipeline', async () => {
     const shapes = [[3], [5, 7], [2, 3, 5], [1001]];
-    const arrays = shapes.map((s) => f32(Array.from({ length: s.reduce((a, b) => a * b) }, (_, i) => i / 100), s));
+    const arrays = shapes.map((s) =>
+      f32(
+        Array.from({ length: s.reduce((a, b) => a * b) }, (_, i) => i / 100),
+        s,
+      ),
+    );
     await backend.read(k.Tanh(arrays[0]));
     const pipelines = backend.counters.pipelines;
     const outs = arrays.map((a) => k.Tanh(a));
@@ -163,8 +178,23 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'grids folded into two dimen
         k.Softmax(x),
         k.Softmax(k.Reshape(x, [5200 / 4, 4])),
         k.SoftmaxCrossEntropy(x, k.Softmax(x)),
-        k.Gather(x, b.fromData(Int32Array.from({ length: 600 }, (_, i) => i % 40), [600], 'int32')),
-        k.OneHot(b.fromData(Int32Array.from({ length: 600 }, (_, i) => i % 7), [600], 'int32'), 7, 'float32'),
+        k.Gather(
+          x,
+          b.fromData(
+            Int32Array.from({ length: 600 }, (_, i) => i % 40),
+            [600],
+            'int32',
+          ),
+        ),
+        k.OneHot(
+          b.fromData(
+            Int32Array.from({ length: 600 }, (_, i) => i % 7),
+            [600],
+            'int32',
+          ),
+          7,
+          'float32',
+        ),
         k.Cast(x, 'int32'),
         b.fill([3000], 2, 'float32'),
       ];
@@ -173,7 +203,11 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'grids folded into two dimen
     const got = await Promise.all(on(folded).map((a) => folded.read(a)));
     got.forEach((g, i) => {
       expect(g.length).toBe(want[i].length);
-      g.forEach((v, j) => expect(Math.abs(v - want[i][j]), `output ${i}, element ${j}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(want[i][j])));
+      g.forEach((v, j) =>
+        expect(Math.abs(v - want[i][j]), `output ${i}, element ${j}`).toBeLessThanOrEqual(
+          1e-5 + 1e-5 * Math.abs(want[i][j]),
+        ),
+      );
     });
     folded.destroy();
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '@graphgrad/cpu';
-import { ArgumentError, BackendError, defineNode, randn, tensor, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  BackendError,
+  defineNode,
+  randn,
+  tensor,
+  type Backend,
+  type BackendArray,
+  type Tensor,
+} from '@graphgrad/core';
 import { defineWgslKernel, MAX_KERNEL_PARAMS, WebGPUBackend } from '../src/index.ts';
 import { gpuForTests } from './gpu-for-tests.ts';
 import * as nodes from '@graphgrad/nodes';
@@ -24,7 +33,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 function swishOnHost(backend: Backend, x: BackendArray): BackendArray {
   if (backend.readSync === undefined) throw new BackendError(`Swish: no host loop on the ${backend.name} backend`);
-  return backend.fromData(backend.readSync(x).map((v) => v / (1 + Math.exp(-v))), x.shape, x.dtype);
+  return backend.fromData(
+    backend.readSync(x).map((v) => v / (1 + Math.exp(-v))),
+    x.shape,
+    x.dtype,
+  );
 }
 
 const SwishNode = defineNode({
@@ -32,7 +45,9 @@ const SwishNode = defineNode({
   inputs: ['x'],
   saveOutputs: true,
   forward: (_k, [x], _attrs, backend) =>
-    backend instanceof WebGPUBackend ? backend.runKernel(swishKernel, [x], { shape: x.shape, dtype: x.dtype }) : swishOnHost(backend, x),
+    backend instanceof WebGPUBackend
+      ? backend.runKernel(swishKernel, [x], { shape: x.shape, dtype: x.dtype })
+      : swishOnHost(backend, x),
   backward: ({ inputs: [x], outputs: [y] }, dy) => [mul(dy, add(sigmoid(x), mul(y, sub(1, sigmoid(x)))))],
 });
 const swish = (x: Tensor): Tensor => SwishNode.apply([x]);
@@ -54,9 +69,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 describe('defineWgslKernel', () => {
   it('rejects a kernel that cannot be compiled as declared', () => {
     expect(() => defineWgslKernel({ name: 'K', inputs: ['out'], wgsl: 'fn main() {}' })).toThrow(ArgumentError);
-    expect(() => defineWgslKernel({ name: 'K', inputs: ['1x'], wgsl: 'fn main() {}' })).toThrow(/'1x' is not a free WGSL identifier/);
-    expect(() => defineWgslKernel({ name: 'K', inputs: ['x'], wgsl: 'fn f() {}' })).toThrow(/no 'fn main\(\.\.\.\)' entry point/);
-    expect(() => defineWgslKernel({ name: 'K', inputs: ['x'], wgsl: 'fn main() {}', workgroupSize: 0 })).toThrow(/workgroupSize must be an integer in \[1, 256\]/);
+    expect(() => defineWgslKernel({ name: 'K', inputs: ['1x'], wgsl: 'fn main() {}' })).toThrow(
+      /'1x' is not a free WGSL identifier/,
+    );
+    expect(() => defineWgslKernel({ name: 'K', inputs: ['x'], wgsl: 'fn f() {}' })).toThrow(
+      /no 'fn main\(\.\.\.\)' entry point/,
+    );
+    expect(() => defineWgslKernel({ name: 'K', inputs: ['x'], wgsl: 'fn main() {}', workgroupSize: 0 })).toThrow(
+      /workgroupSize must be an integer in \[1, 256\]/,
+    );
   });
 });
 
@@ -71,7 +92,12 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'custom WGSL kernels on the 
     const yGpu = swish(onGpu);
     sum(yCpu).backward();
     sum(yGpu).backward();
-    const [cpuY, gpuY, cpuDx, gpuDx] = await Promise.all([yCpu.data(), yGpu.data(), onCpu.grad!.data(), onGpu.grad!.data()]);
+    const [cpuY, gpuY, cpuDx, gpuDx] = await Promise.all([
+      yCpu.data(),
+      yGpu.data(),
+      onCpu.grad!.data(),
+      onGpu.grad!.data(),
+    ]);
     for (let i = 0; i < values.length; i++) {
       expect(gpuY[i]).toBeCloseTo(cpuY[i], 5);
       expect(gpuDx[i]).toBeCloseTo(cpuDx[i], 5);
@@ -81,7 +107,10 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'custom WGSL kernels on the 
   it('reads views as row-major data and passes float parameters', async () => {
     const a = randn([3, 5], { seed: 4, backend });
     const aT = transpose(a); // a strided view: the kernel must see it row-major
-    const b = tensor(Array.from({ length: 15 }, (_, i) => i), { shape: [5, 3], dtype: 'int32', backend });
+    const b = tensor(
+      Array.from({ length: 15 }, (_, i) => i),
+      { shape: [5, 3], dtype: 'int32', backend },
+    );
     const out = backend.runKernel(affineKernel, [aT.array, b.array], { shape: [5, 3], dtype: 'float32' }, [2, -0.5]);
     const [got, aTValues] = await Promise.all([backend.read(out), aT.data()]);
     expect(Array.from(got)).toEqual(Array.from(aTValues, (v, i) => Math.fround(Math.fround(v * 2) + i * -0.5)));
@@ -99,12 +128,20 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'custom WGSL kernels on the 
 
   it('rejects wrong arguments at the call, before any dispatch', () => {
     const x = randn([4], { seed: 1, backend });
-    expect(() => backend.runKernel(swishKernel, [], { shape: [4], dtype: 'float32' })).toThrow(/webgpu Swish: expects 1 inputs \(x\), got 0/);
-    expect(() => backend.runKernel(swishKernel, [x.array], { shape: [4], dtype: 'float64' })).toThrow(/cannot hold float64/);
+    expect(() => backend.runKernel(swishKernel, [], { shape: [4], dtype: 'float32' })).toThrow(
+      /webgpu Swish: expects 1 inputs \(x\), got 0/,
+    );
+    expect(() => backend.runKernel(swishKernel, [x.array], { shape: [4], dtype: 'float64' })).toThrow(
+      /cannot hold float64/,
+    );
     const tooMany = Array.from({ length: MAX_KERNEL_PARAMS + 1 }, () => 1);
-    expect(() => backend.runKernel(swishKernel, [x.array], { shape: [4], dtype: 'float32' }, tooMany)).toThrow(/at most 63 parameters/);
+    expect(() => backend.runKernel(swishKernel, [x.array], { shape: [4], dtype: 'float32' }, tooMany)).toThrow(
+      /at most 63 parameters/,
+    );
     const onCpu = randn([4], { seed: 1 });
-    expect(() => backend.runKernel(swishKernel, [onCpu.array], { shape: [4], dtype: 'float32' })).toThrow(/input 'x' is not an array of this WebGPU backend/);
+    expect(() => backend.runKernel(swishKernel, [onCpu.array], { shape: [4], dtype: 'float32' })).toThrow(
+      /input 'x' is not an array of this WebGPU backend/,
+    );
   });
 
   it('surfaces WGSL that does not compile as a BackendError on the next read, not a wrong number', async () => {

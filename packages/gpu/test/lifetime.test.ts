@@ -14,7 +14,11 @@ const { add, exp, mul, neg, sum, transpose } = nodes;
 const gpu = await gpuForTests();
 
 /** The losses of `steps` training steps, stepping each model in turn. */
-async function trainInterleaved(backends: readonly Backend[], seeds: readonly number[], steps: number): Promise<number[][]> {
+async function trainInterleaved(
+  backends: readonly Backend[],
+  seeds: readonly number[],
+  steps: number,
+): Promise<number[][]> {
   const nets = seeds.map((seed, i) => twoLayerNet(backends[i], seed));
   const losses = seeds.map(() => [] as number[]);
   for (let s = 0; s < steps; s++) {
@@ -116,7 +120,18 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'reads in flight while work 
         reads.push(small.data());
         expected.push([0, 1, 2].map((c) => current[c] + current[3 + c]));
         x.dispose();
-        x = tidy(() => add(mul(small, 0), tensor([[0, 1, 2], [3, 4, 5]], { backend })));
+        x = tidy(() =>
+          add(
+            mul(small, 0),
+            tensor(
+              [
+                [0, 1, 2],
+                [3, 4, 5],
+              ],
+              { backend },
+            ),
+          ),
+        );
         small.dispose();
         current = [0, 1, 2, 3, 4, 5];
         expected.push(current);
@@ -130,7 +145,10 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'reads in flight while work 
   });
 
   it('answers reads issued in one order when they resolve in another, each with its own tensor', async () => {
-    const big = tensor(Float32Array.from({ length: 1 << 16 }, (_, i) => i % 97), { backend });
+    const big = tensor(
+      Float32Array.from({ length: 1 << 16 }, (_, i) => i % 97),
+      { backend },
+    );
     const slow = exp(mul(big, 0));
     const quick = tensor([42], { backend });
     const [slowValues, quickValues, bigValues] = await Promise.all([slow.data(), quick.data(), big.data()]);
@@ -166,8 +184,13 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'reads in flight while work 
 describe.skipIf(gpu.backend === null)(gpu.reason ?? 'destroy() with work pending and reads in flight', () => {
   /** A backend with work recorded but not submitted, reads in flight, and tensors still alive. */
   async function busyBackend(options: { shareDeviceOf?: WebGPUBackend } = {}) {
-    const b = await createWebGPUBackend(options.shareDeviceOf === undefined ? {} : { device: options.shareDeviceOf.device });
-    const x = tensor(Float32Array.from({ length: 4096 }, (_, i) => i / 4096), { shape: [64, 64], backend: b });
+    const b = await createWebGPUBackend(
+      options.shareDeviceOf === undefined ? {} : { device: options.shareDeviceOf.device },
+    );
+    const x = tensor(
+      Float32Array.from({ length: 4096 }, (_, i) => i / 4096),
+      { shape: [64, 64], backend: b },
+    );
     const done = await x.data(); // one read that completes before destroy
     const reads: Promise<unknown>[] = [];
     let y: Tensor = x;

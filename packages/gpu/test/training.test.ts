@@ -65,7 +65,7 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? "the book's two-layer net on
     net.dispose();
   });
 
-  it('takes most of a training loop\'s bind groups from its cache', async () => {
+  it("takes most of a training loop's bind groups from its cache", async () => {
     const net = twoLayerNet(backend);
     const steps = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) {

@@ -55,9 +55,11 @@ const THIS_FILE = 'anomaly.test.ts';
 
 describe.each(ROWS)('anomaly mode on $label', (row) => {
   const test = row.skip === null ? it : it.skip;
-  const make = (values: number[], requiresGrad = true): Tensor => tensor(values, { backend: row.backend!, dtype: row.dtype, requiresGrad });
+  const make = (values: number[], requiresGrad = true): Tensor =>
+    tensor(values, { backend: row.backend!, dtype: row.dtype, requiresGrad });
   // The CPU throws at the operation; WebGPU at the checkpoint, so its runs are async.
-  const inMode = (fn: () => void): unknown => (row.backend!.readSync !== undefined ? detectAnomaly(fn) : detectAnomaly(async () => fn()));
+  const inMode = (fn: () => void): unknown =>
+    row.backend!.readSync !== undefined ? detectAnomaly(fn) : detectAnomaly(async () => fn());
 
   test('log(0)·0: the forward of Log is named, with the line that created it', async () => {
     let line = 0;
@@ -65,15 +67,25 @@ describe.each(ROWS)('anomaly mode on $label', (row) => {
       inMode(() => {
         const x = make([1, 0, 2]);
         // prettier-ignore
-        line = lineHere(); const y = mul(log(x), 0);
+        line = lineHere();
+        const y = mul(log(x), 0);
         sum(y).backward();
       }),
     );
-    expect(error.details).toMatchObject({ phase: 'forward', kind: 'Log', index: 0, value: '-Inf', position: 1, inputShapes: [[3]] });
+    expect(error.details).toMatchObject({
+      phase: 'forward',
+      kind: 'Log',
+      index: 0,
+      value: '-Inf',
+      position: 1,
+      inputShapes: [[3]],
+    });
     expect(error.details.nodeId).toEqual(expect.any(Number));
     expect(error.details.callSite.split('\n')[0]).toContain(`${THIS_FILE}:${line}:`);
     expect(error.message).toMatch(
-      new RegExp(`^detectAnomaly: the forward of Log \\(node #${error.details.nodeId}\\) produced -Inf at position 1 of output 0 \\[3\\] ${row.dtype} \\(inputs 'x' \\[3\\]\\); the node was created\\n    at .*${THIS_FILE}:${line}:`),
+      new RegExp(
+        `^detectAnomaly: the forward of Log \\(node #${error.details.nodeId}\\) produced -Inf at position 1 of output 0 \\[3\\] ${row.dtype} \\(inputs 'x' \\[3\\]\\); the node was created\\n    at .*${THIS_FILE}:${line}:`,
+      ),
     );
     // graphgrad's own frames are left out of the call site
     expect(error.details.callSite).not.toMatch(/[/\\](core|nodes)[/\\]src[/\\]/);
@@ -85,21 +97,34 @@ describe.each(ROWS)('anomaly mode on $label', (row) => {
       inMode(() => {
         const x = make([4, 0]);
         // prettier-ignore
-        line = lineHere(); const y = sqrt(x);
+        line = lineHere();
+        const y = sqrt(x);
         sum(add(y, 1)).backward();
       }),
     );
-    expect(error.details).toMatchObject({ phase: 'backward', kind: 'Sqrt', index: 0, inputName: 'x', value: 'Inf', position: 1, inputShapes: [[2]] });
+    expect(error.details).toMatchObject({
+      phase: 'backward',
+      kind: 'Sqrt',
+      index: 0,
+      inputName: 'x',
+      value: 'Inf',
+      position: 1,
+      inputShapes: [[2]],
+    });
     expect(error.details.callSite.split('\n')[0]).toContain(`${THIS_FILE}:${line}:`);
     expect(error.message).toMatch(
-      new RegExp(`^detectAnomaly: the backward of Sqrt \\(node #\\d+\\) produced Inf at position 1 of the gradient of input 'x' \\[2\\] ${row.dtype} \\(inputs 'x' \\[2\\]\\); the node was created\\n    at .*${THIS_FILE}:${line}:`),
+      new RegExp(
+        `^detectAnomaly: the backward of Sqrt \\(node #\\d+\\) produced Inf at position 1 of the gradient of input 'x' \\[2\\] ${row.dtype} \\(inputs 'x' \\[2\\]\\); the node was created\\n    at .*${THIS_FILE}:${line}:`,
+      ),
     );
   });
 
   test('an operation no gradient flows through is checked too (not recorded, so no node id)', async () => {
     const error = await anomalyOf(() => inMode(() => void exp(make([1, 1e6], false))));
     expect(error.details).toMatchObject({ phase: 'forward', kind: 'Exp', nodeId: null, value: 'Inf', position: 1 });
-    expect(error.message).toMatch(/^detectAnomaly: the forward of Exp \(not recorded: no input required a gradient\) produced Inf/);
+    expect(error.message).toMatch(
+      /^detectAnomaly: the forward of Exp \(not recorded: no input required a gradient\) produced Inf/,
+    );
     expect(error.details.callSite).toContain(THIS_FILE);
   });
 

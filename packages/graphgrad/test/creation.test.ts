@@ -17,7 +17,10 @@ import { mul } from '../src/index.ts';
 
 describe('tensor from nested arrays', () => {
   it('infers the shape and defaults to float32', async () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(x.shape).toEqual([2, 3]);
     expect(x.dtype).toBe('float32');
     expect(x.rank).toBe(2);
@@ -28,7 +31,10 @@ describe('tensor from nested arrays', () => {
     const data = await x.data();
     expect(data).toBeInstanceOf(Float32Array);
     expect(Array.from(data)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await x.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await x.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('makes a scalar from a number and an empty vector from []', async () => {
@@ -43,7 +49,23 @@ describe('tensor from nested arrays', () => {
   });
 
   it('handles rank 3 row-major', async () => {
-    const x = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+        [
+          [9, 10],
+          [11, 12],
+        ],
+      ],
+      { dtype: 'float64' },
+    );
     expect(x.shape).toEqual([3, 2, 2]);
     expect(Array.from(await x.data())).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
@@ -51,16 +73,30 @@ describe('tensor from nested arrays', () => {
   it('rejects ragged arrays with a ShapeError', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(ShapeError);
     expect(() => tensor([[1, 2], [3]])).toThrow(/tensor: ragged nested array.*\[2,2\]/);
-    expect(() => tensor([[1, 2], [3, 4, 5]])).toThrow(ShapeError);
+    expect(() =>
+      tensor([
+        [1, 2],
+        [3, 4, 5],
+      ]),
+    ).toThrow(ShapeError);
     expect(() => tensor([[1, 2], 3] as never)).toThrow(ShapeError);
-    expect(() => tensor([[[1], [2]], [[3], [4, 5]]])).toThrow(ShapeError);
+    expect(() =>
+      tensor([
+        [[1], [2]],
+        [[3], [4, 5]],
+      ]),
+    ).toThrow(ShapeError);
     expect(() => tensor([1, [2]] as never)).toThrow(ShapeError);
   });
 
   it('reshapes flat data with the shape option, and rejects a size mismatch', async () => {
     const x = tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] });
     expect(x.shape).toEqual([3, 2]);
-    expect(await x.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(await x.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(ShapeError);
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: 3 values cannot take shape [2,2]');
     expect(() => tensor([1, 2], { shape: [2, -1] })).toThrow(ArgumentError);
@@ -116,7 +152,9 @@ describe('dtypes', () => {
 
   it('never lets an int32 tensor require a gradient', () => {
     expect(() => tensor([0, 1], { dtype: 'int32', requiresGrad: true })).toThrow(DTypeError);
-    expect(() => tensor([0, 1], { dtype: 'int32', requiresGrad: true })).toThrow(/int32 tensor cannot require a gradient/);
+    expect(() => tensor([0, 1], { dtype: 'int32', requiresGrad: true })).toThrow(
+      /int32 tensor cannot require a gradient/,
+    );
     const labels = tensor([0, 1], { dtype: 'int32' });
     expect(() => {
       labels.requiresGrad = true;

@@ -42,7 +42,26 @@ import * as nodes from '@graphgrad/nodes';
 import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
 import { Adam, clipGrads, SGD, type Optimizer } from '../src/index.ts';
 
-const { add, argmax, branch, cast, exp, gather, log, matmul, mean, mul, oneHot, repeat, reshape, softmax, softmaxWithLoss, sqrt, sum, transpose } = nodes;
+const {
+  add,
+  argmax,
+  branch,
+  cast,
+  exp,
+  gather,
+  log,
+  matmul,
+  mean,
+  mul,
+  oneHot,
+  repeat,
+  reshape,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sum,
+  transpose,
+} = nodes;
 
 const gpu = await gpuForTests();
 
@@ -87,7 +106,12 @@ const IntGradient = defineNode({
   forward: (k, [x]) => k.Exp(x),
   backward: (_ctx, dy) => [cast(dy, 'int32')],
 });
-const WrongRule = defineNode({ kind: 'WrongRule', inputs: ['x'], forward: (k, [x]) => k.Exp(x), backward: (_c, dy) => [dy] });
+const WrongRule = defineNode({
+  kind: 'WrongRule',
+  inputs: ['x'],
+  forward: (k, [x]) => k.Exp(x),
+  backward: (_c, dy) => [dy],
+});
 
 /** A safetensors file whose one tensor starts 4 bytes into the data (a hole before it). */
 function holeyFile(): Uint8Array {
@@ -100,127 +124,241 @@ function holeyFile(): Uint8Array {
 
 const CASES: readonly ErrorCase[] = [
   // ShapeError
-  { name: 'matmul of [2,3] by [2,3]', type: ShapeError, setup: (c) => {
-      const a = c.randn([2, 3]), b = c.randn([2, 3]);
+  {
+    name: 'matmul of [2,3] by [2,3]',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([2, 3]),
+        b = c.randn([2, 3]);
       return { call: () => matmul(a, b), message: 'matmul: cannot multiply [2,3] by [2,3]' };
-    } },
-  { name: 'matmul transposed', type: ShapeError, setup: (c) => {
-      const a = c.randn([2, 3]), b = c.randn([2, 4]);
+    },
+  },
+  {
+    name: 'matmul transposed',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([2, 3]),
+        b = c.randn([2, 4]);
       return { call: () => matmul(a, b, { transposeB: true }), message: 'matmul: cannot multiply [2,3] by [2,4]ᵀ' };
-    } },
-  { name: 'matmul of a 3-D tensor', type: ShapeError, setup: (c) => {
-      const a = c.randn([2, 3, 4]), b = c.randn([4, 2]);
+    },
+  },
+  {
+    name: 'matmul of a 3-D tensor',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([2, 3, 4]),
+        b = c.randn([4, 2]);
       return { call: () => matmul(a, b), message: 'matmul: needs 2-D tensors, got [2,3,4] and [4,2]' };
-    } },
-  { name: 'add that cannot broadcast', type: ShapeError, setup: (c) => {
-      const a = c.randn([2, 3]), b = c.randn([4]);
+    },
+  },
+  {
+    name: 'add that cannot broadcast',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([2, 3]),
+        b = c.randn([4]);
       return { call: () => add(a, b), message: 'add: cannot broadcast [2,3] with [4]' };
-    } },
-  { name: 'reshape to another size', type: ShapeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'reshape to another size',
+    type: ShapeError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => reshape(a, [4, 2]), message: 'reshape: cannot reshape [2,3] (6 elements) into [4,2]' };
-    } },
-  { name: 'broadcastTo a shape it cannot reach', type: ShapeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'broadcastTo a shape it cannot reach',
+    type: ShapeError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => broadcastTo(a, [3, 3]), message: 'broadcastTo: cannot broadcast [2,3] to [3,3]' };
-    } },
+    },
+  },
   {
     name: 'softmaxWithLoss with a target of another shape',
     type: ShapeError,
     setup: (c) => {
-      const a = c.randn([4, 3]), b = c.randn([4, 2]);
-      return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: target [4,2] does not match logits [4,3]' };
+      const a = c.randn([4, 3]),
+        b = c.randn([4, 2]);
+      return {
+        call: () => softmaxWithLoss(a, b),
+        message: 'softmaxWithLoss: target [4,2] does not match logits [4,3]',
+      };
     },
   },
   {
     name: 'softmaxWithLoss with too few class indices',
     type: ShapeError,
     setup: (c) => {
-      const a = c.randn([4, 3]), b = c.i([0, 1, 2]);
-      return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: class indices [3] do not match logits [4,3] (expected [4])' };
+      const a = c.randn([4, 3]),
+        b = c.i([0, 1, 2]);
+      return {
+        call: () => softmaxWithLoss(a, b),
+        message: 'softmaxWithLoss: class indices [3] do not match logits [4,3] (expected [4])',
+      };
     },
   },
-  { name: 'itemSync of two elements', type: ShapeError, setup: (c) => {
+  {
+    name: 'itemSync of two elements',
+    type: ShapeError,
+    setup: (c) => {
       const a = c.randn([2]);
       return { call: () => a.itemSync(), message: 'itemSync: needs a tensor of one element, got [2]' };
-    } },
-  { name: 'item of two elements', type: ShapeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'item of two elements',
+    type: ShapeError,
+    setup: (c) => {
       const a = c.randn([2]);
       return { call: () => a.item(), message: 'item: needs a tensor of one element, got [2]' };
-    } },
-  { name: 'assign of another shape', type: ShapeError, setup: (c) => {
-      const a = c.randn([2]), b = c.randn([3]);
+    },
+  },
+  {
+    name: 'assign of another shape',
+    type: ShapeError,
+    setup: (c) => {
+      const a = c.randn([2]),
+        b = c.randn([3]);
       return { call: () => a.assign(b), message: 'assign: cannot assign [3] to [2]' };
-    } },
-  { name: 'tensor from a ragged array', type: ShapeError, setup: (c) => ({ call: () => c.f([[1, 2], [3]]), message: 'tensor: ragged nested array; every list at depth 1 must have 2 elements for shape [2,2]' }) },
+    },
+  },
+  {
+    name: 'tensor from a ragged array',
+    type: ShapeError,
+    setup: (c) => ({
+      call: () => c.f([[1, 2], [3]]),
+      message: 'tensor: ragged nested array; every list at depth 1 must have 2 elements for shape [2,2]',
+    }),
+  },
   {
     name: 'gather of a row that does not exist',
     type: ShapeError,
     setup: (c) => {
-      const a = c.randn([3, 2]), b = c.i([0, 3]);
+      const a = c.randn([3, 2]),
+        b = c.i([0, 3]);
       return { call: () => gather(a, b), message: 'gather: index 3 is outside the 3 rows of [3,2]' };
     },
   },
 
-  { name: 'tensor of too few values for its shape', type: ShapeError, setup: (c) => ({ call: () => tensor([1, 2], { shape: [3], backend: c.backend }), message: 'tensor: 2 values cannot take shape [3]' }) },
+  {
+    name: 'tensor of too few values for its shape',
+    type: ShapeError,
+    setup: (c) => ({
+      call: () => tensor([1, 2], { shape: [3], backend: c.backend }),
+      message: 'tensor: 2 values cannot take shape [3]',
+    }),
+  },
   {
     name: 'softmaxWithLoss of a vector',
     type: ShapeError,
     setup: (c) => {
-      const a = c.randn([3]), b = c.i([0]);
-      return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: logits must be [N, C] with N, C ≥ 1, got [3]' };
+      const a = c.randn([3]),
+        b = c.i([0]);
+      return {
+        call: () => softmaxWithLoss(a, b),
+        message: 'softmaxWithLoss: logits must be [N, C] with N, C ≥ 1, got [3]',
+      };
     },
   },
 
   // DTypeError
-  { name: 'add of float32 and float64', type: DTypeError, only: 'cpu', setup: (c) => {
-      const a = c.randn([2]), b = randn([2], { dtype: 'float64', backend: c.backend });
+  {
+    name: 'add of float32 and float64',
+    type: DTypeError,
+    only: 'cpu',
+    setup: (c) => {
+      const a = c.randn([2]),
+        b = randn([2], { dtype: 'float64', backend: c.backend });
       return { call: () => add(a, b), message: 'add: dtypes differ: a is float32, b is float64' };
-    } },
-  { name: 'mul with an int32 tensor', type: DTypeError, setup: (c) => {
-      const a = c.randn([2]), b = c.i([1, 2]);
+    },
+  },
+  {
+    name: 'mul with an int32 tensor',
+    type: DTypeError,
+    setup: (c) => {
+      const a = c.randn([2]),
+        b = c.i([1, 2]);
       return { call: () => mul(a, b), message: "mul: input 'b' is int32; mul needs float32 or float64" };
-    } },
-  { name: 'mul of an int32 tensor by a number', type: DTypeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'mul of an int32 tensor by a number',
+    type: DTypeError,
+    setup: (c) => {
       const a = c.i([1, 2]);
       return { call: () => mul(a, 2), message: "mul: input 'a' is int32; mul needs float32 or float64" };
-    } },
-  { name: 'exp of int32', type: DTypeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'exp of int32',
+    type: DTypeError,
+    setup: (c) => {
       const a = c.i([1, 2]);
       return { call: () => exp(a), message: "exp: input 'x' is int32; exp needs float32 or float64" };
-    } },
-  { name: 'sum of int32', type: DTypeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'sum of int32',
+    type: DTypeError,
+    setup: (c) => {
       const a = c.i([1, 2]);
       return { call: () => sum(a), message: "sum: input 'x' is int32; sum needs float32 or float64" };
-    } },
-  { name: 'gather with float indices', type: DTypeError, setup: (c) => {
-      const a = c.randn([3, 2]), b = c.randn([2]);
+    },
+  },
+  {
+    name: 'gather with float indices',
+    type: DTypeError,
+    setup: (c) => {
+      const a = c.randn([3, 2]),
+        b = c.randn([2]);
       return { call: () => gather(a, b), message: 'gather: indices must be int32, got float32' };
-    } },
-  { name: 'oneHot of floats', type: DTypeError, setup: (c) => {
+    },
+  },
+  {
+    name: 'oneHot of floats',
+    type: DTypeError,
+    setup: (c) => {
       const a = c.randn([2]);
       return { call: () => oneHot(a, 3), message: 'oneHot: indices must be int32, got float32' };
-    } },
+    },
+  },
   {
     name: 'int32 zeros requiring a gradient',
     type: DTypeError,
-    setup: (c) => ({ call: () => zeros([2], { dtype: 'int32', requiresGrad: true, backend: c.backend }), message: 'requiresGrad: a int32 tensor cannot require a gradient (only float32 and float64 can)' }),
+    setup: (c) => ({
+      call: () => zeros([2], { dtype: 'int32', requiresGrad: true, backend: c.backend }),
+      message: 'requiresGrad: a int32 tensor cannot require a gradient (only float32 and float64 can)',
+    }),
   },
   {
     name: 'an int32 tensor requiring a gradient',
     type: DTypeError,
-    setup: (c) => ({ call: () => tensor([1], { dtype: 'int32', requiresGrad: true, backend: c.backend }), message: 'requiresGrad: a int32 tensor cannot require a gradient (only float32 and float64 can)' }),
+    setup: (c) => ({
+      call: () => tensor([1], { dtype: 'int32', requiresGrad: true, backend: c.backend }),
+      message: 'requiresGrad: a int32 tensor cannot require a gradient (only float32 and float64 can)',
+    }),
   },
-  { name: 'assign of another dtype', type: DTypeError, setup: (c) => {
-      const a = c.randn([2]), b = c.i([1, 2]);
+  {
+    name: 'assign of another dtype',
+    type: DTypeError,
+    setup: (c) => {
+      const a = c.randn([2]),
+        b = c.i([1, 2]);
       return { call: () => a.assign(b), message: 'assign: cannot assign int32 to float32' };
-    } },
+    },
+  },
   {
     name: 'gradCheck of float32 inputs',
     type: DTypeError,
     setup: (c) => {
       const a = c.randn([3]);
-      return { call: () => gradCheck((t) => sum(t), [a]), message: 'gradCheck: input [3] is float32; finite differences need float64 inputs' };
+      return {
+        call: () => gradCheck((t) => sum(t), [a]),
+        message: 'gradCheck: input [3] is float32; finite differences need float64 inputs',
+      };
     },
   },
 
@@ -229,7 +367,10 @@ const CASES: readonly ErrorCase[] = [
     type: DTypeError,
     setup: (c) => {
       const y = mul(c.randn([2], true), 2);
-      return { call: () => (y.requiresGrad = false), message: 'requiresGrad: cannot switch off the gradient of a computed tensor; use detach()' };
+      return {
+        call: () => (y.requiresGrad = false),
+        message: 'requiresGrad: cannot switch off the gradient of a computed tensor; use detach()',
+      };
     },
   },
   {
@@ -246,7 +387,10 @@ const CASES: readonly ErrorCase[] = [
     name: 'add of tensors on two backends',
     type: BackendError,
     setup: (c) => ({
-      call: ((a, b) => () => add(a, b))(c.randn([2]), randn([2], { seed: 1, backend: c.other })),
+      call: (
+        (a, b) => () =>
+          add(a, b)
+      )(c.randn([2]), randn([2], { seed: 1, backend: c.other })),
       message: `add: a is on the ${c.backend.name} backend, b on ${c.other.name === c.backend.name ? `another ${c.backend.name} backend instance` : `the ${c.other.name} backend`}; move one with await t.to(backend)`,
     }),
   },
@@ -254,7 +398,10 @@ const CASES: readonly ErrorCase[] = [
     name: 'matmul of tensors on two backends',
     type: BackendError,
     setup: (c) => ({
-      call: ((a, b) => () => matmul(a, b))(c.randn([2, 2]), randn([2, 2], { seed: 1, backend: c.other })),
+      call: (
+        (a, b) => () =>
+          matmul(a, b)
+      )(c.randn([2, 2]), randn([2, 2], { seed: 1, backend: c.other })),
       message: `matmul: a is on the ${c.backend.name} backend, b on ${c.other.name === c.backend.name ? `another ${c.backend.name} backend instance` : `the ${c.other.name} backend`}; move one with await t.to(backend)`,
     }),
   },
@@ -264,19 +411,40 @@ const CASES: readonly ErrorCase[] = [
     setup: (c) => {
       const p = c.randn([2]);
       const q = randn([2], { seed: 1, backend: c.other });
-      return { call: () => p.assign(q), message: `assign: value is on ${c.other.name}, tensor #${p.id} is on ${c.backend.name}` };
+      return {
+        call: () => p.assign(q),
+        message: `assign: value is on ${c.other.name}, tensor #${p.id} is on ${c.backend.name}`,
+      };
     },
   },
-  { name: 'setBackend of something else', type: BackendError, setup: () => ({ call: () => setBackend({} as never), message: 'setBackend: expected a Backend (for example cpuBackend() or createWebGPUBackend())' }) },
-  { name: 'dataSync on WebGPU', type: BackendError, only: 'webgpu', setup: (c) => {
+  {
+    name: 'setBackend of something else',
+    type: BackendError,
+    setup: () => ({
+      call: () => setBackend({} as never),
+      message: 'setBackend: expected a Backend (for example cpuBackend() or createWebGPUBackend())',
+    }),
+  },
+  {
+    name: 'dataSync on WebGPU',
+    type: BackendError,
+    only: 'webgpu',
+    setup: (c) => {
       const a = c.randn([2]);
-      return { call: () => a.dataSync(), message: 'dataSync: the webgpu backend reads asynchronously; use await data()' };
-    } },
+      return {
+        call: () => a.dataSync(),
+        message: 'dataSync: the webgpu backend reads asynchronously; use await data()',
+      };
+    },
+  },
   {
     name: 'a float64 tensor on WebGPU',
     type: BackendError,
     only: 'webgpu',
-    setup: (c) => ({ call: () => tensor([1, 2], { dtype: 'float64', backend: c.backend }), message: 'tensor: the webgpu backend cannot hold float64 tensors (it holds float32, int32)' }),
+    setup: (c) => ({
+      call: () => tensor([1, 2], { dtype: 'float64', backend: c.backend }),
+      message: 'tensor: the webgpu backend cannot hold float64 tensors (it holds float32, int32)',
+    }),
   },
   {
     name: 'a float64 tensor moved to WebGPU',
@@ -304,7 +472,10 @@ const CASES: readonly ErrorCase[] = [
     name: 'float64 zeros on WebGPU',
     type: BackendError,
     only: 'webgpu',
-    setup: (c) => ({ call: () => zeros([2], { dtype: 'float64', backend: c.backend }), message: 'full: the webgpu backend cannot hold float64 tensors (it holds float32, int32)' }),
+    setup: (c) => ({
+      call: () => zeros([2], { dtype: 'float64', backend: c.backend }),
+      message: 'full: the webgpu backend cannot hold float64 tensors (it holds float32, int32)',
+    }),
   },
 
   // DisposedTensorError
@@ -392,7 +563,10 @@ const CASES: readonly ErrorCase[] = [
       const x = c.randn([2], true);
       const y = mul(x, x);
       x.dispose();
-      return { call: () => tidy(() => sum(y).backward()), message: `tensor #${x.id} [2] float32 was used after dispose()` };
+      return {
+        call: () => tidy(() => sum(y).backward()),
+        message: `tensor #${x.id} [2] float32 was used after dispose()`,
+      };
     },
   },
 
@@ -403,7 +577,10 @@ const CASES: readonly ErrorCase[] = [
     setup: (c) => {
       const y = sum(mul(c.randn([2], true), 2));
       y.backward();
-      return { call: () => y.backward(), message: `backward: the graph through Sum (node #${y.origin!.node.id}) was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to run through it again` };
+      return {
+        call: () => y.backward(),
+        message: `backward: the graph through Sum (node #${y.origin!.node.id}) was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to run through it again`,
+      };
     },
   },
   {
@@ -413,29 +590,56 @@ const CASES: readonly ErrorCase[] = [
       const y = mul(c.randn([2], true), 2);
       sum(y).backward();
       const z = sum(exp(y));
-      return { call: () => z.backward(), message: `backward: the graph through Mul (node #${y.origin!.node.id}) was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to run through it again` };
+      return {
+        call: () => z.backward(),
+        message: `backward: the graph through Mul (node #${y.origin!.node.id}) was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to run through it again`,
+      };
     },
   },
 
   // SeedGradientError
-  { name: 'backward() of a non-scalar without a seed', type: SeedGradientError, setup: (c) => {
-      const a = c.randn([3], true), y = mul(a, 2);
-      return { call: () => y.backward(), message: 'backward: tensor [3] is not a scalar; pass a seed gradient of shape [3]' };
-    } },
-  { name: 'a seed of the wrong shape', type: SeedGradientError, setup: (c) => {
-      const a = c.randn([3], true), b = c.randn([2]), y = mul(a, 2);
+  {
+    name: 'backward() of a non-scalar without a seed',
+    type: SeedGradientError,
+    setup: (c) => {
+      const a = c.randn([3], true),
+        y = mul(a, 2);
+      return {
+        call: () => y.backward(),
+        message: 'backward: tensor [3] is not a scalar; pass a seed gradient of shape [3]',
+      };
+    },
+  },
+  {
+    name: 'a seed of the wrong shape',
+    type: SeedGradientError,
+    setup: (c) => {
+      const a = c.randn([3], true),
+        b = c.randn([2]),
+        y = mul(a, 2);
       return { call: () => y.backward(b), message: 'backward: seed gradient [2] does not match tensor [3]' };
-    } },
-  { name: 'a seed of the wrong dtype', type: SeedGradientError, setup: (c) => {
-      const a = c.randn([2], true), b = c.i([1, 1]), y = mul(a, 2);
+    },
+  },
+  {
+    name: 'a seed of the wrong dtype',
+    type: SeedGradientError,
+    setup: (c) => {
+      const a = c.randn([2], true),
+        b = c.i([1, 1]),
+        y = mul(a, 2);
       return { call: () => y.backward(b), message: 'backward: seed gradient is int32, tensor is float32' };
-    } },
+    },
+  },
   {
     name: 'backward() of a tensor that needs no gradient',
     type: SeedGradientError,
     setup: (c) => {
       const y = sum(c.randn([3]));
-      return { call: () => y.backward(), message: 'backward: tensor [] does not require a gradient (no input had requiresGrad, or it was computed under noGrad)' };
+      return {
+        call: () => y.backward(),
+        message:
+          'backward: tensor [] does not require a gradient (no input had requiresGrad, or it was computed under noGrad)',
+      };
     },
   },
 
@@ -445,7 +649,9 @@ const CASES: readonly ErrorCase[] = [
     type: NonFiniteSeedError,
     only: 'cpu',
     setup: (c) => {
-      const a = c.randn([2], true), b = c.f([Number.NaN, 1]), y = mul(a, 2);
+      const a = c.randn([2], true),
+        b = c.f([Number.NaN, 1]),
+        y = mul(a, 2);
       return { call: () => y.backward(b), message: 'backward: the seed gradient holds NaN or ±Inf' };
     },
   },
@@ -454,7 +660,9 @@ const CASES: readonly ErrorCase[] = [
     type: NonFiniteSeedError,
     only: 'cpu',
     setup: (c) => {
-      const a = c.randn([2], true), b = c.f([1, Number.POSITIVE_INFINITY]), y = mul(a, 2);
+      const a = c.randn([2], true),
+        b = c.f([1, Number.POSITIVE_INFINITY]),
+        y = mul(a, 2);
       return { call: () => y.backward(b), message: 'backward: the seed gradient holds NaN or ±Inf' };
     },
   },
@@ -466,40 +674,71 @@ const CASES: readonly ErrorCase[] = [
       const y = mul(x, 2);
       const seed = c.f([Number.NaN, 1]);
       // On WebGPU the pass runs before the check: the gradient it left is disposed here.
-      return { call: () => detectAnomaly(async () => void y.backward(seed)).finally(() => x.grad?.dispose()), message: 'backward: the seed gradient holds NaN or ±Inf' };
+      return {
+        call: () => detectAnomaly(async () => void y.backward(seed)).finally(() => x.grad?.dispose()),
+        message: 'backward: the seed gradient holds NaN or ±Inf',
+      };
     },
     afterKernels: true,
   },
 
   // AxisError
-  { name: 'sum along axis 2 of a matrix', type: AxisError, setup: (c) => {
+  {
+    name: 'sum along axis 2 of a matrix',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => sum(a, 2), message: 'sum: axis 2 is out of range for a tensor of rank 2' };
-    } },
-  { name: 'sum along axis -3 of a matrix', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'sum along axis -3 of a matrix',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => sum(a, -3), message: 'sum: axis -3 is out of range for a tensor of rank 2' };
-    } },
-  { name: 'sum along a repeated axis', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'sum along a repeated axis',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => sum(a, [1, -1]), message: 'sum: axes [1,-1] repeat an axis' };
-    } },
-  { name: 'mean along axis 5', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'mean along axis 5',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => mean(a, [0, 5]), message: 'mean: axis 5 is out of range for a tensor of rank 2' };
-    } },
-  { name: 'softmax along axis 2', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'softmax along axis 2',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => softmax(a, 2), message: 'softmax: axis 2 is out of range for a tensor of rank 2' };
-    } },
-  { name: 'repeat along axis 3', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'repeat along axis 3',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => repeat(a, 3, 2), message: 'repeat: axis 3 is out of range for a tensor of rank 2' };
-    } },
-  { name: 'argmax along axis 1 of a vector', type: AxisError, setup: (c) => {
+    },
+  },
+  {
+    name: 'argmax along axis 1 of a vector',
+    type: AxisError,
+    setup: (c) => {
       const a = c.randn([4]);
       return { call: () => argmax(a, 1), message: 'argmax: axis 1 is out of range for a tensor of rank 1' };
-    } },
+    },
+  },
 
   // GradientRuleError
   {
@@ -508,7 +747,10 @@ const CASES: readonly ErrorCase[] = [
     afterKernels: true,
     setup: (c) => {
       const y = sum(Foo.apply([c.randn([4, 3], true)]));
-      return { call: () => y.backward(), message: "Foo.backward: gradient of input 'x' is [3], which does not reduce to the input's [4,3]" };
+      return {
+        call: () => y.backward(),
+        message: "Foo.backward: gradient of input 'x' is [3], which does not reduce to the input's [4,3]",
+      };
     },
   },
   {
@@ -517,59 +759,110 @@ const CASES: readonly ErrorCase[] = [
     afterKernels: true,
     setup: (c) => {
       const y = sum(IntGradient.apply([c.randn([2], true)]));
-      return { call: () => y.backward(), message: "IntGradient.backward: gradient of input 'x' is int32, the input is float32" };
+      return {
+        call: () => y.backward(),
+        message: "IntGradient.backward: gradient of input 'x' is int32, the input is float32",
+      };
     },
   },
 
   // ArgumentError
-  { name: 'repeat -1 times', type: ArgumentError, setup: (c) => {
+  {
+    name: 'repeat -1 times',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.randn([2]);
       return { call: () => repeat(a, 0, -1), message: 'repeat: times must be a non-negative integer, got -1' };
-    } },
-  { name: 'branch into 0', type: ArgumentError, setup: (c) => {
+    },
+  },
+  {
+    name: 'branch into 0',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.randn([2]);
       return { call: () => branch(a, 0), message: 'branch: n must be a positive integer, got 0' };
-    } },
-  { name: 'reshape with two -1', type: ArgumentError, setup: (c) => {
+    },
+  },
+  {
+    name: 'reshape with two -1',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.randn([4]);
-      return { call: () => reshape(a, [-1, -1]), message: 'reshape: [-1,-1] is not a shape (non-negative integers and at most one -1)' };
-    } },
-  { name: 'transpose by a non-permutation', type: ArgumentError, setup: (c) => {
+      return {
+        call: () => reshape(a, [-1, -1]),
+        message: 'reshape: [-1,-1] is not a shape (non-negative integers and at most one -1)',
+      };
+    },
+  },
+  {
+    name: 'transpose by a non-permutation',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.randn([2, 3]);
       return { call: () => transpose(a, [0, 0]), message: 'transpose: [0,0] is not a permutation of the 2 axes' };
-    } },
-  { name: 'oneHot of depth 0', type: ArgumentError, setup: (c) => {
+    },
+  },
+  {
+    name: 'oneHot of depth 0',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.i([0]);
       return { call: () => oneHot(a, 0), message: 'oneHot: depth must be a positive integer, got 0' };
-    } },
-  { name: 'randn of a negative shape', type: ArgumentError, setup: (c) => ({ call: () => randn([2, -1], { backend: c.backend }), message: 'randn: a shape is a list of non-negative integers, got [2,-1]' }) },
+    },
+  },
+  {
+    name: 'randn of a negative shape',
+    type: ArgumentError,
+    setup: (c) => ({
+      call: () => randn([2, -1], { backend: c.backend }),
+      message: 'randn: a shape is a list of non-negative integers, got [2,-1]',
+    }),
+  },
   {
     name: 'a tensor of an unknown dtype',
     type: ArgumentError,
-    setup: (c) => ({ call: () => tensor([1], { dtype: 'float16' as never, backend: c.backend }), message: 'tensor: unknown dtype "float16" (use float32, float64 or int32)' }),
+    setup: (c) => ({
+      call: () => tensor([1], { dtype: 'float16' as never, backend: c.backend }),
+      message: 'tensor: unknown dtype "float16" (use float32, float64 or int32)',
+    }),
   },
-  { name: 'an optimizer with a negative learning rate', type: ArgumentError, setup: (c) => {
+  {
+    name: 'an optimizer with a negative learning rate',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.randn([2], true);
       return { call: () => new SGD([a], { lr: -1 }), message: 'SGD: lr must be a finite number ≥ 0, got -1' };
-    } },
+    },
+  },
   {
     name: 'an optimizer of a computed tensor',
     type: ArgumentError,
     setup: (c) => {
       const y = mul(c.randn([2], true), 2);
-      return { call: () => new Adam([y]), message: `Adam: parameter ${y.toString()} must be a leaf tensor with requiresGrad` };
+      return {
+        call: () => new Adam([y]),
+        message: `Adam: parameter ${y.toString()} must be a leaf tensor with requiresGrad`,
+      };
     },
   },
-  { name: 'oneHot of a class index out of range', type: ArgumentError, setup: (c) => {
+  {
+    name: 'oneHot of a class index out of range',
+    type: ArgumentError,
+    setup: (c) => {
       const a = c.i([0, 3]);
       return { call: () => oneHot(a, 3), message: 'oneHot: class index 3 is outside [0, 3)' };
-    } },
+    },
+  },
   {
     name: 'softmaxWithLoss of a class index out of range',
     type: ArgumentError,
     setup: (c) => {
-      const a = c.randn([2, 3]), b = c.i([0, -1]);
-      return { call: () => softmaxWithLoss(a, b), message: 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]' };
+      const a = c.randn([2, 3]),
+        b = c.i([0, -1]);
+      return {
+        call: () => softmaxWithLoss(a, b),
+        message: 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]',
+      };
     },
   },
 
@@ -608,7 +901,8 @@ const CASES: readonly ErrorCase[] = [
       const x = c.f([1, 0], true);
       return {
         call: () => detectAnomaly(async () => void tidy(() => void log(x))),
-        message: /^detectAnomaly: the forward of Log \(node #\d+\) produced -Inf at position 1 of output 0 \[2\] float32 \(inputs 'x' \[2\]\); the node was created\n {4}at .*errors-both-backends\.test\.ts:\d+:\d+/,
+        message:
+          /^detectAnomaly: the forward of Log \(node #\d+\) produced -Inf at position 1 of output 0 \[2\] float32 \(inputs 'x' \[2\]\); the node was created\n {4}at .*errors-both-backends\.test\.ts:\d+:\d+/,
       };
     },
   },
@@ -620,7 +914,8 @@ const CASES: readonly ErrorCase[] = [
       const x = c.f([0, 4], true);
       return {
         call: () => detectAnomaly(async () => tidy(() => sum(sqrt(x)).backward())).finally(() => x.grad?.dispose()),
-        message: /^detectAnomaly: the backward of Sqrt \(node #\d+\) produced Inf at position 0 of the gradient of input 'x' \[2\] float32 \(inputs 'x' \[2\]\); the node was created\n {4}at .*errors-both-backends\.test\.ts:\d+:\d+/,
+        message:
+          /^detectAnomaly: the backward of Sqrt \(node #\d+\) produced Inf at position 0 of the gradient of input 'x' \[2\] float32 \(inputs 'x' \[2\]\); the node was created\n {4}at .*errors-both-backends\.test\.ts:\d+:\d+/,
       };
     },
   },
@@ -632,8 +927,12 @@ const CASES: readonly ErrorCase[] = [
     only: 'cpu', // finite differences need float64
     afterKernels: true,
     setup: (c) => ({
-      call: ((x) => () => assertGradCheck((t) => sum(WrongRule.apply([t])), [x]))(randn([3], { dtype: 'float64', seed: 2, backend: c.backend })),
-      message: /^gradCheck FAILED \(eps [^)]+\)\n {2}input 0 \[3\]: max abs error .* FAILED at element \d+: analytic .*, numeric .*$/,
+      call: (
+        (x) => () =>
+          assertGradCheck((t) => sum(WrongRule.apply([t])), [x])
+      )(randn([3], { dtype: 'float64', seed: 2, backend: c.backend })),
+      message:
+        /^gradCheck FAILED \(eps [^)]+\)\n {2}input 0 \[3\]: max abs error .* FAILED at element \d+: analytic .*, numeric .*$/,
     }),
   },
   {
@@ -641,7 +940,8 @@ const CASES: readonly ErrorCase[] = [
     type: SafetensorsError,
     setup: (c) => ({
       call: () => decodeSafetensors(holeyFile(), { backend: c.backend }),
-      message: "safetensors: tensor 'x' starts at byte 4 of the data, expected 0 (the tensors must tile the data without holes or overlaps)",
+      message:
+        "safetensors: tensor 'x' starts at byte 4 of the data, expected 0 (the tensors must tile the data without holes or overlaps)",
     }),
   },
 ];
@@ -768,10 +1068,21 @@ const BAD_STEPS: readonly BadStep[] = [
     name: 'a gradient on another backend',
     type: BackendError,
     spoil: ([, , p], _o, c) => void (p.grad = randn([3], { backend: c.other })),
-    message: ([, , p]) => `OPT.step: the gradient of ${describeParam(p)} is on the cpu backend, the parameter on ${p.backend.name}; move it with await t.to(backend)`,
+    message: ([, , p]) =>
+      `OPT.step: the gradient of ${describeParam(p)} is on the cpu backend, the parameter on ${p.backend.name}; move it with await t.to(backend)`,
   },
-  { name: 'a disposed parameter', type: DisposedTensorError, spoil: ([, , p]) => p.dispose(), message: ([, , p]) => `OPT.step: ${describeParam(p)} was disposed` },
-  { name: 'a disposed gradient', type: DisposedTensorError, spoil: ([, , p]) => p.grad!.dispose(), message: ([, , p]) => `OPT.step: the gradient of ${describeParam(p)} was disposed` },
+  {
+    name: 'a disposed parameter',
+    type: DisposedTensorError,
+    spoil: ([, , p]) => p.dispose(),
+    message: ([, , p]) => `OPT.step: ${describeParam(p)} was disposed`,
+  },
+  {
+    name: 'a disposed gradient',
+    type: DisposedTensorError,
+    spoil: ([, , p]) => p.grad!.dispose(),
+    message: ([, , p]) => `OPT.step: the gradient of ${describeParam(p)} was disposed`,
+  },
   {
     name: 'a learning rate of NaN',
     type: ArgumentError,
@@ -793,7 +1104,9 @@ const OPTIMIZERS = [
 
 describe.each(ROWS)('an optimizer step that throws changes nothing, on $label', (row) => {
   const test = row.skip === null ? it : it.skip;
-  const cases = OPTIMIZERS.flatMap((o) => BAD_STEPS.map((b) => ({ ...b, optimizer: o, label: `${o.name}: ${b.name}` })));
+  const cases = OPTIMIZERS.flatMap((o) =>
+    BAD_STEPS.map((b) => ({ ...b, optimizer: o, label: `${o.name}: ${b.name}` })),
+  );
 
   test.each(cases)('$label', async ({ optimizer: spec, spoil, type, message }) => {
     const ctx = contextOf(row);
@@ -807,7 +1120,9 @@ describe.each(ROWS)('an optimizer step that throws changes nothing, on $label', 
     grads();
     spoil(params, optimizer, ctx);
     const values = await Promise.all(params.filter((p) => !p.isDisposed).map((p) => p.data()));
-    const state = await Promise.all([...optimizer.state.values()].flatMap((s) => Object.values(s)).map((t) => t.data()));
+    const state = await Promise.all(
+      [...optimizer.state.values()].flatMap((s) => Object.values(s)).map((t) => t.data()),
+    );
     const steps = optimizer.stepCount;
     const live = ctx.backend.liveBuffers();
 
@@ -815,7 +1130,9 @@ describe.each(ROWS)('an optimizer step that throws changes nothing, on $label', 
     expect(error).toBeInstanceOf(type);
     expect((error as Error).message).toBe(message(params).replaceAll('OPT', spec.name));
     expect(await Promise.all(params.filter((p) => !p.isDisposed).map((p) => p.data()))).toEqual(values);
-    expect(await Promise.all([...optimizer.state.values()].flatMap((s) => Object.values(s)).map((t) => t.data()))).toEqual(state);
+    expect(
+      await Promise.all([...optimizer.state.values()].flatMap((s) => Object.values(s)).map((t) => t.data())),
+    ).toEqual(state);
     expect(optimizer.stepCount).toBe(steps);
     expect(ctx.backend.liveBuffers()).toBe(live);
   });
@@ -837,7 +1154,10 @@ describe.each(ROWS)('an optimizer step that throws changes nothing, on $label', 
 
 describe('docs/errors.md', () => {
   const page = readFileSync(join(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
-  const rows = [...page.matchAll(/^\| `(\w+)` \| [^|]+ \| `([^`]+)` \|$/gm)].map(([, name, example]) => ({ name, example }));
+  const rows = [...page.matchAll(/^\| `(\w+)` \| [^|]+ \| `([^`]+)` \|$/gm)].map(([, name, example]) => ({
+    name,
+    example,
+  }));
 
   /** Provokes, on the CPU, the mistake each row's example describes. */
   const provoke: Record<string, () => unknown> = {
@@ -874,7 +1194,12 @@ describe('docs/errors.md', () => {
     // "…" stands for the rest of a long message, "#12" for any tensor or node id.
     const pattern = example
       .split('…')
-      .map((part) => part.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/#\d+/g, '#\\d+'))
+      .map((part) =>
+        part
+          .trim()
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/#\d+/g, '#\\d+'),
+      )
       .join('[\\s\\S]*');
     expect((error as Error).message).toMatch(new RegExp(`^${pattern}${example.trimEnd().endsWith('…') ? '' : '$'}`));
   });

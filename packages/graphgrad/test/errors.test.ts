@@ -46,7 +46,8 @@ import {
 } from '../src/index.ts';
 
 const f32 = (shape: number[]): Tensor => randn(shape, { seed: 1 });
-const f64 = (shape: number[], requiresGrad = false): Tensor => randn(shape, { seed: 1, dtype: 'float64', requiresGrad });
+const f64 = (shape: number[], requiresGrad = false): Tensor =>
+  randn(shape, { seed: 1, dtype: 'float64', requiresGrad });
 const int32 = (values: number[]): Tensor => tensor(values, { dtype: 'int32' });
 
 /** Runs `fn` and returns what it threw (failing the test when it throws nothing). */
@@ -70,9 +71,15 @@ describe('ShapeError: the node and both shapes are in the message', () => {
 
   it('matmul marks transposed operands and refuses non-matrices', () => {
     expect(() => matmul(f32([2, 3]), f32([2, 3]), { transposeB: true })).not.toThrow();
-    expect(() => matmul(f32([3, 2]), f32([3, 4]), { transposeA: false })).toThrow('matmul: cannot multiply [3,2] by [3,4]');
-    expect(() => matmul(f32([2, 3]), f32([2, 4]), { transposeA: false, transposeB: true })).toThrow('matmul: cannot multiply [2,3] by [2,4]ᵀ');
-    expect(() => matmul(f32([2, 3]), f32([2, 4]), { transposeA: true, transposeB: true })).toThrow('matmul: cannot multiply [2,3]ᵀ by [2,4]ᵀ');
+    expect(() => matmul(f32([3, 2]), f32([3, 4]), { transposeA: false })).toThrow(
+      'matmul: cannot multiply [3,2] by [3,4]',
+    );
+    expect(() => matmul(f32([2, 3]), f32([2, 4]), { transposeA: false, transposeB: true })).toThrow(
+      'matmul: cannot multiply [2,3] by [2,4]ᵀ',
+    );
+    expect(() => matmul(f32([2, 3]), f32([2, 4]), { transposeA: true, transposeB: true })).toThrow(
+      'matmul: cannot multiply [2,3]ᵀ by [2,4]ᵀ',
+    );
     expect(() => matmul(f32([2, 3, 4]), f32([4, 2]))).toThrow('matmul: needs 2-D tensors, got [2,3,4] and [4,2]');
   });
 
@@ -89,7 +96,9 @@ describe('ShapeError: the node and both shapes are in the message', () => {
     expect(() => softmaxWithLoss(f32([4, 3]), int32([0, 1, 2]))).toThrow(
       'softmaxWithLoss: class indices [3] do not match logits [4,3] (expected [4])',
     );
-    expect(() => softmaxWithLoss(f32([4, 3]), f32([4, 2]))).toThrow('softmaxWithLoss: target [4,2] does not match logits [4,3]');
+    expect(() => softmaxWithLoss(f32([4, 3]), f32([4, 2]))).toThrow(
+      'softmaxWithLoss: target [4,2] does not match logits [4,3]',
+    );
     expect(() => softmaxWithLoss(f32([3]), int32([0]))).toThrow(ShapeError);
     expect(() => gather(f32([3, 2]), int32([0, 3]))).toThrow('gather: index 3 is outside the 3 rows of [3,2]');
   });
@@ -119,7 +128,11 @@ describe('AxisError: an axis outside [-rank, rank), or repeated', () => {
 describe('DTypeError: mixed dtypes, or an int32 where floats are needed', () => {
   it.each([
     ['add float32 + float64', () => add(f32([2]), f64([2])), 'add: dtypes differ: a is float32, b is float64'],
-    ['matmul float64 · float32', () => matmul(f64([2, 2]), f32([2, 2])), 'matmul: dtypes differ: a is float64, b is float32'],
+    [
+      'matmul float64 · float32',
+      () => matmul(f64([2, 2]), f32([2, 2])),
+      'matmul: dtypes differ: a is float64, b is float32',
+    ],
     ['sum of int32', () => sum(int32([1, 2])), "sum: input 'x' is int32; sum needs float32 or float64"],
     ['exp of int32', () => exp(int32([1, 2])), "exp: input 'x' is int32; exp needs float32 or float64"],
     ['mul with int32', () => mul(f32([2]), int32([1, 2])), "mul: input 'b' is int32; mul needs float32 or float64"],
@@ -130,7 +143,11 @@ describe('DTypeError: mixed dtypes, or an int32 where floats are needed', () => 
     ],
     ['gather with float indices', () => gather(f32([3, 2]), f32([2])), 'gather: indices must be int32, got float32'],
     ['oneHot of floats', () => oneHot(f32([2]), 3), 'oneHot: indices must be int32, got float32'],
-    ['int32 requiring a gradient', () => tensor([1], { dtype: 'int32', requiresGrad: true }), /int32 tensor cannot require a gradient/],
+    [
+      'int32 requiring a gradient',
+      () => tensor([1], { dtype: 'int32', requiresGrad: true }),
+      /int32 tensor cannot require a gradient/,
+    ],
   ])('%s', (_name, provoke, message) => {
     const error = thrown(provoke);
     expect(error).toBeInstanceOf(DTypeError);
@@ -147,12 +164,19 @@ describe('BackendError: inputs on different backends', () => {
   it('in a binary node, even when both backends are CPU backends', () => {
     const error = thrown(() => add(here(), there()));
     expect(error).toBeInstanceOf(BackendError);
-    expect(error.message).toBe('add: a is on the cpu backend, b on another cpu backend instance; move one with await t.to(backend)');
+    expect(error.message).toBe(
+      'add: a is on the cpu backend, b on another cpu backend instance; move one with await t.to(backend)',
+    );
     expect(() => matmul(there(), here())).toThrow(BackendError);
   });
 
   it('in any defineNode node, naming the node and its inputs', () => {
-    const Pair = defineNode({ kind: 'Pair', inputs: ['left', 'right'], forward: (k, [a, b]) => k.Add(a, b), backward: (_c, dy) => [dy, dy] });
+    const Pair = defineNode({
+      kind: 'Pair',
+      inputs: ['left', 'right'],
+      forward: (k, [a, b]) => k.Add(a, b),
+      backward: (_c, dy) => [dy, dy],
+    });
     const error = thrown(() => Pair.apply([here(), there()], undefined));
     expect(error).toBeInstanceOf(BackendError);
     expect(error.message).toMatch(/^Pair: input 'right' is on another cpu backend instance, 'left' on the cpu backend/);
@@ -175,7 +199,9 @@ describe('GradientRuleError: a rule returning a gradient that does not fit its i
     const x = f64([2, 3], true);
     const error = thrown(() => sum(BadShape.apply([x], undefined)).backward());
     expect(error).toBeInstanceOf(GradientRuleError);
-    expect(error.message).toBe("BadShape.backward: gradient of input 'x' is [3], which does not reduce to the input's [2,3]");
+    expect(error.message).toBe(
+      "BadShape.backward: gradient of input 'x' is [3], which does not reduce to the input's [2,3]",
+    );
   });
 
   it('names the second input when that one is wrong', () => {
@@ -187,7 +213,9 @@ describe('GradientRuleError: a rule returning a gradient that does not fit its i
     });
     const error = thrown(() => sum(BadSecond.apply([f64([2, 3], true), f64([2, 3], true)], undefined)).backward());
     expect(error).toBeInstanceOf(GradientRuleError);
-    expect(error.message).toBe("BadSecond.backward: gradient of input 'b' is [3,2], which does not reduce to the input's [2,3]");
+    expect(error.message).toBe(
+      "BadSecond.backward: gradient of input 'b' is [3,2], which does not reduce to the input's [2,3]",
+    );
   });
 
   it('a gradient of the wrong dtype', () => {
@@ -219,10 +247,18 @@ describe('ArgumentError: arguments that are not what the call accepts', () => {
   it.each([
     ['repeat times', () => repeat(f32([2]), 0, -1), 'repeat: times must be a non-negative integer, got -1'],
     ['branch n', () => branch(f32([2]), 0), 'branch: n must be a positive integer, got 0'],
-    ['reshape two -1', () => reshape(f32([4]), [-1, -1]), 'reshape: [-1,-1] is not a shape (non-negative integers and at most one -1)'],
+    [
+      'reshape two -1',
+      () => reshape(f32([4]), [-1, -1]),
+      'reshape: [-1,-1] is not a shape (non-negative integers and at most one -1)',
+    ],
     ['transpose perm', () => transpose(f32([2, 3]), [0, 0]), 'transpose: [0,0] is not a permutation of the 2 axes'],
     ['oneHot index', () => oneHot(int32([0, 3]), 3), 'oneHot: class index 3 is outside [0, 3)'],
-    ['softmaxWithLoss label', () => softmaxWithLoss(f32([2, 3]), int32([0, -1])), 'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]'],
+    [
+      'softmaxWithLoss label',
+      () => softmaxWithLoss(f32([2, 3]), int32([0, -1])),
+      'softmaxWithLoss: class index -1 is outside [0, 3) for logits [2,3]',
+    ],
     ['shape', () => randn([2, -1]), 'randn: a shape is a list of non-negative integers, got [2,-1]'],
   ])('%s', (_name, provoke, message) => {
     const error = thrown(provoke);
@@ -255,7 +291,12 @@ describe('the other error classes', () => {
   });
 
   it('GradCheckError', async () => {
-    const Wrong = defineNode({ kind: 'Wrong', inputs: ['x'], forward: (k, [x]) => k.Exp(x), backward: (_c, dy) => [dy] });
+    const Wrong = defineNode({
+      kind: 'Wrong',
+      inputs: ['x'],
+      forward: (k, [x]) => k.Exp(x),
+      backward: (_c, dy) => [dy],
+    });
     await expect(assertGradCheck((t) => sum(Wrong.apply([t], undefined)), [f64([3])])).rejects.toThrow(GradCheckError);
   });
 

@@ -31,7 +31,9 @@ function expectClose(actual: ArrayLike<number>, expected: readonly number[], rto
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     expect(Number.isFinite(actual[i]), `element ${i} is ${actual[i]}`).toBe(true);
-    expect(Math.abs(actual[i] - expected[i]), `element ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(rtol * Math.max(1, Math.abs(expected[i])));
+    expect(Math.abs(actual[i] - expected[i]), `element ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      rtol * Math.max(1, Math.abs(expected[i])),
+    );
   }
 }
 
@@ -40,7 +42,8 @@ const WIDE = 100; // wider than the rows WebGPU's softmax handles in one invocat
 
 describe.each(ROWS)('extreme values on $label', (row) => {
   const test = row.skip === null ? it : it.skip;
-  const make = (values: number[] | number[][], requiresGrad = false): Tensor => tensor(values, { backend: row.backend!, dtype: row.dtype, requiresGrad });
+  const make = (values: number[] | number[][], requiresGrad = false): Tensor =>
+    tensor(values, { backend: row.backend!, dtype: row.dtype, requiresGrad });
 
   test('softmax of logits ±1e4 is finite, rows sum to 1, and so is its gradient', async () => {
     const logits = make(
@@ -55,20 +58,39 @@ describe.each(ROWS)('extreme values on $label', (row) => {
     const third = 1 / 3;
     expectClose(await y.data(), [1, 0, 0, third, third, third, 0.5, 0.5, 0], row.rtol);
     // d/dx Σ w·softmax(x) = y·(w - Σ y·w) with w = [1, 2, 3]: row 1 gives ⅓·([1,2,3] - 2), row 2 ½·([1,2] - 1.5)
-    sum(mul(y, make([[1, 2, 3], [1, 2, 3], [1, 2, 3]]))).backward();
+    sum(
+      mul(
+        y,
+        make([
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ]),
+      ),
+    ).backward();
     expectClose(await logits.grad!.data(), [0, 0, 0, -third, 0, third, -0.25, 0.25, 0], row.rtol);
   });
 
   test('softmax of wide rows of ±1e4', async () => {
     // row 0: +1e4 at column 7 only, a one-hot; row 1: +1e4 at the even columns, 1/50 each there
-    const values = [Array.from({ length: WIDE }, (_, c) => (c === 7 ? BIG : -BIG)), Array.from({ length: WIDE }, (_, c) => (c % 2 === 0 ? BIG : -BIG))];
+    const values = [
+      Array.from({ length: WIDE }, (_, c) => (c === 7 ? BIG : -BIG)),
+      Array.from({ length: WIDE }, (_, c) => (c % 2 === 0 ? BIG : -BIG)),
+    ];
     const logits = make(values, true);
     const y = softmax(logits);
-    const expected = [...values[0].map((_, c) => (c === 7 ? 1 : 0)), ...values[1].map((_, c) => (c % 2 === 0 ? 1 / 50 : 0))];
+    const expected = [
+      ...values[0].map((_, c) => (c === 7 ? 1 : 0)),
+      ...values[1].map((_, c) => (c % 2 === 0 ? 1 / 50 : 0)),
+    ];
     expectClose(await y.data(), expected, row.rtol);
     // with w = column index: y·(w - Σ y·w); row 0 gives 0, row 1 (mean of even columns 49) (c - 49)/50 at even c
     sum(mul(y, make([values[0].map((_, c) => c), values[1].map((_, c) => c)]))).backward();
-    expectClose(await logits.grad!.data(), [...values[0].map(() => 0), ...values[1].map((_, c) => (c % 2 === 0 ? (c - 49) / 50 : 0))], row.rtol);
+    expectClose(
+      await logits.grad!.data(),
+      [...values[0].map(() => 0), ...values[1].map((_, c) => (c % 2 === 0 ? (c - 49) / 50 : 0))],
+      row.rtol,
+    );
   });
 
   test('softmaxWithLoss of logits ±1e4 with class labels: finite loss and gradient', async () => {
@@ -85,7 +107,11 @@ describe.each(ROWS)('extreme values on $label', (row) => {
     loss.backward();
     // (softmax - one-hot) / 3
     const third = 1 / 3;
-    expectClose(await logits.grad!.data(), [third, -third, 0, (third - 1) / 3, third / 3, third / 3, 0.5 / 3, 0.5 / 3, -third], row.rtol);
+    expectClose(
+      await logits.grad!.data(),
+      [third, -third, 0, (third - 1) / 3, third / 3, third / 3, 0.5 / 3, 0.5 / 3, -third],
+      row.rtol,
+    );
   });
 
   test('softmaxWithLoss of logits ±1e4 with target probabilities, short and wide rows', async () => {
@@ -101,7 +127,11 @@ describe.each(ROWS)('extreme values on $label', (row) => {
     const wideLoss = softmaxWithLoss(wide, make([values.map((_, c) => (c === 0 ? 1 : 0))]));
     expectClose(await wideLoss.data(), [2 * BIG], row.rtol);
     wideLoss.backward();
-    expectClose(await wide.grad!.data(), values.map((_, c) => (c === 7 ? 1 : c === 0 ? -1 : 0)), row.rtol);
+    expectClose(
+      await wide.grad!.data(),
+      values.map((_, c) => (c === 7 ? 1 : c === 0 ? -1 : 0)),
+      row.rtol,
+    );
   });
 
   test('a masked (-Inf) logit: probability 0, finite loss and gradient', async () => {

@@ -61,13 +61,18 @@ describe('gradCheck', () => {
     expect(report.passed).toBe(true);
     expect(report.relError).toBeLessThan(1e-6);
     expect(report.maxAbsError).toBeLessThan(1e-6);
-    expect(result.message).toMatch(/^gradCheck passed \(eps 0\.001, atol 0\.000001, rtol 0\.00001\)\n  input 0 \[2,3\]: max abs error .*, relative error /);
+    expect(result.message).toMatch(
+      /^gradCheck passed \(eps 0\.001, atol 0\.000001, rtol 0\.00001\)\n  input 0 \[2,3\]: max abs error .*, relative error /,
+    );
   });
 
   it('passes the built-in nodes, with a non-scalar output reduced by random weights', async () => {
     const result = await gradCheck((a, b) => tanh(matmul(a, exp(b))), [f64(2, [3, 2]), f64(3, [2, 4])]);
     expect(result.passed, result.message).toBe(true);
-    expect(result.inputs.map((r) => r.shape)).toEqual([[3, 2], [2, 4]]);
+    expect(result.inputs.map((r) => r.shape)).toEqual([
+      [3, 2],
+      [2, 4],
+    ]);
   });
 
   it('FAILS a node with a wrong backward, saying which input, which element and both values', async () => {
@@ -85,7 +90,9 @@ describe('gradCheck', () => {
     expect(result.message).toMatch(/^gradCheck FAILED/);
     expect(result.message).toMatch(/input 0 \[1,3\]: .* FAILED at element 2: analytic 6, numeric 4\.0000/);
     await expect(assertGradCheck((t) => sum(WrongSquare.apply([t], undefined)), [x])).rejects.toThrow(GradCheckError);
-    await expect(assertGradCheck((t) => sum(WrongSquare.apply([t], undefined)), [x])).rejects.toThrow(/FAILED at element 2/);
+    await expect(assertGradCheck((t) => sum(WrongSquare.apply([t], undefined)), [x])).rejects.toThrow(
+      /FAILED at element 2/,
+    );
   });
 
   it('tells a wrong input from a right one', async () => {

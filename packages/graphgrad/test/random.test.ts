@@ -29,7 +29,9 @@ describe('Generator', () => {
     // xoroshiro128+ seeded through splitmix32; uniform() takes 53 bits of two outputs, so these
     // are exact on every machine.
     const g = new Generator(0);
-    expect([g.uniform(), g.uniform(), g.uniform()]).toEqual([0.21777990607770026, 0.2753701415482115, 0.9405299004243229]);
+    expect([g.uniform(), g.uniform(), g.uniform()]).toEqual([
+      0.21777990607770026, 0.2753701415482115, 0.9405299004243229,
+    ]);
     const n = new Generator(1984);
     const normals = [n.normal(), n.normal(), n.normal(), n.normal()];
     const expected = [-0.07220329485205748, -2.0083510637358963, 0.5656947035677994, 0.5680073978602305];

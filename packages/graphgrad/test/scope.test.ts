@@ -2,7 +2,17 @@
 // count. The same tests run on the CPU backend and on WebGPU; counts are taken relative to a
 // test's start, since one WebGPU backend is shared by the file's tests.
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, DisposedTensorError, keep, randn, tensor, tidy, zeros, type Backend, type Tensor } from '../src/index.ts';
+import {
+  cpuBackend,
+  DisposedTensorError,
+  keep,
+  randn,
+  tensor,
+  tidy,
+  zeros,
+  type Backend,
+  type Tensor,
+} from '../src/index.ts';
 import * as nodes from '@graphgrad/nodes';
 import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
 
@@ -48,7 +58,13 @@ describe.each(ROWS)('memory scopes on $label', (row) => {
 
     test('keeps what it returns (a tensor, or arrays and objects of tensors)', async () => {
       const { backend, live } = setup();
-      const x = tensor([[1, 2], [3, 4]], { backend });
+      const x = tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { backend },
+      );
       const start = live();
       const { y, pair } = tidy(() => {
         const t = mul(x, 3);
@@ -110,7 +126,10 @@ describe.each(ROWS)('memory scopes on $label', (row) => {
     test('a training step in tidy leaves only the gradients, which zeroGrad releases', async () => {
       const { backend, live } = setup();
       const x = randn([30, 2], { backend, seed: 1 });
-      const labels = tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32', backend });
+      const labels = tensor(
+        Array.from({ length: 30 }, (_, i) => i % 3),
+        { dtype: 'int32', backend },
+      );
       const W1 = randn([2, 10], { backend, seed: 2, requiresGrad: true });
       const b1 = zeros([10], { backend, requiresGrad: true });
       const W2 = randn([10, 3], { backend, seed: 3, requiresGrad: true });

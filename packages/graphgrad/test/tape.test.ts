@@ -16,7 +16,8 @@ import {
 } from '../src/index.ts';
 import { add, exp, mul, sum, tanh } from '../src/index.ts';
 
-const f64 = (values: number[] | number[][], requiresGrad = false): Tensor => tensor(values, { dtype: 'float64', requiresGrad });
+const f64 = (values: number[] | number[][], requiresGrad = false): Tensor =>
+  tensor(values, { dtype: 'float64', requiresGrad });
 const values = (t: Tensor | null): number[] => Array.from(t!.dataSync());
 
 describe('backward', () => {
@@ -169,7 +170,9 @@ describe('seed gradients', () => {
     expect(() => y.backward(f64([1, 2]))).toThrow(SeedGradientError);
     expect(() => y.backward(f64([1, 2]))).toThrow('backward: seed gradient [2] does not match tensor [3]');
     expect(() => y.backward(f64([[1, 2, 3]]))).toThrow(/seed gradient \[1,3\] does not match tensor \[3\]/);
-    expect(() => y.backward(tensor([1, 2, 3], { dtype: 'float32' }))).toThrow(/seed gradient is float32, tensor is float64/);
+    expect(() => y.backward(tensor([1, 2, 3], { dtype: 'float32' }))).toThrow(
+      /seed gradient is float32, tensor is float64/,
+    );
   });
 
   it('a seed on another backend is a BackendError', () => {

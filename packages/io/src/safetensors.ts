@@ -72,13 +72,20 @@ const WRITTEN: Record<DType, { readonly code: string; readonly bytes: number }> 
 };
 
 /** How each dtype code that can be read becomes one of graphgrad's dtypes. */
-const READ: Record<string, { readonly dtype: DType; readonly bytes: number; readonly get: (view: DataView, at: number) => number }> = {
+const READ: Record<
+  string,
+  { readonly dtype: DType; readonly bytes: number; readonly get: (view: DataView, at: number) => number }
+> = {
   F64: { dtype: 'float64', bytes: 8, get: (v, at) => v.getFloat64(at, true) },
   F32: { dtype: 'float32', bytes: 4, get: (v, at) => v.getFloat32(at, true) },
   I32: { dtype: 'int32', bytes: 4, get: (v, at) => v.getInt32(at, true) },
   F16: { dtype: 'float32', bytes: 2, get: (v, at) => halfToNumber(v.getUint16(at, true)) },
   // NOTE: bfloat16 is the top half of a float32, so widening it is exact: shift it back into place.
-  BF16: { dtype: 'float32', bytes: 2, get: (v, at) => new Float32Array(new Uint32Array([v.getUint16(at, true) << 16]).buffer)[0] },
+  BF16: {
+    dtype: 'float32',
+    bytes: 2,
+    get: (v, at) => new Float32Array(new Uint32Array([v.getUint16(at, true) << 16]).buffer)[0],
+  },
   I64: { dtype: 'int32', bytes: 8, get: (v, at) => Number(v.getBigInt64(at, true)) },
 };
 
@@ -111,7 +118,8 @@ function littleEndianBytes(values: TypedArray): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return bytes;
   const swapped = new Uint8Array(bytes.length);
   const width = values.BYTES_PER_ELEMENT;
-  for (let i = 0; i < bytes.length; i += width) for (let j = 0; j < width; j++) swapped[i + j] = bytes[i + width - 1 - j];
+  for (let i = 0; i < bytes.length; i += width)
+    for (let j = 0; j < width; j++) swapped[i + j] = bytes[i + width - 1 - j];
   return swapped;
 }
 
@@ -129,16 +137,19 @@ export async function encodeSafetensors(tensors: NamedTensors, options: EncodeOp
   const seen = new Set<string>();
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new ArgumentError(`encodeSafetensors: '${name}' is not a Tensor`);
-    if (name === '' || name === METADATA_KEY) throw new ArgumentError(`encodeSafetensors: '${name}' cannot name a tensor`);
+    if (name === '' || name === METADATA_KEY)
+      throw new ArgumentError(`encodeSafetensors: '${name}' cannot name a tensor`);
     if (seen.has(name)) throw new ArgumentError(`encodeSafetensors: the name '${name}' is used twice`);
     seen.add(name);
   }
   const metadata = options.metadata ?? {};
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') throw new ArgumentError(`encodeSafetensors: metadata '${key}' must be a string, got ${typeof value}`);
+    if (typeof value !== 'string')
+      throw new ArgumentError(`encodeSafetensors: metadata '${key}' must be a string, got ${typeof value}`);
   }
   const ordered = [...entries].sort(
-    ([nameA, a], [nameB, b]) => WRITTEN[b.dtype].bytes - WRITTEN[a.dtype].bytes || (nameA < nameB ? -1 : nameA > nameB ? 1 : 0),
+    ([nameA, a], [nameB, b]) =>
+      WRITTEN[b.dtype].bytes - WRITTEN[a.dtype].bytes || (nameA < nameB ? -1 : nameA > nameB ? 1 : 0),
   );
   const data = await Promise.all(ordered.map(async ([, t]) => littleEndianBytes(await t.data())));
 
@@ -146,7 +157,11 @@ export async function encodeSafetensors(tensors: NamedTensors, options: EncodeOp
   if (Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
   let offset = 0;
   ordered.forEach(([name, t], i) => {
-    setOwn(header, name, { dtype: WRITTEN[t.dtype].code, shape: [...t.shape], data_offsets: [offset, offset + data[i].length] });
+    setOwn(header, name, {
+      dtype: WRITTEN[t.dtype].code,
+      shape: [...t.shape],
+      data_offsets: [offset, offset + data[i].length],
+    });
     offset += data[i].length;
   });
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -166,23 +181,32 @@ export async function encodeSafetensors(tensors: NamedTensors, options: EncodeOp
 }
 
 /** Reads and checks the header: its length, its JSON, each entry, and that the offsets tile the data exactly. */
-function readHeader(bytes: Uint8Array): { entries: [string, HeaderEntry][]; metadata: Record<string, string>; dataStart: number } {
-  if (bytes.length < 8) throw new SafetensorsError(`safetensors: ${bytes.length} bytes is too short to hold the 8-byte header length`);
+function readHeader(bytes: Uint8Array): {
+  entries: [string, HeaderEntry][];
+  metadata: Record<string, string>;
+  dataStart: number;
+} {
+  if (bytes.length < 8)
+    throw new SafetensorsError(`safetensors: ${bytes.length} bytes is too short to hold the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = view.getBigUint64(0, true);
   if (declared > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
-    throw new SafetensorsError(`safetensors: header length ${declared} exceeds the ${bytes.length - 8} bytes after the length prefix (or the 100 MB limit)`);
+    throw new SafetensorsError(
+      `safetensors: header length ${declared} exceeds the ${bytes.length - 8} bytes after the length prefix (or the 100 MB limit)`,
+    );
   }
   const headerLength = Number(declared);
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
-  if (!text.startsWith('{')) throw new SafetensorsError(`safetensors: the header must start with '{', got ${JSON.stringify(text.slice(0, 16))}`);
+  if (!text.startsWith('{'))
+    throw new SafetensorsError(`safetensors: the header must start with '{', got ${JSON.stringify(text.slice(0, 16))}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new SafetensorsError(`safetensors: the header is not valid JSON (${(error as Error).message})`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SafetensorsError('safetensors: the header must be a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SafetensorsError('safetensors: the header must be a JSON object');
 
   let metadata: Record<string, string> = {};
   const entries: [string, HeaderEntry][] = [];
@@ -196,7 +220,14 @@ function readHeader(bytes: Uint8Array): { entries: [string, HeaderEntry][]; meta
 
   const dataLength = bytes.length - 8 - headerLength;
   let expectedStart = 0;
-  for (const [name, { data_offsets: [begin, end] }] of [...entries].sort(([, a], [, b]) => a.data_offsets[0] - b.data_offsets[0] || a.data_offsets[1] - b.data_offsets[1])) {
+  for (const [
+    name,
+    {
+      data_offsets: [begin, end],
+    },
+  ] of [...entries].sort(
+    ([, a], [, b]) => a.data_offsets[0] - b.data_offsets[0] || a.data_offsets[1] - b.data_offsets[1],
+  )) {
     if (begin !== expectedStart) {
       throw new SafetensorsError(
         `safetensors: tensor '${name}' starts at byte ${begin} of the data, expected ${expectedStart} (the tensors must tile the data without holes or overlaps)`,
@@ -205,15 +236,19 @@ function readHeader(bytes: Uint8Array): { entries: [string, HeaderEntry][]; meta
     expectedStart = end;
   }
   if (expectedStart !== dataLength) {
-    throw new SafetensorsError(`safetensors: the tensors cover ${expectedStart} bytes of data, the file holds ${dataLength}`);
+    throw new SafetensorsError(
+      `safetensors: the tensors cover ${expectedStart} bytes of data, the file holds ${dataLength}`,
+    );
   }
   return { entries, metadata, dataStart: 8 + headerLength };
 }
 
 function checkMetadata(value: unknown): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SafetensorsError('safetensors: __metadata__ must be an object of strings');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new SafetensorsError('safetensors: __metadata__ must be an object of strings');
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new SafetensorsError(`safetensors: __metadata__ '${key}' must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string')
+      throw new SafetensorsError(`safetensors: __metadata__ '${key}' must be a string, got ${JSON.stringify(v)}`);
   }
   const metadata: Record<string, string> = {};
   for (const [key, v] of Object.entries(value as Record<string, string>)) setOwn(metadata, key, v);
@@ -222,16 +257,28 @@ function checkMetadata(value: unknown): Record<string, string> {
 
 function checkEntry(name: string, value: unknown): HeaderEntry {
   const entry = value as Partial<HeaderEntry> | null;
-  if (entry === null || typeof entry !== 'object') throw new SafetensorsError(`safetensors: the entry of '${name}' is not an object`);
+  if (entry === null || typeof entry !== 'object')
+    throw new SafetensorsError(`safetensors: the entry of '${name}' is not an object`);
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== 'string' || !(dtype in READ)) {
-    throw new DTypeError(`safetensors: tensor '${name}' has dtype ${JSON.stringify(dtype)}; graphgrad reads ${Object.keys(READ).join(', ')}`);
+    throw new DTypeError(
+      `safetensors: tensor '${name}' has dtype ${JSON.stringify(dtype)}; graphgrad reads ${Object.keys(READ).join(', ')}`,
+    );
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new ShapeError(`safetensors: tensor '${name}' has shape ${JSON.stringify(shape)}, expected a list of non-negative integers`);
+    throw new ShapeError(
+      `safetensors: tensor '${name}' has shape ${JSON.stringify(shape)}, expected a list of non-negative integers`,
+    );
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-    throw new SafetensorsError(`safetensors: tensor '${name}' has data_offsets ${JSON.stringify(offsets)}, expected [begin, end] with 0 ≤ begin ≤ end`);
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+    offsets[0] > offsets[1]
+  ) {
+    throw new SafetensorsError(
+      `safetensors: tensor '${name}' has data_offsets ${JSON.stringify(offsets)}, expected [begin, end] with 0 ≤ begin ≤ end`,
+    );
   }
   const expected = sizeOf(shape) * READ[dtype].bytes;
   if (offsets[1] - offsets[0] !== expected) {
@@ -249,14 +296,25 @@ function decodeValues(name: string, entry: HeaderEntry, bytes: Uint8Array, dataS
   if (LITTLE_ENDIAN_HOST && (entry.dtype === 'F64' || entry.dtype === 'F32' || entry.dtype === 'I32')) {
     // A copy (slice) rather than a view: the data may sit at any byte offset, and typed arrays need alignment.
     const copy = bytes.buffer.slice(begin, begin + length * format.bytes);
-    return entry.dtype === 'F64' ? new Float64Array(copy) : entry.dtype === 'F32' ? new Float32Array(copy) : new Int32Array(copy);
+    return entry.dtype === 'F64'
+      ? new Float64Array(copy)
+      : entry.dtype === 'F32'
+        ? new Float32Array(copy)
+        : new Int32Array(copy);
   }
   const view = new DataView(bytes.buffer, begin, length * format.bytes);
-  const out = format.dtype === 'float64' ? new Float64Array(length) : format.dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
+  const out =
+    format.dtype === 'float64'
+      ? new Float64Array(length)
+      : format.dtype === 'float32'
+        ? new Float32Array(length)
+        : new Int32Array(length);
   for (let i = 0; i < length; i++) {
     const value = format.get(view, i * format.bytes);
     if (entry.dtype === 'I64' && (value < -(2 ** 31) || value >= 2 ** 31)) {
-      throw new DTypeError(`safetensors: tensor '${name}' (I64) holds ${value} at element ${i}, which does not fit in int32`);
+      throw new DTypeError(
+        `safetensors: tensor '${name}' (I64) holds ${value} at element ${i}, which does not fit in int32`,
+      );
     }
     out[i] = value;
   }
@@ -344,9 +402,16 @@ export async function loadInto(target: NamedTensors, path: string): Promise<void
   try {
     for (const [name, t] of namedTensors(target)) {
       const source = loaded[name];
-      if (source === undefined) throw new ArgumentError(`loadInto: ${path} has no tensor '${name}' (it has ${Object.keys(loaded).join(', ') || 'none'})`);
-      if (!shapesEqual(source.shape, t.shape)) throw new ShapeError(`loadInto: '${name}' is ${formatShape(source.shape)} in ${path}, the target is ${formatShape(t.shape)}`);
-      if (source.dtype !== t.dtype) throw new DTypeError(`loadInto: '${name}' is ${source.dtype} in ${path}, the target is ${t.dtype}`);
+      if (source === undefined)
+        throw new ArgumentError(
+          `loadInto: ${path} has no tensor '${name}' (it has ${Object.keys(loaded).join(', ') || 'none'})`,
+        );
+      if (!shapesEqual(source.shape, t.shape))
+        throw new ShapeError(
+          `loadInto: '${name}' is ${formatShape(source.shape)} in ${path}, the target is ${formatShape(t.shape)}`,
+        );
+      if (source.dtype !== t.dtype)
+        throw new DTypeError(`loadInto: '${name}' is ${source.dtype} in ${path}, the target is ${t.dtype}`);
       const moved = source.backend === t.backend ? source : await source.to(t.backend);
       t.assign(moved);
       if (moved !== source) moved.dispose();

@@ -3,9 +3,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, load, loadInto, safetensorsMetadata, save, SafetensorsError } from '../src/index.ts';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  load,
+  loadInto,
+  safetensorsMetadata,
+  save,
+  SafetensorsError,
+} from '../src/index.ts';
 import { arbitraries } from '@graphgrad/core/testing';
-import { ArgumentError, DTypeError, ShapeError, tensor, type DType, type Tensor, type TypedArray } from '@graphgrad/core';
+import {
+  ArgumentError,
+  DTypeError,
+  ShapeError,
+  tensor,
+  type DType,
+  type Tensor,
+  type TypedArray,
+} from '@graphgrad/core';
 import fc from 'fast-check';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -19,7 +35,11 @@ function sameValues(actual: TypedArray | readonly number[], expected: readonly n
 }
 
 /** The header of `bytes`, parsed here by hand so the layout checks do not trust the decoder. */
-function headerOf(bytes: Uint8Array): { length: number; text: string; json: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> } {
+function headerOf(bytes: Uint8Array): {
+  length: number;
+  text: string;
+  json: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+} {
   const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   const text = new TextDecoder().decode(bytes.subarray(8, 8 + length));
   return { length, text, json: JSON.parse(text) };
@@ -52,7 +72,11 @@ describe('decodeSafetensors reads a file written by an independent implementatio
 
   it('widens F16 and BF16 to float32 exactly and narrows I64 to int32', () => {
     expect([t.half.dtype, Array.from(t.half.dataSync())]).toEqual(['float32', [1, -0.5, 65504]]);
-    expect([t.brain.dtype, t.brain.shape, Array.from(t.brain.dataSync())]).toEqual(['float32', [1, 3], [1, -2.5, 3.140625]]);
+    expect([t.brain.dtype, t.brain.shape, Array.from(t.brain.dataSync())]).toEqual([
+      'float32',
+      [1, 3],
+      [1, -2.5, 3.140625],
+    ]);
     expect([t.index.dtype, Array.from(t.index.dataSync())]).toEqual(['int32', [5, -7]]);
   });
 
@@ -64,7 +88,13 @@ describe('decodeSafetensors reads a file written by an independent implementatio
 describe('encodeSafetensors', () => {
   it('round-trips every dtype bit for bit, NaN, ±Inf, -0, scalars and empty tensors included', async () => {
     const tensors = {
-      w: tensor([[NaN, Infinity], [-Infinity, -0]], { dtype: 'float32' }),
+      w: tensor(
+        [
+          [NaN, Infinity],
+          [-Infinity, -0],
+        ],
+        { dtype: 'float32' },
+      ),
       x: tensor([Math.PI, -1e-310, Number.MAX_VALUE], { dtype: 'float64' }),
       labels: tensor([-2147483648, 0, 2147483647], { dtype: 'int32' }),
       s: tensor(2.5),
@@ -80,7 +110,11 @@ describe('encodeSafetensors', () => {
   });
 
   it('pads the header with spaces to 8 bytes and lays tensors out widest dtype first, each aligned to its element size', async () => {
-    const bytes = await encodeSafetensors({ b: tensor([1, 2, 3]), a: tensor([4], { dtype: 'int32' }), c: tensor([5, 6], { dtype: 'float64' }) });
+    const bytes = await encodeSafetensors({
+      b: tensor([1, 2, 3]),
+      a: tensor([4], { dtype: 'int32' }),
+      c: tensor([5, 6], { dtype: 'float64' }),
+    });
     const { length, text, json } = headerOf(bytes);
     expect(length % 8).toBe(0);
     expect(text.startsWith('{')).toBe(true);
@@ -98,25 +132,37 @@ describe('encodeSafetensors', () => {
 
   it('round-trips random named tensors of every dtype and shape (property)', async () => {
     const dtypes: DType[] = ['float32', 'float64', 'int32'];
-    const entry = fc.tuple(fc.constantFrom(...dtypes), arbitraries.shape({ minDim: 0, maxDim: 3 })).chain(([dtype, shape]) => {
-      const size = shape.reduce((n, d) => n * d, 1);
-      const value = dtype === 'int32' ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) : dtype === 'float32' ? fc.float() : fc.double();
-      return fc.array(value, { minLength: size, maxLength: size }).map((values) => ({ dtype, shape, values }));
-    });
+    const entry = fc
+      .tuple(fc.constantFrom(...dtypes), arbitraries.shape({ minDim: 0, maxDim: 3 }))
+      .chain(([dtype, shape]) => {
+        const size = shape.reduce((n, d) => n * d, 1);
+        const value =
+          dtype === 'int32'
+            ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+            : dtype === 'float32'
+              ? fc.float()
+              : fc.double();
+        return fc.array(value, { minLength: size, maxLength: size }).map((values) => ({ dtype, shape, values }));
+      });
     const names = fc.string({ minLength: 1, maxLength: 8 }).filter((n) => n !== '__metadata__');
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(names, entry, { maxKeys: 5 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), async (spec, metadata) => {
-        const tensors: Record<string, Tensor> = {};
-        for (const [name, { dtype, shape, values }] of Object.entries(spec)) tensors[name] = tensor(values, { dtype, shape });
-        const bytes = await encodeSafetensors(tensors, { metadata });
-        const back = decodeSafetensors(bytes);
-        expect(Object.keys(back).sort()).toEqual(Object.keys(spec).sort());
-        for (const [name, { dtype, shape, values }] of Object.entries(spec)) {
-          expect([back[name].dtype, back[name].shape]).toEqual([dtype, shape]);
-          expect(sameValues(back[name].dataSync(), values)).toBe(true);
-        }
-        expect(safetensorsMetadata(bytes)).toEqual(metadata);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(names, entry, { maxKeys: 5 }),
+        fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+        async (spec, metadata) => {
+          const tensors: Record<string, Tensor> = {};
+          for (const [name, { dtype, shape, values }] of Object.entries(spec))
+            tensors[name] = tensor(values, { dtype, shape });
+          const bytes = await encodeSafetensors(tensors, { metadata });
+          const back = decodeSafetensors(bytes);
+          expect(Object.keys(back).sort()).toEqual(Object.keys(spec).sort());
+          for (const [name, { dtype, shape, values }] of Object.entries(spec)) {
+            expect([back[name].dtype, back[name].shape]).toEqual([dtype, shape]);
+            expect(sameValues(back[name].dataSync(), values)).toBe(true);
+          }
+          expect(safetensorsMetadata(bytes)).toEqual(metadata);
+        },
+      ),
       { numRuns: 40, seed: 7 },
     );
   });
@@ -132,7 +178,9 @@ describe('encodeSafetensors', () => {
     expect(Object.keys(back).sort()).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     await expect(encodeSafetensors({ '': a })).rejects.toThrow(ArgumentError);
-    await expect(encodeSafetensors({ x: 3 as unknown as Tensor })).rejects.toThrow(/encodeSafetensors: 'x' is not a Tensor/);
+    await expect(encodeSafetensors({ x: 3 as unknown as Tensor })).rejects.toThrow(
+      /encodeSafetensors: 'x' is not a Tensor/,
+    );
   });
 });
 
@@ -141,33 +189,82 @@ describe('decodeSafetensors refuses malformed files with a message that says wha
   it.each([
     ['a truncated length prefix', new Uint8Array(5), /too short/],
     ['a header longer than the file', withHeader({ x: entry }).subarray(0, 20), /header length \d+ exceeds/],
-    ['a header that is not JSON', (() => { const b = withHeader({ x: entry }); b[9] = 0x7b; b[10] = 0x7b; return b; })(), /not valid JSON/],
-    ['a hole in the data', withHeader({ x: { ...entry, data_offsets: [4, 12] } }, 12), /'x' starts at byte 4 of the data, expected 0/],
+    [
+      'a header that is not JSON',
+      (() => {
+        const b = withHeader({ x: entry });
+        b[9] = 0x7b;
+        b[10] = 0x7b;
+        return b;
+      })(),
+      /not valid JSON/,
+    ],
+    [
+      'a hole in the data',
+      withHeader({ x: { ...entry, data_offsets: [4, 12] } }, 12),
+      /'x' starts at byte 4 of the data, expected 0/,
+    ],
     ['data left over', withHeader({ x: entry }, 12), /cover 8 bytes of data, the file holds 12/],
-    ['offsets that do not match the shape', withHeader({ x: { ...entry, shape: [3] } }), /needs 12 bytes, its data_offsets span 8/],
-    ['overlapping tensors', withHeader({ x: entry, y: { ...entry, data_offsets: [4, 12] } }, 12), /'y' starts at byte 4 of the data, expected 8/],
-    ['metadata that is not strings', withHeader({ __metadata__: { epoch: 3 }, x: entry }), /__metadata__ 'epoch' must be a string/],
+    [
+      'offsets that do not match the shape',
+      withHeader({ x: { ...entry, shape: [3] } }),
+      /needs 12 bytes, its data_offsets span 8/,
+    ],
+    [
+      'overlapping tensors',
+      withHeader({ x: entry, y: { ...entry, data_offsets: [4, 12] } }, 12),
+      /'y' starts at byte 4 of the data, expected 8/,
+    ],
+    [
+      'metadata that is not strings',
+      withHeader({ __metadata__: { epoch: 3 }, x: entry }),
+      /__metadata__ 'epoch' must be a string/,
+    ],
   ])('%s', (_what, bytes, message) => {
     expect(() => decodeSafetensors(bytes)).toThrow(SafetensorsError);
     expect(() => decodeSafetensors(bytes)).toThrow(message);
   });
 
   it('names a dtype it cannot read, a bad shape, and an I64 value beyond int32', () => {
-    expect(() => decodeSafetensors(withHeader({ x: { dtype: 'U8', shape: [8], data_offsets: [0, 8] } }))).toThrow(DTypeError);
-    expect(() => decodeSafetensors(withHeader({ x: { dtype: 'U8', shape: [8], data_offsets: [0, 8] } }))).toThrow(/'x' has dtype "U8"; graphgrad reads F64, F32, I32/);
+    expect(() => decodeSafetensors(withHeader({ x: { dtype: 'U8', shape: [8], data_offsets: [0, 8] } }))).toThrow(
+      DTypeError,
+    );
+    expect(() => decodeSafetensors(withHeader({ x: { dtype: 'U8', shape: [8], data_offsets: [0, 8] } }))).toThrow(
+      /'x' has dtype "U8"; graphgrad reads F64, F32, I32/,
+    );
     expect(() => decodeSafetensors(withHeader({ x: { ...entry, shape: [-2] } }))).toThrow(ShapeError);
     const big = withHeader({ x: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } });
     new DataView(big.buffer).setBigInt64(big.length - 8, 2n ** 40n, true);
-    expect(() => decodeSafetensors(big)).toThrow(/'x' \(I64\) holds 1099511627776 at element 0, which does not fit in int32/);
+    expect(() => decodeSafetensors(big)).toThrow(
+      /'x' \(I64\) holds 1099511627776 at element 0, which does not fit in int32/,
+    );
   });
 });
 
 describe('save, load and loadInto (Node files)', () => {
   it('saves named tensors and loads them back, as parameters on request', async () => {
     const path = join(scratch, 'named.safetensors');
-    await save({ W: tensor([[1, 2], [3, 4]]), t: tensor([0, 1], { dtype: 'int32' }) }, path, { metadata: { note: 'hi' } });
+    await save(
+      {
+        W: tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        t: tensor([0, 1], { dtype: 'int32' }),
+      },
+      path,
+      { metadata: { note: 'hi' } },
+    );
     const { W, t } = await load(path, { requiresGrad: true });
-    expect([await W.toArray(), W.requiresGrad, await t.toArray(), t.requiresGrad]).toEqual([[[1, 2], [3, 4]], true, [0, 1], false]);
+    expect([await W.toArray(), W.requiresGrad, await t.toArray(), t.requiresGrad]).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      true,
+      [0, 1],
+      false,
+    ]);
     expect(safetensorsMetadata(new Uint8Array(readFileSync(path)))).toEqual({ note: 'hi' });
   });
 
@@ -180,9 +277,16 @@ describe('save, load and loadInto (Node files)', () => {
     W.assign(tensor([[0, 0]]));
     b.assign(tensor([0]));
     await loadInto(model, path);
-    expect([model.params[0] === W, await W.toArray(), await b.toArray(), W.requiresGrad]).toEqual([true, [[1, 2]], [3], true]);
+    expect([model.params[0] === W, await W.toArray(), await b.toArray(), W.requiresGrad]).toEqual([
+      true,
+      [[1, 2]],
+      [3],
+      true,
+    ]);
     await expect(loadInto({ params: [tensor([1, 2])] }, path)).rejects.toThrow(ShapeError);
-    await expect(loadInto({ params: [tensor([[1, 2]], { dtype: 'float64' })] }, path)).rejects.toThrow(/'0' is float32 in .*, the target is float64/);
+    await expect(loadInto({ params: [tensor([[1, 2]], { dtype: 'float64' })] }, path)).rejects.toThrow(
+      /'0' is float32 in .*, the target is float64/,
+    );
     await expect(loadInto({ bias: b }, path)).rejects.toThrow(/has no tensor 'bias' \(it has 0, 1\)/);
   });
 });
@@ -195,7 +299,8 @@ describe('save, load and loadInto (Node files)', () => {
 const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-c', 'import numpy']).status === 0);
 if (python === undefined) {
   const why = 'no python3 with numpy was found (tried python3 and /usr/bin/python3)';
-  if (process.env.CI) throw new Error(`safetensors interop: ${why}; CI must run these tests (scripts/setup.sh installs python3-numpy)`);
+  if (process.env.CI)
+    throw new Error(`safetensors interop: ${why}; CI must run these tests (scripts/setup.sh installs python3-numpy)`);
   console.warn(`safetensors interop with numpy skipped: ${why}`);
 }
 
@@ -208,7 +313,10 @@ describe.runIf(python !== undefined)('interop with numpy (python3)', () => {
 
   it('numpy reads a file graphgrad wrote: the same names, dtypes, shapes, values and metadata', async () => {
     const path = join(scratch, 'for-numpy.safetensors');
-    const W1 = tensor([[0.1, -0.2, 0.3], [1e-8, -0, 65504.5]]);
+    const W1 = tensor([
+      [0.1, -0.2, 0.3],
+      [1e-8, -0, 65504.5],
+    ]);
     const b1 = tensor([0.5, -1.5, 1e300], { dtype: 'float64' });
     const t = tensor([0, 2, 1, -5], { dtype: 'int32' });
     const loss = tensor(1.0986123);
@@ -221,7 +329,12 @@ describe.runIf(python !== undefined)('interop with numpy (python3)', () => {
     };
     expect(read.header_length % 8).toBe(0);
     expect(read.metadata).toEqual({ model: 'TwoLayerNet', epoch: '300' });
-    const expected: Record<string, [string, Tensor]> = { W1: ['F32', W1], b1: ['F64', b1], t: ['I32', t], loss: ['F32', loss] };
+    const expected: Record<string, [string, Tensor]> = {
+      W1: ['F32', W1],
+      b1: ['F64', b1],
+      t: ['I32', t],
+      loss: ['F32', loss],
+    };
     for (const [name, [code, original]] of Object.entries(expected)) {
       const seen = read.tensors[name];
       expect([seen.dtype, seen.shape]).toEqual([code, [...original.shape]]);

@@ -19,6 +19,7 @@ export const CastNode = defineNode<{
  * cast(labels, 'float32');
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  if (!x.backend.dtypes.includes(dtype)) throw new ArgumentError(`cast: the ${x.backend.name} backend cannot hold ${dtype}`);
+  if (!x.backend.dtypes.includes(dtype))
+    throw new ArgumentError(`cast: the ${x.backend.name} backend cannot hold ${dtype}`);
   return CastNode.apply([x], { dtype });
 }

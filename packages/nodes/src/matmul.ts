@@ -20,8 +20,16 @@ export const MatMulNode = defineNode<Required<MatMulOptions>>({
     const [a, b] = ctx.inputs;
     const { transposeA, transposeB } = ctx.attrs;
     return [
-      !ctx.needsGrad(0) ? null : transposeA ? matmul(b, dy, { transposeA: transposeB, transposeB: true }) : matmul(dy, b, { transposeB: !transposeB }),
-      !ctx.needsGrad(1) ? null : transposeB ? matmul(dy, a, { transposeA: true, transposeB: transposeA }) : matmul(a, dy, { transposeA: !transposeA }),
+      !ctx.needsGrad(0)
+        ? null
+        : transposeA
+          ? matmul(b, dy, { transposeA: transposeB, transposeB: true })
+          : matmul(dy, b, { transposeB: !transposeB }),
+      !ctx.needsGrad(1)
+        ? null
+        : transposeB
+          ? matmul(dy, a, { transposeA: true, transposeB: transposeA })
+          : matmul(a, dy, { transposeA: !transposeA }),
     ];
   },
 });

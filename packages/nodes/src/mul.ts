@@ -7,7 +7,10 @@ export const MulNode = defineNode({
   inputs: ['a', 'b'],
   forward: (k, [a, b]) => k.Mul(a, b),
   // da = dy·b, db = dy·a (each only when wanted: a constant factor needs no gradient)
-  backward: (ctx, dy) => [ctx.needsGrad(0) ? mul(dy, ctx.inputs[1]) : null, ctx.needsGrad(1) ? mul(dy, ctx.inputs[0]) : null],
+  backward: (ctx, dy) => [
+    ctx.needsGrad(0) ? mul(dy, ctx.inputs[1]) : null,
+    ctx.needsGrad(1) ? mul(dy, ctx.inputs[0]) : null,
+  ],
 });
 
 /**

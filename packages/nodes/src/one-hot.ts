@@ -26,7 +26,8 @@ export const OneHotNode = defineNode<{
  */
 export function oneHot(indices: Tensor, depth: number, dtype: FloatDType = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
   const bad = indexOutside(indices, depth);
   if (bad !== undefined) throw new ArgumentError(`oneHot: class index ${bad} is outside [0, ${depth})`);
   return OneHotNode.apply([indices], { depth, dtype });

@@ -37,6 +37,7 @@ export const RepeatNode = defineNode<{
  */
 export function repeat(x: Tensor, axis: number, times: number): Tensor {
   requireFloat('repeat', x);
-  if (!Number.isInteger(times) || times < 0) throw new ArgumentError(`repeat: times must be a non-negative integer, got ${times}`);
+  if (!Number.isInteger(times) || times < 0)
+    throw new ArgumentError(`repeat: times must be a non-negative integer, got ${times}`);
   return RepeatNode.apply([x], { axis: normalizeAxis('repeat', axis, x.rank), times });
 }

@@ -16,12 +16,16 @@ export const ReshapeNode = defineNode<{
 function resolveShape(x: Tensor, shape: Shape): number[] {
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new ArgumentError(`reshape: ${JSON.stringify(shape)} is not a shape (non-negative integers and at most one -1)`);
+    throw new ArgumentError(
+      `reshape: ${JSON.stringify(shape)} is not a shape (non-negative integers and at most one -1)`,
+    );
   }
   const known = sizeOf(shape.filter((d) => d !== -1));
   const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
   if (sizeOf(resolved) !== x.size || !resolved.every(Number.isInteger)) {
-    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+    throw new ShapeError(
+      `reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+    );
   }
   return resolved;
 }

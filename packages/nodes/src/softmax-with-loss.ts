@@ -1,4 +1,13 @@
-import { ArgumentError, defineNode, DTypeError, formatShape, isFloatDType, ShapeError, shapesEqual, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  defineNode,
+  DTypeError,
+  formatShape,
+  isFloatDType,
+  ShapeError,
+  shapesEqual,
+  type Tensor,
+} from '@graphgrad/core';
 import { div } from './div.ts';
 import { mul } from './mul.ts';
 import { oneHot } from './one-hot.ts';
@@ -55,15 +64,21 @@ export function softmaxWithLoss(logits: Tensor, target: Tensor): Tensor {
     // Checked here too, so that the message names the call the user made rather than oneHot.
     const bad = indexOutside(target, classes);
     if (bad !== undefined) {
-      throw new ArgumentError(`softmaxWithLoss: class index ${bad} is outside [0, ${classes}) for logits ${formatShape(logits.shape)}`);
+      throw new ArgumentError(
+        `softmaxWithLoss: class index ${bad} is outside [0, ${classes}) for logits ${formatShape(logits.shape)}`,
+      );
     }
     probabilities = oneHot(target, classes, logits.dtype as 'float32' | 'float64');
   } else {
     if (!isFloatDType(target.dtype) || target.dtype !== logits.dtype) {
-      throw new DTypeError(`softmaxWithLoss: target is ${target.dtype}, logits are ${logits.dtype}; pass int32 indices or ${logits.dtype} probabilities`);
+      throw new DTypeError(
+        `softmaxWithLoss: target is ${target.dtype}, logits are ${logits.dtype}; pass int32 indices or ${logits.dtype} probabilities`,
+      );
     }
     if (!shapesEqual(target.shape, logits.shape)) {
-      throw new ShapeError(`softmaxWithLoss: target ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)}`);
+      throw new ShapeError(
+        `softmaxWithLoss: target ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)}`,
+      );
     }
     probabilities = target;
   }

@@ -1,4 +1,16 @@
-import { BackendError, broadcastable, broadcastShapes, DTypeError, full, isFloatDType, shapesEqual, Tensor, type BackendArray, type DType, type TypedArray } from '@graphgrad/core';
+import {
+  BackendError,
+  broadcastable,
+  broadcastShapes,
+  DTypeError,
+  full,
+  isFloatDType,
+  shapesEqual,
+  Tensor,
+  type BackendArray,
+  type DType,
+  type TypedArray,
+} from '@graphgrad/core';
 
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
@@ -6,7 +18,8 @@ export type Operand = Tensor | number;
 /** Throws a `DTypeError` naming `op` unless `x` holds floats. */
 export function requireFloat(op: string, x: Tensor, input = 'x'): void {
   if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
-  if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32 or float64`);
+  if (!isFloatDType(x.dtype))
+    throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32 or float64`);
 }
 
 /**
@@ -31,8 +44,13 @@ export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   if (ta.dtype !== tb.dtype) throw new DTypeError(`${op}: dtypes differ: a is ${ta.dtype}, b is ${tb.dtype}`);
   if (ta.backend !== tb.backend) {
     // Two instances of one kind of backend share a name; say so rather than "cpu and cpu".
-    const other = tb.backend.name === ta.backend.name ? `another ${ta.backend.name} backend instance` : `the ${tb.backend.name} backend`;
-    throw new BackendError(`${op}: a is on the ${ta.backend.name} backend, b on ${other}; move one with await t.to(backend)`);
+    const other =
+      tb.backend.name === ta.backend.name
+        ? `another ${ta.backend.name} backend instance`
+        : `the ${tb.backend.name} backend`;
+    throw new BackendError(
+      `${op}: a is on the ${ta.backend.name} backend, b on ${other}; move one with await t.to(backend)`,
+    );
   }
   return [ta, tb];
 }

@@ -3,14 +3,54 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraries } from '@graphgrad/core/testing';
-import { defineNode, full, Generator, gradCheck, keep, noGrad, ones, rand, randn, tensor, tidy, zeros, broadcastTo } from '@graphgrad/core';
-import { Affine, add, argmax, branch, cast, gather, greater, MatMul, matmul, mean, mul, oneHot, repeat, reshape, Sequential, Sigmoid, sigmoid, softmax, softmaxWithLoss, sum, tanh, transpose } from '../src/index.ts';
+import {
+  defineNode,
+  full,
+  Generator,
+  gradCheck,
+  keep,
+  noGrad,
+  ones,
+  rand,
+  randn,
+  tensor,
+  tidy,
+  zeros,
+  broadcastTo,
+} from '@graphgrad/core';
+import {
+  Affine,
+  add,
+  argmax,
+  branch,
+  cast,
+  gather,
+  greater,
+  MatMul,
+  matmul,
+  mean,
+  mul,
+  oneHot,
+  repeat,
+  reshape,
+  Sequential,
+  Sigmoid,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sum,
+  tanh,
+  transpose,
+} from '../src/index.ts';
 
 const values = (t: { dataSync(): ArrayLike<number> }): number[] => Array.from(t.dataSync());
 
 describe('@graphgrad/core examples', () => {
   it('tensor', async () => {
-    const a = tensor([[1, 2], [3, 4]]); // float32 [2,2]
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]); // float32 [2,2]
     expect([a.dtype, a.shape]).toEqual(['float32', [2, 2]]);
     const labels = tensor([0, 2, 1], { dtype: 'int32' }); // class labels
     expect(labels.dtype).toBe('int32');
@@ -18,7 +58,13 @@ describe('@graphgrad/core examples', () => {
     expect([b.dtype, b.shape]).toEqual(['float64', [2, 3]]);
 
     // Tensor's own example
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     expect(x.shape).toEqual([2, 2]);
     const data = await x.data(); // Float32Array [1, 2, 3, 4]
     expect(data).toEqual(new Float32Array([1, 2, 3, 4]));
@@ -44,8 +90,14 @@ describe('@graphgrad/core examples', () => {
 
   it('tidy and keep', () => {
     const x = randn([30, 2], { seed: 1 });
-    const t = tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32' });
-    const model = new Sequential([new Affine(randn([2, 3], { seed: 2, requiresGrad: true }), zeros([3], { requiresGrad: true })), new Sigmoid()]);
+    const t = tensor(
+      Array.from({ length: 30 }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    );
+    const model = new Sequential([
+      new Affine(randn([2, 3], { seed: 2, requiresGrad: true }), zeros([3], { requiresGrad: true })),
+      new Sigmoid(),
+    ]);
     const live = x.backend.liveBuffers();
     const loss = tidy(() => {
       const l = softmaxWithLoss(model.forward(x), t);
@@ -67,7 +119,10 @@ describe('@graphgrad/core examples', () => {
   });
 
   it('gradCheck', async () => {
-    const result = await gradCheck((a, b) => sum(mul(a, b)), [randn([3, 4], { dtype: 'float64' }), randn([4], { dtype: 'float64' })]);
+    const result = await gradCheck(
+      (a, b) => sum(mul(a, b)),
+      [randn([3, 4], { dtype: 'float64' }), randn([4], { dtype: 'float64' })],
+    );
     expect(result.passed).toBe(true); // true
   });
 
@@ -115,7 +170,11 @@ describe('@graphgrad/nodes examples', () => {
   });
 
   it('sum and mean', () => {
-    const h = tensor([[1, 2], [3, 4], [5, 6]]);
+    const h = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(sum(h).shape).toEqual([]); // scalar
     expect(sum(h).itemSync()).toBe(21);
     expect(sum(h, 0, true).shape).toEqual([1, 2]); // [N, D] -> [1, D]
@@ -139,7 +198,10 @@ describe('@graphgrad/nodes examples', () => {
 
   it('softmaxWithLoss and softmax', () => {
     const scores = randn([30, 3], { seed: 6 });
-    const labels = tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32' });
+    const labels = tensor(
+      Array.from({ length: 30 }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    );
     const loss = softmaxWithLoss(scores, labels); // scores [N, C], labels int32 [N]
     expect(loss.shape).toEqual([]);
     expect(loss.itemSync()).toBeGreaterThan(0);
@@ -148,7 +210,17 @@ describe('@graphgrad/nodes examples', () => {
   });
 
   it('add, greater, argmax, oneHot, gather, reshape, transpose, cast', () => {
-    expect(values(add(tensor([[1, 2], [3, 4]]), tensor([10, 20])))).toEqual([11, 22, 13, 24]); // broadcasts the row
+    expect(
+      values(
+        add(
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+          tensor([10, 20]),
+        ),
+      ),
+    ).toEqual([11, 22, 13, 24]); // broadcasts the row
     const v = tensor([-1, 2, -3, 4]);
     // ReLU (the masked negatives are -0, which equals 0)
     expect(values(mul(v, greater(v, 0))).map((e) => e + 0)).toEqual([0, 2, 0, 4]);
@@ -180,7 +252,10 @@ describe("the foundation issue's first program", () => {
     const W = randn([2, 10], { dtype: 'float64', seed: 2, requiresGrad: true });
     const b = zeros([1, 10], { dtype: 'float64', requiresGrad: true });
     const V = randn([10, 3], { dtype: 'float64', seed: 3, requiresGrad: true });
-    const labels = tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32' }); // or one-hot
+    const labels = tensor(
+      Array.from({ length: 30 }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    ); // or one-hot
     const h = sigmoid(add(matmul(x, W), repeat(b, 0, 30))); // Repeat: [1,10] -> [30,10]
     const loss = softmaxWithLoss(matmul(h, V), labels); // mean cross entropy over the batch
     loss.backward();

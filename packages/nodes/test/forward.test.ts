@@ -4,12 +4,39 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraries } from '@graphgrad/core/testing';
 import { tensor, type Tensor, broadcastTo, sumTo } from '@graphgrad/core';
-import { abs, add, argmax, branch, cast, div, exp, gather, greater, log, matmul, mean, mul, neg, oneHot, repeat, reshape, sigmoid, softmax, softmaxWithLoss, sqrt, sub, sum, tanh, transpose } from '../src/index.ts';
+import {
+  abs,
+  add,
+  argmax,
+  branch,
+  cast,
+  div,
+  exp,
+  gather,
+  greater,
+  log,
+  matmul,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  repeat,
+  reshape,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from '../src/index.ts';
 import * as ref from './support/reference.ts';
 
 const NUM_RUNS = 40;
 
-const f64 = (values: number[] | number[][] | number[][][], shape?: number[]): Tensor => tensor(values, { dtype: 'float64', shape });
+const f64 = (values: number[] | number[][] | number[][][], shape?: number[]): Tensor =>
+  tensor(values, { dtype: 'float64', shape });
 const int32 = (values: number[] | number[][]): Tensor => tensor(values, { dtype: 'int32' });
 const toRef = (t: Tensor): ref.Ref => ({ shape: [...t.shape], data: Array.from(t.dataSync()) });
 
@@ -78,7 +105,15 @@ describe('elementwise unary nodes', () => {
 
 describe('elementwise binary nodes broadcast numpy’s way', () => {
   it('by hand: a row added to every row, a column times a row (outer product)', () => {
-    expect(add(f64([[1, 2], [3, 4]]), f64([10, 20])).dataSync()).toEqual(Float64Array.from([11, 22, 13, 24]));
+    expect(
+      add(
+        f64([
+          [1, 2],
+          [3, 4],
+        ]),
+        f64([10, 20]),
+      ).dataSync(),
+    ).toEqual(Float64Array.from([11, 22, 13, 24]));
     const outer = mul(f64([[1], [2], [3]]), f64([[10, 20]]));
     expect(outer.shape).toEqual([3, 2]);
     expect(Array.from(outer.dataSync())).toEqual([10, 20, 20, 40, 30, 60]);
@@ -108,7 +143,9 @@ describe('elementwise binary nodes broadcast numpy’s way', () => {
     it(`${name} matches the reference over random broadcasting pairs`, () => {
       fc.assert(
         fc.property(
-          arbitraries.broadcastPair().chain(([sa, sb]) => fc.tuple(arbitraries.tensorOf(sa), arbitraries.tensorOf(sb, { min: 0.5, max: 3 }))),
+          arbitraries
+            .broadcastPair()
+            .chain(([sa, sb]) => fc.tuple(arbitraries.tensorOf(sa), arbitraries.tensorOf(sb, { min: 0.5, max: 3 }))),
           ([a, b]) => expectClose(node(a, b), ref.binary(toRef(a), toRef(b), f)),
         ),
         { numRuns: NUM_RUNS },
@@ -119,7 +156,17 @@ describe('elementwise binary nodes broadcast numpy’s way', () => {
 
 describe('matmul', () => {
   it('by hand', () => {
-    const y = matmul(f64([[1, 2], [3, 4], [5, 6]]), f64([[1, 0, -1], [2, 1, 0]]));
+    const y = matmul(
+      f64([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      f64([
+        [1, 0, -1],
+        [2, 1, 0],
+      ]),
+    );
     expect(y.shape).toEqual([3, 3]);
     expect(Array.from(y.dataSync())).toEqual([5, 2, -1, 11, 4, -3, 17, 6, -5]);
   });
@@ -133,9 +180,14 @@ describe('matmul', () => {
     it(`matches the triple loop with transposeA=${transposeA} transposeB=${transposeB}`, () => {
       fc.assert(
         fc.property(
-          arbitraries.matmulShapes(6).chain(([[m, k], [, n]]) =>
-            fc.tuple(arbitraries.tensorOf(transposeA ? [k, m] : [m, k]), arbitraries.tensorOf(transposeB ? [n, k] : [k, n])),
-          ),
+          arbitraries
+            .matmulShapes(6)
+            .chain(([[m, k], [, n]]) =>
+              fc.tuple(
+                arbitraries.tensorOf(transposeA ? [k, m] : [m, k]),
+                arbitraries.tensorOf(transposeB ? [n, k] : [k, n]),
+              ),
+            ),
           ([a, b]) => {
             const left = transposeA ? ref.transpose(toRef(a)) : toRef(a);
             const right = transposeB ? ref.transpose(toRef(b)) : toRef(b);
@@ -150,7 +202,10 @@ describe('matmul', () => {
 
 describe('reductions', () => {
   it('sum and mean by hand', () => {
-    const x = f64([[1, 2, 3], [4, 5, 6]]);
+    const x = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(sum(x).itemSync()).toBe(21);
     expect(sum(x).shape).toEqual([]);
     expect(Array.from(sum(x, 0).dataSync())).toEqual([5, 7, 9]);
@@ -165,13 +220,15 @@ describe('reductions', () => {
   it('sum matches the reference over random axes, keepDims both ways', () => {
     fc.assert(
       fc.property(
-        arbitraries.shape({ maxRank: 4 }).chain((s) =>
-          fc.tuple(
-            arbitraries.tensorOf(s),
-            fc.option(fc.subarray(s.map((_, i) => i)), { nil: undefined }),
-            fc.boolean(),
+        arbitraries
+          .shape({ maxRank: 4 })
+          .chain((s) =>
+            fc.tuple(
+              arbitraries.tensorOf(s),
+              fc.option(fc.subarray(s.map((_, i) => i)), { nil: undefined }),
+              fc.boolean(),
+            ),
           ),
-        ),
         ([x, axes, keepDims]) => {
           expectClose(sum(x, axes, keepDims), ref.sum(toRef(x), axes, keepDims), 1e-13);
           const r = ref.sum(toRef(x), axes, keepDims);
@@ -205,7 +262,10 @@ describe('reductions', () => {
 
 describe('repeat has numpy.repeat semantics', () => {
   it('by hand', () => {
-    const x = f64([[1, 2], [3, 4]]);
+    const x = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     // numpy.repeat(x, 2, axis=0) and axis=1
     expect(repeat(x, 0, 2).shape).toEqual([4, 2]);
     expect(Array.from(repeat(x, 0, 2).dataSync())).toEqual([1, 2, 1, 2, 3, 4, 3, 4]);
@@ -223,7 +283,13 @@ describe('repeat has numpy.repeat semantics', () => {
       fc.property(
         arbitraries
           .shape({ minRank: 1, maxRank: 4 })
-          .chain((s) => fc.tuple(arbitraries.tensorOf(s), fc.integer({ min: -s.length, max: s.length - 1 }), fc.integer({ min: 0, max: 4 }))),
+          .chain((s) =>
+            fc.tuple(
+              arbitraries.tensorOf(s),
+              fc.integer({ min: -s.length, max: s.length - 1 }),
+              fc.integer({ min: 0, max: 4 }),
+            ),
+          ),
         ([x, axis, times]) => expectClose(repeat(x, axis, times), ref.repeat(toRef(x), axis, times)),
       ),
       { numRuns: NUM_RUNS },
@@ -248,9 +314,15 @@ describe('layout nodes', () => {
   it('transpose matches the reference for random permutations', () => {
     fc.assert(
       fc.property(
-        arbitraries
-          .shape({ maxRank: 4 })
-          .chain((s) => fc.tuple(arbitraries.tensorOf(s), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length }))),
+        arbitraries.shape({ maxRank: 4 }).chain((s) =>
+          fc.tuple(
+            arbitraries.tensorOf(s),
+            fc.shuffledSubarray(
+              s.map((_, i) => i),
+              { minLength: s.length, maxLength: s.length },
+            ),
+          ),
+        ),
         ([x, perm]) => {
           expectClose(transpose(x, perm), ref.transpose(toRef(x), perm));
           expectClose(transpose(x), ref.transpose(toRef(x)));
@@ -261,7 +333,10 @@ describe('layout nodes', () => {
   });
 
   it('reshape keeps row-major order, also of a transposed (non-contiguous) view', () => {
-    const x = f64([[1, 2, 3], [4, 5, 6]]);
+    const x = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(reshape(x, [3, -1]).shape).toEqual([3, 2]);
     expect(Array.from(reshape(x, [3, 2]).dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(reshape(transpose(x), [6]).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
@@ -270,15 +345,28 @@ describe('layout nodes', () => {
   });
 
   it('branch gives n tensors equal to x', () => {
-    const x = f64([[1, 2], [3, 4]]);
+    const x = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     const copies = branch(x, 3);
     expect(copies).toHaveLength(3);
     for (const c of copies) expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
   });
 
   it('gather picks rows, repeats allowed, output [...indices.shape, ...x.shape.slice(1)]', () => {
-    const x = f64([[1, 2], [3, 4], [5, 6]]);
-    const y = gather(x, int32([[2, 0], [2, 2]]));
+    const x = f64([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const y = gather(
+      x,
+      int32([
+        [2, 0],
+        [2, 2],
+      ]),
+    );
     expect(y.shape).toEqual([2, 2, 2]);
     expect(Array.from(y.dataSync())).toEqual([5, 6, 1, 2, 5, 6, 5, 6]);
   });
@@ -300,7 +388,12 @@ describe('layout nodes', () => {
 
 describe('softmax', () => {
   it('by hand', () => {
-    const y = softmax(f64([[0, Math.log(3)], [1, 1]]));
+    const y = softmax(
+      f64([
+        [0, Math.log(3)],
+        [1, 1],
+      ]),
+    );
     const v = Array.from(y.dataSync());
     [0.25, 0.75, 0.5, 0.5].forEach((want, i) => expect(v[i]).toBeCloseTo(want, 15));
   });
@@ -310,7 +403,9 @@ describe('softmax', () => {
       fc.property(
         arbitraries
           .shape({ minRank: 1, maxRank: 4 })
-          .chain((s) => fc.tuple(arbitraries.tensorOf(s, { min: -10, max: 10 }), fc.integer({ min: -s.length, max: s.length - 1 }))),
+          .chain((s) =>
+            fc.tuple(arbitraries.tensorOf(s, { min: -10, max: 10 }), fc.integer({ min: -s.length, max: s.length - 1 })),
+          ),
         ([x, axis]) => {
           const y = softmax(x, axis);
           expectClose(y, ref.softmax(toRef(x), axis), 1e-14);
@@ -325,7 +420,14 @@ describe('softmax', () => {
 
   it('is stable at logits ±1e4 (float32 and float64), forward and backward', () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      const x = tensor([[1e4, 0, -1e4], [1e4, 1e4, -1e4], [-1e4, -1e4 + 1, -1e4]], { dtype, requiresGrad: true });
+      const x = tensor(
+        [
+          [1e4, 0, -1e4],
+          [1e4, 1e4, -1e4],
+          [-1e4, -1e4 + 1, -1e4],
+        ],
+        { dtype, requiresGrad: true },
+      );
       const y = softmax(x);
       const v = Array.from(y.dataSync());
       expect(v.every(Number.isFinite)).toBe(true);
@@ -341,7 +443,13 @@ describe('softmax', () => {
 
 describe('softmaxWithLoss', () => {
   it('is log C for equal logits', () => {
-    const loss = softmaxWithLoss(f64([[0, 0, 0, 0], [5, 5, 5, 5]]), int32([1, 3]));
+    const loss = softmaxWithLoss(
+      f64([
+        [0, 0, 0, 0],
+        [5, 5, 5, 5],
+      ]),
+      int32([1, 3]),
+    );
     expect(loss.shape).toEqual([]);
     expect(loss.itemSync()).toBeCloseTo(Math.log(4), 15);
   });
@@ -352,7 +460,10 @@ describe('softmaxWithLoss', () => {
         fc
           .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }))
           .chain(([n, c]) =>
-            fc.tuple(arbitraries.tensorOf([n, c], { min: -8, max: 8 }), fc.array(fc.integer({ min: 0, max: c - 1 }), { minLength: n, maxLength: n })),
+            fc.tuple(
+              arbitraries.tensorOf([n, c], { min: -8, max: 8 }),
+              fc.array(fc.integer({ min: 0, max: c - 1 }), { minLength: n, maxLength: n }),
+            ),
           ),
         ([logits, labels]) => {
           const want = ref.meanCrossEntropy(toRef(logits), labels);
@@ -372,21 +483,42 @@ describe('softmaxWithLoss', () => {
   });
 
   it('flattens leading axes of rank-3 logits into rows', () => {
-    const logits = f64([[[1, 2, 3], [0, 0, 1]], [[3, 2, 1], [2, 2, 2]]]);
-    const labels = int32([[2, 0], [0, 1]]);
+    const logits = f64([
+      [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
+      [
+        [3, 2, 1],
+        [2, 2, 2],
+      ],
+    ]);
+    const labels = int32([
+      [2, 0],
+      [0, 1],
+    ]);
     const want = ref.meanCrossEntropy({ shape: [4, 3], data: Array.from(logits.dataSync()) }, [2, 0, 0, 1]);
     expect(softmaxWithLoss(logits, labels).itemSync()).toBeCloseTo(want, 14);
   });
 
   it('stays finite at logits ±1e4, where a naive log(softmax) would give log 0', () => {
-    const logits = f64([[1e4, -1e4, 0], [-1e4, 1e4, 0]]);
+    const logits = f64([
+      [1e4, -1e4, 0],
+      [-1e4, 1e4, 0],
+    ]);
     // row 0 is right (loss ~0); row 1 is wrong by 2e4 (loss 2e4)
     const loss = softmaxWithLoss(logits, int32([0, 0]));
     expect(loss.itemSync()).toBe(1e4);
   });
 
   it('its gradient is (softmax - t) / N', () => {
-    const logits = tensor([[1, 2, 3], [0, 0, 0]], { dtype: 'float64', requiresGrad: true });
+    const logits = tensor(
+      [
+        [1, 2, 3],
+        [0, 0, 0],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     softmaxWithLoss(logits, int32([2, 1])).backward();
     const y = ref.softmax(toRef(logits));
     const t = [0, 0, 1, 0, 1, 0];
@@ -397,17 +529,51 @@ describe('softmaxWithLoss', () => {
 
 describe('argmax', () => {
   it('takes the first index on ties', () => {
-    expect(Array.from(argmax(f64([[1, 3, 3], [2, 2, 2], [0, -1, 0]])).dataSync())).toEqual([1, 0, 0]);
-    expect(Array.from(argmax(f64([[1, 5], [5, 5]]), 0).dataSync())).toEqual([1, 0]);
-    expect(argmax(f64([[1, 5], [5, 5]])).dtype).toBe('int32');
+    expect(
+      Array.from(
+        argmax(
+          f64([
+            [1, 3, 3],
+            [2, 2, 2],
+            [0, -1, 0],
+          ]),
+        ).dataSync(),
+      ),
+    ).toEqual([1, 0, 0]);
+    expect(
+      Array.from(
+        argmax(
+          f64([
+            [1, 5],
+            [5, 5],
+          ]),
+          0,
+        ).dataSync(),
+      ),
+    ).toEqual([1, 0]);
+    expect(
+      argmax(
+        f64([
+          [1, 5],
+          [5, 5],
+        ]),
+      ).dtype,
+    ).toBe('int32');
   });
 
   it('matches the reference (ties included: values are drawn from a few integers)', () => {
     fc.assert(
       fc.property(
-        arbitraries.shape({ minRank: 1 }).chain((s) =>
-          fc.array(fc.integer({ min: 0, max: 2 }), { minLength: s.reduce((n, d) => n * d, 1), maxLength: s.reduce((n, d) => n * d, 1) }).map((v) => f64(v, s)),
-        ),
+        arbitraries
+          .shape({ minRank: 1 })
+          .chain((s) =>
+            fc
+              .array(fc.integer({ min: 0, max: 2 }), {
+                minLength: s.reduce((n, d) => n * d, 1),
+                maxLength: s.reduce((n, d) => n * d, 1),
+              })
+              .map((v) => f64(v, s)),
+          ),
         (x) => {
           const i = argmax(x);
           expect(i.shape).toEqual(x.shape.slice(0, -1));

@@ -3,11 +3,50 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraries } from '@graphgrad/core/testing';
-import { AddNode, AliasNode, broadcastsTo, broadcastTo, BroadcastToNode, gradCheck, sizeOf, sumTo, SumToNode, tensor, type Shape, type Tensor } from '@graphgrad/core';
+import {
+  AddNode,
+  AliasNode,
+  broadcastsTo,
+  broadcastTo,
+  BroadcastToNode,
+  gradCheck,
+  sizeOf,
+  sumTo,
+  SumToNode,
+  tensor,
+  type Shape,
+  type Tensor,
+} from '@graphgrad/core';
 
 // The node kinds of @graphgrad/nodes, and those of core that the engine records itself.
 const nodes = { ...nodeModule, AddNode, AliasNode, BroadcastToNode, SumToNode };
-import { abs, add, argmax, branch, cast, div, exp, gather, greater, log, matmul, mean, mul, neg, oneHot, repeat, reshape, sigmoid, softmax, softmaxWithLoss, sqrt, sub, sum, tanh, transpose } from '../src/index.ts';
+import {
+  abs,
+  add,
+  argmax,
+  branch,
+  cast,
+  div,
+  exp,
+  gather,
+  greater,
+  log,
+  matmul,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  repeat,
+  reshape,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from '../src/index.ts';
 import * as nodeModule from '../src/index.ts';
 
 const NUM_RUNS = 40;
@@ -43,14 +82,21 @@ function awayFromZero(shape: Shape): fc.Arbitrary<Tensor> {
   const n = sizeOf(shape);
   return fc
     .tuple(arbitraries.values(n, { min: 0.1, max: 2 }), fc.array(fc.boolean(), { minLength: n, maxLength: n }))
-    .map(([v, signs]) => tensor(v.map((x, i) => (signs[i] ? -x : x)), { shape, dtype: 'float64' }));
+    .map(([v, signs]) =>
+      tensor(
+        v.map((x, i) => (signs[i] ? -x : x)),
+        { shape, dtype: 'float64' },
+      ),
+    );
 }
 
 function unary(name: string, node: string, fn: (x: Tensor) => Tensor, values = SMOOTH): GradientCase {
   return {
     name,
     node,
-    instance: arbitraries.tensorOf(arbitraries.shape(), values).map((x) => instance(`${name} ${show(x.shape)}`, fn, [x])),
+    instance: arbitraries
+      .tensorOf(arbitraries.shape(), values)
+      .map((x) => instance(`${name} ${show(x.shape)}`, fn, [x])),
   };
 }
 
@@ -80,7 +126,10 @@ function matmulCase(transposeA: boolean, transposeB: boolean): GradientCase {
         ),
       )
       .map(([a, b]) =>
-        instance(`${name} ${show(a.shape)} ${show(b.shape)}`, (x, y) => matmul(x, y, { transposeA, transposeB }), [a, b]),
+        instance(`${name} ${show(a.shape)} ${show(b.shape)}`, (x, y) => matmul(x, y, { transposeA, transposeB }), [
+          a,
+          b,
+        ]),
       ),
   };
 }
@@ -90,14 +139,22 @@ function axesOf(rank: number): fc.Arbitrary<number[] | number | undefined> {
   const axes = Array.from({ length: rank }, (_, i) => i);
   return fc.oneof(
     fc.constant(undefined),
-    fc.subarray(axes).chain((list) =>
-      fc.array(fc.boolean(), { minLength: list.length, maxLength: list.length }).map((negative) => list.map((a, i) => (negative[i] ? a - rank : a))),
-    ),
+    fc
+      .subarray(axes)
+      .chain((list) =>
+        fc
+          .array(fc.boolean(), { minLength: list.length, maxLength: list.length })
+          .map((negative) => list.map((a, i) => (negative[i] ? a - rank : a))),
+      ),
     ...(rank > 0 ? [fc.integer({ min: -rank, max: rank - 1 })] : []),
   );
 }
 
-function reduction(name: string, node: string, fn: (x: Tensor, axes: number[] | number | undefined, keepDims: boolean) => Tensor): GradientCase {
+function reduction(
+  name: string,
+  node: string,
+  fn: (x: Tensor, axes: number[] | number | undefined, keepDims: boolean) => Tensor,
+): GradientCase {
   return {
     name,
     node,
@@ -105,13 +162,19 @@ function reduction(name: string, node: string, fn: (x: Tensor, axes: number[] | 
       .shape()
       .chain((s) => fc.tuple(arbitraries.tensorOf(s, SMOOTH), axesOf(s.length), fc.boolean()))
       .map(([x, axes, keepDims]) =>
-        instance(`${name} ${show(x.shape)} axes=${JSON.stringify(axes)} keepDims=${keepDims}`, (t) => fn(t, axes, keepDims), [x]),
+        instance(
+          `${name} ${show(x.shape)} axes=${JSON.stringify(axes)} keepDims=${keepDims}`,
+          (t) => fn(t, axes, keepDims),
+          [x],
+        ),
       ),
   };
 }
 
 /** A shape of rank ≥ 1 and an axis of it (possibly negative). */
-const shapeAndAxis = arbitraries.shape({ minRank: 1 }).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: -s.length, max: s.length - 1 })));
+const shapeAndAxis = arbitraries
+  .shape({ minRank: 1 })
+  .chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: -s.length, max: s.length - 1 })));
 
 /** Shapes of the same size as `s`: flat, reversed, padded with 1s, or with one length inferred (-1). */
 function reshapeTargets(s: Shape): fc.Arbitrary<number[]> {
@@ -121,7 +184,9 @@ function reshapeTargets(s: Shape): fc.Arbitrary<number[]> {
     fc.constant([-1]),
     fc.constant([...s].reverse()),
     fc.constant([1, ...s, 1]),
-    s.length === 0 ? fc.constant([1, 1]) : fc.integer({ min: 0, max: s.length - 1 }).map((i) => s.map((d, j) => (i === j ? -1 : d))),
+    s.length === 0
+      ? fc.constant([1, 1])
+      : fc.integer({ min: 0, max: s.length - 1 }).map((i) => s.map((d, j) => (i === j ? -1 : d))),
   );
 }
 
@@ -146,7 +211,11 @@ function softmaxWithLossCase(targets: 'indices' | 'one-hot'): GradientCase {
         const classes = logits.shape[logits.rank - 1];
         const indices = int32(labels, rows);
         const target = targets === 'indices' ? indices : oneHot(indices, classes, 'float64');
-        return instance(`${name} logits ${show(logits.shape)} labels ${JSON.stringify(labels)}`, (a) => softmaxWithLoss(a, target), [logits]);
+        return instance(
+          `${name} logits ${show(logits.shape)} labels ${JSON.stringify(labels)}`,
+          (a) => softmaxWithLoss(a, target),
+          [logits],
+        );
       }),
   };
 }
@@ -158,8 +227,15 @@ function stage(s: Shape): fc.Arbitrary<Stage> {
   const rank = s.length;
   const axis = rank > 0 ? fc.integer({ min: -rank, max: rank - 1 }) : fc.constant(undefined);
   return fc.oneof(
-    fc.shuffledSubarray(s.map((_, i) => i), { minLength: rank, maxLength: rank }).map((perm) => ({ label: `transpose${JSON.stringify(perm)}`, apply: (x: Tensor) => transpose(x, perm) })),
-    fc.integer({ min: 1, max: 3 }).map((n) => ({ label: `broadcastTo[${n},...]`, apply: (x: Tensor) => broadcastTo(x, [n, ...x.shape]) })),
+    fc
+      .shuffledSubarray(
+        s.map((_, i) => i),
+        { minLength: rank, maxLength: rank },
+      )
+      .map((perm) => ({ label: `transpose${JSON.stringify(perm)}`, apply: (x: Tensor) => transpose(x, perm) })),
+    fc
+      .integer({ min: 1, max: 3 })
+      .map((n) => ({ label: `broadcastTo[${n},...]`, apply: (x: Tensor) => broadcastTo(x, [n, ...x.shape]) })),
     fc.constant({ label: 'tanh', apply: tanh }),
     fc.constant({ label: 'x·x', apply: (x: Tensor) => mul(x, x) }),
     fc.constant({ label: 'reshape[-1]', apply: (x: Tensor) => reshape(x, [-1]) }),
@@ -177,7 +253,9 @@ function stage(s: Shape): fc.Arbitrary<Stage> {
 const composite: fc.Arbitrary<Instance> = arbitraries.shape({ maxDim: 3 }).chain((s) =>
   arbitraries.tensorOf(s, SMOOTH).chain((x) => {
     const grow = (stages: Stage[], probe: Tensor, left: number): fc.Arbitrary<Stage[]> =>
-      left === 0 ? fc.constant(stages) : stage(probe.shape).chain((next) => grow([...stages, next], next.apply(probe), left - 1));
+      left === 0
+        ? fc.constant(stages)
+        : stage(probe.shape).chain((next) => grow([...stages, next], next.apply(probe), left - 1));
     return fc
       .integer({ min: 2, max: 3 })
       .chain((n) => grow([], x, n))
@@ -210,7 +288,10 @@ const CASES: readonly GradientCase[] = [
   {
     name: 'abs',
     node: 'AbsNode',
-    instance: arbitraries.shape().chain(awayFromZero).map((x) => instance(`abs ${show(x.shape)}`, abs, [x])),
+    instance: arbitraries
+      .shape()
+      .chain(awayFromZero)
+      .map((x) => instance(`abs ${show(x.shape)}`, abs, [x])),
   },
   matmulCase(false, false),
   matmulCase(true, false),
@@ -222,8 +303,12 @@ const CASES: readonly GradientCase[] = [
     name: 'repeat',
     node: 'RepeatNode',
     instance: shapeAndAxis
-      .chain(([s, axis]) => fc.tuple(arbitraries.tensorOf(s, SMOOTH), fc.constant(axis), fc.integer({ min: 0, max: 3 })))
-      .map(([x, axis, times]) => instance(`repeat ${show(x.shape)} axis=${axis} times=${times}`, (t) => repeat(t, axis, times), [x])),
+      .chain(([s, axis]) =>
+        fc.tuple(arbitraries.tensorOf(s, SMOOTH), fc.constant(axis), fc.integer({ min: 0, max: 3 })),
+      )
+      .map(([x, axis, times]) =>
+        instance(`repeat ${show(x.shape)} axis=${axis} times=${times}`, (t) => repeat(t, axis, times), [x]),
+      ),
   },
   {
     name: 'broadcastTo',
@@ -231,7 +316,11 @@ const CASES: readonly GradientCase[] = [
     instance: arbitraries
       .broadcastPair()
       .map(([a, b]) => (broadcastsTo(a, b) ? [a, b] : [b, a]))
-      .chain(([from, to]) => arbitraries.tensorOf(from, SMOOTH).map((x) => instance(`broadcastTo ${show(from)} -> ${show(to)}`, (t) => broadcastTo(t, to), [x]))),
+      .chain(([from, to]) =>
+        arbitraries
+          .tensorOf(from, SMOOTH)
+          .map((x) => instance(`broadcastTo ${show(from)} -> ${show(to)}`, (t) => broadcastTo(t, to), [x])),
+      ),
   },
   {
     name: 'sumTo',
@@ -239,7 +328,11 @@ const CASES: readonly GradientCase[] = [
     instance: arbitraries
       .broadcastPair()
       .map(([a, b]) => (broadcastsTo(a, b) ? [a, b] : [b, a]))
-      .chain(([to, from]) => arbitraries.tensorOf(from, SMOOTH).map((x) => instance(`sumTo ${show(from)} -> ${show(to)}`, (t) => sumTo(t, to), [x]))),
+      .chain(([to, from]) =>
+        arbitraries
+          .tensorOf(from, SMOOTH)
+          .map((x) => instance(`sumTo ${show(from)} -> ${show(to)}`, (t) => sumTo(t, to), [x])),
+      ),
   },
   {
     name: 'branch',
@@ -275,10 +368,18 @@ const CASES: readonly GradientCase[] = [
       .chain((s) =>
         fc.tuple(
           arbitraries.tensorOf(s, SMOOTH),
-          fc.option(fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length }), { nil: undefined }),
+          fc.option(
+            fc.shuffledSubarray(
+              s.map((_, i) => i),
+              { minLength: s.length, maxLength: s.length },
+            ),
+            { nil: undefined },
+          ),
         ),
       )
-      .map(([x, perm]) => instance(`transpose ${show(x.shape)} perm=${JSON.stringify(perm)}`, (t) => transpose(t, perm), [x])),
+      .map(([x, perm]) =>
+        instance(`transpose ${show(x.shape)} perm=${JSON.stringify(perm)}`, (t) => transpose(t, perm), [x]),
+      ),
   },
   {
     name: 'softmax',
@@ -299,12 +400,19 @@ const CASES: readonly GradientCase[] = [
         fc.tuple(
           arbitraries.tensorOf(s, SMOOTH),
           fc.constant(indexShape),
-          fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { minLength: sizeOf(indexShape), maxLength: sizeOf(indexShape) }),
+          fc.array(fc.integer({ min: 0, max: s[0] - 1 }), {
+            minLength: sizeOf(indexShape),
+            maxLength: sizeOf(indexShape),
+          }),
         ),
       )
       .map(([x, indexShape, picks]) => {
         const indices = int32(picks, indexShape);
-        return instance(`gather ${show(x.shape)} indices ${JSON.stringify(picks)} ${show(indexShape)}`, (t) => gather(t, indices), [x]);
+        return instance(
+          `gather ${show(x.shape)} indices ${JSON.stringify(picks)} ${show(indexShape)}`,
+          (t) => gather(t, indices),
+          [x],
+        );
       }),
   },
   unary('cast float64 -> float64', 'CastNode', (x) => cast(x, 'float64')),
@@ -344,7 +452,10 @@ function kindsInGraph(out: Tensor): Set<string> {
   return kinds;
 }
 
-const nodeExports = Object.entries(nodes).filter(([name]) => /^[A-Z]\w*Node$/.test(name)) as [string, { spec: { kind: string } }][];
+const nodeExports = Object.entries(nodes).filter(([name]) => /^[A-Z]\w*Node$/.test(name)) as [
+  string,
+  { spec: { kind: string } },
+][];
 
 describe('coverage of the gradient table', () => {
   it('finds the node kinds exported by @graphgrad/nodes and core', () => {
@@ -354,7 +465,9 @@ describe('coverage of the gradient table', () => {
 
   it('has a gradient case for every differentiable XxxNode export', () => {
     const covered = new Set(CASES.map((c) => c.node));
-    const missing = nodeExports.map(([name]) => name).filter((name) => !covered.has(name) && !(NON_DIFFERENTIABLE as readonly string[]).includes(name));
+    const missing = nodeExports
+      .map(([name]) => name)
+      .filter((name) => !covered.has(name) && !(NON_DIFFERENTIABLE as readonly string[]).includes(name));
     expect(missing).toEqual([]);
   });
 
@@ -370,7 +483,9 @@ describe('coverage of the gradient table', () => {
       const kind = (nodes as unknown as Record<string, { spec: { kind: string } }>)[c.node].spec.kind;
       // Some draws can skip the node (sumTo to the same shape); a handful of draws must hit it.
       const hit = fc.sample(c.instance, { numRuns: 10, seed: 1 }).some(({ fn, inputs }) => {
-        const leaves = inputs.map((x) => tensor(x.dataSync(), { shape: x.shape, dtype: 'float64', requiresGrad: true }));
+        const leaves = inputs.map((x) =>
+          tensor(x.dataSync(), { shape: x.shape, dtype: 'float64', requiresGrad: true }),
+        );
         return kindsInGraph(fn(...leaves)).has(kind);
       });
       expect(hit, `${c.name} never recorded a ${kind} node`).toBe(true);
@@ -379,13 +494,27 @@ describe('coverage of the gradient table', () => {
 });
 
 describe('the non-differentiable nodes produce no gradient', () => {
-  const x = tensor([[-1.5, 0.5, 2], [3, -0.25, 1]], { dtype: 'float64', requiresGrad: true });
+  const x = tensor(
+    [
+      [-1.5, 0.5, 2],
+      [3, -0.25, 1],
+    ],
+    { dtype: 'float64', requiresGrad: true },
+  );
 
   it('declares every input non-differentiable and its rule returns null', () => {
     for (const name of NON_DIFFERENTIABLE) {
       const spec = nodes[name].spec;
-      expect(spec.differentiable?.every((d) => d === false), name).toBe(true);
-      expect(spec.backward({ inputs: [], outputs: [], attrs: undefined as never, needsGrad: () => false }).every((g) => g === null), name).toBe(true);
+      expect(
+        spec.differentiable?.every((d) => d === false),
+        name,
+      ).toBe(true);
+      expect(
+        spec
+          .backward({ inputs: [], outputs: [], attrs: undefined as never, needsGrad: () => false })
+          .every((g) => g === null),
+        name,
+      ).toBe(true);
     }
   });
 

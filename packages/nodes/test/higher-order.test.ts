@@ -2,7 +2,32 @@ import { arbitraries } from '@graphgrad/core/testing';
 import { cpuBackend } from '@graphgrad/cpu';
 import { Generator, tensor, type Backend, type FloatDType, type Tensor, broadcastTo } from '@graphgrad/core';
 import { describe, expect, it } from 'vitest';
-import { add, Affine, branch, div, exp, gather, log, matmul, mean, mul, neg, oneHot, repeat, reshape, Sequential, Sigmoid, sigmoid, softmax, softmaxWithLoss, sqrt, sub, sum, tanh, transpose } from '../src/index.ts';
+import {
+  add,
+  Affine,
+  branch,
+  div,
+  exp,
+  gather,
+  log,
+  matmul,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  repeat,
+  reshape,
+  Sequential,
+  Sigmoid,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from '../src/index.ts';
 import { gpuForTests } from '../../gpu/test/gpu-for-tests.ts';
 import fc from 'fast-check';
 
@@ -19,10 +44,16 @@ function leaf(values: Values, shape: readonly number[], { backend, dtype = 'floa
 }
 
 /** ∇f at `point` (one gradient per input), by an ordinary backward. */
-async function gradientAt(f: (...xs: Tensor[]) => Tensor, point: readonly Values[], shapes: readonly (readonly number[])[]): Promise<Values[]> {
+async function gradientAt(
+  f: (...xs: Tensor[]) => Tensor,
+  point: readonly Values[],
+  shapes: readonly (readonly number[])[],
+): Promise<Values[]> {
   const xs = point.map((v, i) => leaf(v, shapes[i], {}));
   f(...xs).backward();
-  return Promise.all(xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))));
+  return Promise.all(
+    xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))),
+  );
 }
 
 /**
@@ -40,9 +71,16 @@ async function hessianVectorProduct(
   f(...xs).backward({ createGraph: true });
   const grads = xs.map((x) => x.grad!);
   xs.forEach((x) => (x.grad = null));
-  const vs = direction.map((v, i) => tensor(v, { shape: shapes[i], dtype: where.dtype ?? 'float64', backend: where.backend }));
-  grads.map((g, i) => sum(mul(g, vs[i]))).reduce((a, b) => add(a, b)).backward();
-  return Promise.all(xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))));
+  const vs = direction.map((v, i) =>
+    tensor(v, { shape: shapes[i], dtype: where.dtype ?? 'float64', backend: where.backend }),
+  );
+  grads
+    .map((g, i) => sum(mul(g, vs[i])))
+    .reduce((a, b) => add(a, b))
+    .backward();
+  return Promise.all(
+    xs.map(async (x) => (x.grad === null ? new Float64Array(x.size) : Float64Array.from(await x.grad.data()))),
+  );
 }
 
 /** H·v by central differences of first derivatives: (∇f(x + εv) - ∇f(x - εv)) / 2ε. */
@@ -61,7 +99,11 @@ async function finiteDifferenceHvp(
 /** The largest violation of |a - b| ≤ atol + rtol·|b| over every element (≤ 0 when all agree). */
 function worstMismatch(actual: readonly Values[], expected: readonly Values[], atol = 1e-6, rtol = 1e-5): number {
   let worst = -Infinity;
-  actual.forEach((a, i) => a.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - expected[i][j]) - atol - rtol * Math.abs(expected[i][j])))));
+  actual.forEach((a, i) =>
+    a.forEach(
+      (x, j) => (worst = Math.max(worst, Math.abs(x - expected[i][j]) - atol - rtol * Math.abs(expected[i][j]))),
+    ),
+  );
   return worst;
 }
 
@@ -86,8 +128,22 @@ const anywhere = { min: -2, max: 2 };
  */
 const CASES: readonly Case[] = [
   { name: 'add (distributes)', shapes: [[2, 3], [3]], f: (a, b) => add(a, b) },
-  { name: 'sub', shapes: [[2, 3], [2, 1]], f: (a, b) => sub(a, b) },
-  { name: 'mul (switches)', shapes: [[2, 3], [2, 3]], f: (a, b) => mul(a, b) },
+  {
+    name: 'sub',
+    shapes: [
+      [2, 3],
+      [2, 1],
+    ],
+    f: (a, b) => sub(a, b),
+  },
+  {
+    name: 'mul (switches)',
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    f: (a, b) => mul(a, b),
+  },
   { name: 'div', shapes: [[3], [3]], ranges: [anywhere, positive], f: (a, b) => div(a, b) },
   { name: 'neg', shapes: [[4]], f: (x) => neg(x) },
   { name: 'exp', shapes: [[4]], f: (x) => exp(x) },
@@ -95,26 +151,58 @@ const CASES: readonly Case[] = [
   { name: 'sqrt', shapes: [[4]], ranges: [positive], f: (x) => sqrt(x) },
   { name: 'sigmoid', shapes: [[2, 3]], f: (x) => sigmoid(x) },
   { name: 'tanh', shapes: [[2, 3]], f: (x) => tanh(x) },
-  { name: 'branch (sums the copies)', shapes: [[3]], f: (x) => { const [p, q] = branch(x, 2); return mul(sigmoid(p), q); } },
-  { name: 'Repeat', shapes: [[1, 3]], f: (x) => mul(repeat(x, 0, 4), tensor([1, 2, 3, 4], { shape: [4, 1], dtype: 'float64' })) },
+  {
+    name: 'branch (sums the copies)',
+    shapes: [[3]],
+    f: (x) => {
+      const [p, q] = branch(x, 2);
+      return mul(sigmoid(p), q);
+    },
+  },
+  {
+    name: 'Repeat',
+    shapes: [[1, 3]],
+    f: (x) => mul(repeat(x, 0, 4), tensor([1, 2, 3, 4], { shape: [4, 1], dtype: 'float64' })),
+  },
   { name: 'Sum', shapes: [[3, 2]], f: (x) => mul(sum(x, 0, true), x) },
   { name: 'mean', shapes: [[3, 2]], f: (x) => mul(mean(x, 1, true), x) },
   { name: 'broadcastTo', shapes: [[2, 1]], f: (x) => broadcastTo(x, [2, 3]) },
   { name: 'reshape', shapes: [[2, 3]], f: (x) => mul(reshape(x, [3, 2]), reshape(x, [3, 2])) },
   { name: 'transpose', shapes: [[2, 3]], f: (x) => matmul(transpose(x), x) },
-  { name: 'MatMul', shapes: [[2, 3], [3, 4]], f: (a, b) => matmul(a, b) },
-  { name: 'MatMul with transposes', shapes: [[3, 2], [4, 3]], f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }) },
+  {
+    name: 'MatMul',
+    shapes: [
+      [2, 3],
+      [3, 4],
+    ],
+    f: (a, b) => matmul(a, b),
+  },
+  {
+    name: 'MatMul with transposes',
+    shapes: [
+      [3, 2],
+      [4, 3],
+    ],
+    f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }),
+  },
   { name: 'Softmax', shapes: [[2, 3]], f: (x) => softmax(x) },
   { name: 'Softmax along axis 0', shapes: [[3, 2]], f: (x) => softmax(x, 0) },
   { name: 'SoftmaxWithLoss (class indices)', shapes: [[4, 3]], f: (x) => softmaxWithLoss(x, labels) },
-  { name: 'SoftmaxWithLoss (one-hot rows)', shapes: [[4, 3]], f: (x) => softmaxWithLoss(x, oneHot(labels, 3, 'float64')) },
+  {
+    name: 'SoftmaxWithLoss (one-hot rows)',
+    shapes: [[4, 3]],
+    f: (x) => softmaxWithLoss(x, oneHot(labels, 3, 'float64')),
+  },
   { name: 'gather', shapes: [[2, 3]], f: (x) => gather(x, picks) },
 ];
 
 /** Σ w·y² with fixed weights w: a scalar whose Hessian involves both y's first and second derivatives. */
 function quadratic(y: Tensor): Tensor {
   const generator = new Generator(11);
-  const w = tensor(Float64Array.from({ length: y.size }, () => generator.normal()), { shape: y.shape, dtype: 'float64', backend: y.backend });
+  const w = tensor(
+    Float64Array.from({ length: y.size }, () => generator.normal()),
+    { shape: y.shape, dtype: 'float64', backend: y.backend },
+  );
   return sum(mul(w, mul(y, y)));
 }
 
@@ -177,13 +265,24 @@ describe('second derivatives by backward({ createGraph: true })', () => {
 });
 
 /** The book's two-layer net and its loss as a function of the parameters (float64 on the default backend unless told). */
-function twoLayerNet({ backend, dtype = 'float64' }: Where = {}): { shapes: number[][]; point: Values[]; loss: (...params: Tensor[]) => Tensor } {
+function twoLayerNet({ backend, dtype = 'float64' }: Where = {}): {
+  shapes: number[][];
+  point: Values[];
+  loss: (...params: Tensor[]) => Tensor;
+} {
   const [N, I, H, O] = [12, 2, 10, 3];
   const generator = new Generator(5);
   const draw = (n: number, scale: number): Values => Float64Array.from({ length: n }, () => scale * generator.normal());
   // float32 values, so that the float32 runs below see exactly the data the float64 one does.
   const x = tensor(draw(N * I, 1).map(Math.fround), { shape: [N, I], dtype, backend });
-  const t = oneHot(tensor(Array.from({ length: N }, (_, i) => i % O), { dtype: 'int32', backend }), O, dtype);
+  const t = oneHot(
+    tensor(
+      Array.from({ length: N }, (_, i) => i % O),
+      { dtype: 'int32', backend },
+    ),
+    O,
+    dtype,
+  );
   const shapes = [[I, H], [H], [H, O], [O]];
   // Weights larger than the book's 0.01 so the sigmoid works in its curved part, where a wrong
   // second derivative would show.
@@ -197,7 +296,9 @@ describe("the two-layer net's loss", () => {
   it('has a Hessian-vector product that matches finite differences of its gradients', async () => {
     const { shapes, point, loss } = twoLayerNet();
     const generator = new Generator(9);
-    const direction = shapes.map((s) => Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => generator.normal()));
+    const direction = shapes.map((s) =>
+      Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => generator.normal()),
+    );
     const exact = await hessianVectorProduct(loss, point, direction, shapes);
     const numeric = await finiteDifferenceHvp(loss, point, direction, shapes);
     expect(worstMismatch(exact, numeric)).toBeLessThanOrEqual(0);
@@ -207,9 +308,11 @@ describe("the two-layer net's loss", () => {
   it('has a symmetric Hessian: uᵀ·H·v = vᵀ·H·u', async () => {
     const { shapes, point, loss } = twoLayerNet();
     const generator = new Generator(13);
-    const draw = (): Values[] => shapes.map((s) => Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => generator.normal()));
+    const draw = (): Values[] =>
+      shapes.map((s) => Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => generator.normal()));
     const [u, v] = [draw(), draw()];
-    const dot = (a: Values[], b: Values[]): number => a.reduce((total, ai, i) => total + ai.reduce((s, x, j) => s + x * b[i][j], 0), 0);
+    const dot = (a: Values[], b: Values[]): number =>
+      a.reduce((total, ai, i) => total + ai.reduce((s, x, j) => s + x * b[i][j], 0), 0);
     const uHv = dot(u, await hessianVectorProduct(loss, point, v, shapes));
     const vHu = dot(v, await hessianVectorProduct(loss, point, u, shapes));
     expect(Math.abs(uHv - vHu)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(uHv)));
@@ -230,7 +333,9 @@ describe.each([
   it.skipIf(skip !== null)('matches the float64 CPU product to float32 accuracy', async () => {
     const { shapes, point, loss } = twoLayerNet();
     const generator = new Generator(17);
-    const direction = shapes.map((s) => Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => Math.fround(generator.normal())));
+    const direction = shapes.map((s) =>
+      Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => Math.fround(generator.normal())),
+    );
     const rounded = point.map((p) => p.map(Math.fround));
     const oracle = await hessianVectorProduct(loss, rounded, direction, shapes);
     const where = { backend: backend!, dtype: 'float32' } as const;

@@ -17,7 +17,9 @@ describe("Repeat's backward is Sum", () => {
   it('the book’s case: a [1, D] row repeated N times gets sum(dy, 0, keepDims)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((d) => fc.tuple(arbitraries.tensorOf([1, d]), fc.integer({ min: 1, max: 8 }))),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((d) => fc.tuple(arbitraries.tensorOf([1, d]), fc.integer({ min: 1, max: 8 }))),
         fc.integer(),
         ([b, n], seed) => {
           const x = leaf(b);
@@ -34,7 +36,15 @@ describe("Repeat's backward is Sum", () => {
   it('along any axis: the gradient is dy summed over each element’s copies', () => {
     fc.assert(
       fc.property(
-        arbitraries.shape({ minRank: 1 }).chain((s) => fc.tuple(arbitraries.tensorOf(s), fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 1, max: 4 }))),
+        arbitraries
+          .shape({ minRank: 1 })
+          .chain((s) =>
+            fc.tuple(
+              arbitraries.tensorOf(s),
+              fc.integer({ min: 0, max: s.length - 1 }),
+              fc.integer({ min: 1, max: 4 }),
+            ),
+          ),
         fc.integer(),
         ([x0, axis, times], seed) => {
           const x = leaf(x0);
@@ -67,7 +77,9 @@ describe("Sum's backward is Repeat", () => {
   it('over any axes, keepDims or not: dy repeated along each summed axis', () => {
     fc.assert(
       fc.property(
-        arbitraries.shape().chain((s) => fc.tuple(arbitraries.tensorOf(s), fc.subarray(s.map((_, i) => i)), fc.boolean())),
+        arbitraries
+          .shape()
+          .chain((s) => fc.tuple(arbitraries.tensorOf(s), fc.subarray(s.map((_, i) => i)), fc.boolean())),
         fc.integer(),
         ([x0, axes, keepDims], seed) => {
           const x = leaf(x0);
@@ -85,7 +97,13 @@ describe("Sum's backward is Repeat", () => {
 });
 
 /** Functions of one tensor, each using its argument once. */
-const CONSUMERS: readonly ((t: Tensor) => Tensor)[] = [tanh, (t) => mul(exp(t), 0.7), sigmoid, (t) => mul(t, 3.25), (t) => exp(mul(t, -0.5))];
+const CONSUMERS: readonly ((t: Tensor) => Tensor)[] = [
+  tanh,
+  (t) => mul(exp(t), 0.7),
+  sigmoid,
+  (t) => mul(t, 3.25),
+  (t) => exp(mul(t, -0.5)),
+];
 
 describe('branch(x, n) gives exactly the gradients implicit reuse gives', () => {
   it('for any n, any consumers and any order of combining them', () => {
@@ -95,7 +113,10 @@ describe('branch(x, n) gives exactly the gradients implicit reuse gives', () => 
           fc.tuple(
             arbitraries.tensorOf(arbitraries.shape()),
             fc.array(fc.integer({ min: 0, max: CONSUMERS.length - 1 }), { minLength: n, maxLength: n }),
-            fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
+            fc.shuffledSubarray(
+              Array.from({ length: n }, (_, i) => i),
+              { minLength: n, maxLength: n },
+            ),
           ),
         ),
         ([x0, consumers, order]) => {
@@ -195,12 +216,18 @@ describe('a bias: Repeat over the batch and broadcasting agree', () => {
           fc.boolean(),
           (n, i, h, seed, rowBias) => {
             const x = randn([n, i], { seed, dtype });
-            const labels = tensor(Array.from({ length: n }, (_, k) => k % h), { dtype: 'int32' });
+            const labels = tensor(
+              Array.from({ length: n }, (_, k) => k % h),
+              { dtype: 'int32' },
+            );
             const run = (bias: 'repeat' | 'broadcast' | 'broadcastTo'): number[][] => {
               const W = randn([i, h], { seed: seed + 1, dtype, requiresGrad: true });
-              const b = rowBias ? randn([1, h], { seed: seed + 2, dtype, requiresGrad: true }) : zeros([h], { dtype, requiresGrad: true });
+              const b = rowBias
+                ? randn([1, h], { seed: seed + 2, dtype, requiresGrad: true })
+                : zeros([h], { dtype, requiresGrad: true });
               const b2 = rowBias ? b : reshape(b, [1, h]);
-              const biasTerm = bias === 'repeat' ? repeat(b2, 0, n) : bias === 'broadcastTo' ? broadcastTo(b, [n, h]) : b;
+              const biasTerm =
+                bias === 'repeat' ? repeat(b2, 0, n) : bias === 'broadcastTo' ? broadcastTo(b, [n, h]) : b;
               softmaxWithLoss(sigmoid(add(matmul(x, W), biasTerm)), labels).backward();
               expect(b.grad!.shape).toEqual(b.shape);
               return [bits(b.grad), bits(W.grad)];

@@ -2,12 +2,25 @@
 // SoftmaxWithLoss), its gradient check, Sequential and the plain layers array, params and grads.
 import { describe, expect, it } from 'vitest';
 import { gradCheck, randn, tensor, zeros, type Tensor } from '@graphgrad/core';
-import { Affine, MatMul, Sequential, Sigmoid, Softmax, SoftmaxWithLoss, oneHot, softmax, type Layer } from '../src/index.ts';
+import {
+  Affine,
+  MatMul,
+  Sequential,
+  Sigmoid,
+  Softmax,
+  SoftmaxWithLoss,
+  oneHot,
+  softmax,
+  type Layer,
+} from '../src/index.ts';
 
 const [I, H, O, N] = [2, 10, 3, 30];
 
 const x = randn([N, I], { seed: 1, dtype: 'float64' });
-const labels = tensor(Array.from({ length: N }, (_, i) => i % O), { dtype: 'int32' });
+const labels = tensor(
+  Array.from({ length: N }, (_, i) => i % O),
+  { dtype: 'int32' },
+);
 const oneHotLabels = oneHot(labels, O, 'float64');
 
 interface Params {
@@ -20,7 +33,9 @@ interface Params {
 /** Parameters of the two-layer net: the book's 0.01·randn, or unit scale, and zero or random biases. */
 function params(scale: number, randomBias: boolean): Params {
   const bias = (n: number, seed: number): Tensor =>
-    randomBias ? randn([n], { seed, std: 0.5, dtype: 'float64', requiresGrad: true }) : zeros([n], { dtype: 'float64', requiresGrad: true });
+    randomBias
+      ? randn([n], { seed, std: 0.5, dtype: 'float64', requiresGrad: true })
+      : zeros([n], { dtype: 'float64', requiresGrad: true });
   return {
     W1: randn([I, H], { seed: 2, std: scale, dtype: 'float64', requiresGrad: true }),
     b1: bias(H, 3),
@@ -29,7 +44,8 @@ function params(scale: number, randomBias: boolean): Params {
   };
 }
 
-const twoLayerNet = ({ W1, b1, W2, b2 }: Params): Sequential => new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]);
+const twoLayerNet = ({ W1, b1, W2, b2 }: Params): Sequential =>
+  new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]);
 const lossLayer = new SoftmaxWithLoss();
 const bits = (t: Tensor | null): number[] => Array.from(t!.dataSync());
 
@@ -109,7 +125,9 @@ describe('params and grads', () => {
     const dy = randn([N, H], { seed: 7, dtype: 'float64' });
     y.backward(dy);
     const d = bits(dy);
-    const colSums = Array.from({ length: H }, (_, j) => Array.from({ length: N }, (_, n) => d[n * H + j]).reduce((s, v) => s + v, 0));
+    const colSums = Array.from({ length: H }, (_, j) =>
+      Array.from({ length: N }, (_, n) => d[n * H + j]).reduce((s, v) => s + v, 0),
+    );
     bits(b.grad).forEach((g, j) => expect(g).toBeCloseTo(colSums[j], 12));
   });
 });
@@ -124,7 +142,13 @@ describe('weight sharing in Sequential', () => {
     const input = randn([4, 3], { seed: 9, dtype: 'float64' });
     const t = tensor([0, 1, 2, 0], { dtype: 'int32' });
     const result = await gradCheck(
-      (w, bias) => lossLayer.forward(new Sequential([new MatMul(w), new Sigmoid(), new Affine(w, bias), new Sigmoid(), new MatMul(w)]).forward(input), t),
+      (w, bias) =>
+        lossLayer.forward(
+          new Sequential([new MatMul(w), new Sigmoid(), new Affine(w, bias), new Sigmoid(), new MatMul(w)]).forward(
+            input,
+          ),
+          t,
+        ),
       [W, b],
     );
     expect(result.passed, result.message).toBe(true);

@@ -22,5 +22,10 @@ export { lossCurveSpec } from './plot/loss-curve.ts';
 export { renderSvg, type VegaLiteSpec } from './plot/render-svg.ts';
 export { saveFile } from '#save-file';
 export { lineProgress } from './progress/line-progress.ts';
-export { formatIntervalLine, type FitStart, type IntervalReport, type ProgressReporter } from './progress/progress-reporter.ts';
+export {
+  formatIntervalLine,
+  type FitStart,
+  type IntervalReport,
+  type ProgressReporter,
+} from './progress/progress-reporter.ts';
 export { Trainer, type FitOptions, type TrainableModel } from './trainer.ts';

@@ -1,4 +1,14 @@
-import { ArgumentError, Generator, formatShape, keep, noGrad, ShapeError, tensor, tidy, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  Generator,
+  formatShape,
+  keep,
+  noGrad,
+  ShapeError,
+  tensor,
+  tidy,
+  type Tensor,
+} from '@graphgrad/core';
 import { add, gather } from '@graphgrad/nodes';
 import { defaultProgress } from '#default-progress';
 import { clipGrads } from './clip-grads.ts';
@@ -84,7 +94,9 @@ export class Trainer {
     const updated = new Set(optimizer.params);
     const missing = model.params.find((p) => !updated.has(p));
     if (missing !== undefined) {
-      throw new ArgumentError(`Trainer: the optimizer does not update model parameter ${missing.toString()}; build it with model.params`);
+      throw new ArgumentError(
+        `Trainer: the optimizer does not update model parameter ${missing.toString()}; build it with model.params`,
+      );
     }
     this.model = model;
     this.optimizer = optimizer;
@@ -96,15 +108,23 @@ export class Trainer {
    */
   async fit(x: Tensor, t: Tensor, options: FitOptions = {}): Promise<void> {
     const { maxEpoch = 10, batchSize = 32, maxGrad, evalInterval = 20, onInterval } = options;
-    for (const [name, value] of [['maxEpoch', maxEpoch], ['batchSize', batchSize], ['evalInterval', evalInterval]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new ArgumentError(`Trainer.fit: ${name} must be a positive integer, got ${value}`);
+    for (const [name, value] of [
+      ['maxEpoch', maxEpoch],
+      ['batchSize', batchSize],
+      ['evalInterval', evalInterval],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new ArgumentError(`Trainer.fit: ${name} must be a positive integer, got ${value}`);
     }
     if (x.rank < 1 || t.rank < 1 || x.shape[0] !== t.shape[0]) {
-      throw new ShapeError(`Trainer.fit: x ${formatShape(x.shape)} and t ${formatShape(t.shape)} must have the same number of rows`);
+      throw new ShapeError(
+        `Trainer.fit: x ${formatShape(x.shape)} and t ${formatShape(t.shape)} must have the same number of rows`,
+      );
     }
     const dataSize = x.shape[0];
     const maxIters = Math.floor(dataSize / batchSize);
-    if (maxIters === 0) throw new ArgumentError(`Trainer.fit: batchSize ${batchSize} is larger than the ${dataSize} rows of data`);
+    if (maxIters === 0)
+      throw new ArgumentError(`Trainer.fit: batchSize ${batchSize} is larger than the ${dataSize} rows of data`);
     const generator = options.generator ?? new Generator(options.seed ?? 0);
     const progress = options.progress ?? defaultProgress();
     const params = [...new Set(this.model.params)];
@@ -124,7 +144,11 @@ export class Trainer {
             this.optimizer.zeroGrad();
             const loss = this.model.forward(gather(x, picks), gather(t, picks));
             loss.backward();
-            if (maxGrad !== undefined) clipGrads(params.map((p) => p.grad), maxGrad);
+            if (maxGrad !== undefined)
+              clipGrads(
+                params.map((p) => p.grad),
+                maxGrad,
+              );
             this.optimizer.step();
             return noGrad(() => keep(lossSum === null ? loss.detach() : lossSum.assign(add(lossSum, loss))));
           });

@@ -28,18 +28,27 @@ function expectClose(actual: number[][], expected: number[][]): void {
 describe('the book optimizers, first two steps by hand', () => {
   it('SGD: p -= lr·g', async () => {
     // lr 0.1: 1 - 0.05 = 0.95, -2 + 0.1 = -1.9; then 0.95 - 0.025 = 0.925, -1.9 - 0.2 = -2.1
-    expectClose(await twoSteps((ps) => new SGD(ps, { lr: 0.1 })), [[0.95, -1.9], [0.925, -2.1]]);
+    expectClose(await twoSteps((ps) => new SGD(ps, { lr: 0.1 })), [
+      [0.95, -1.9],
+      [0.925, -2.1],
+    ]);
   });
 
   it('Momentum: v = 0.9·v - lr·g; p += v', async () => {
     // v1 = [-0.05, 0.1]; v2 = 0.9·v1 - 0.1·g2 = [-0.045 - 0.025, 0.09 - 0.2] = [-0.07, -0.11]
-    expectClose(await twoSteps((ps) => new Momentum(ps, { lr: 0.1 })), [[0.95, -1.9], [0.88, -2.01]]);
+    expectClose(await twoSteps((ps) => new Momentum(ps, { lr: 0.1 })), [
+      [0.95, -1.9],
+      [0.88, -2.01],
+    ]);
   });
 
   it('Nesterov: v = 0.9·v - lr·g; p += 0.81·v - 1.9·lr·g', async () => {
     // step 1: 0.81·[-0.05, 0.1] - 0.19·[0.5, -1] = [-0.1355, 0.271]
     // step 2: v2 = [-0.07, -0.11]; 0.81·v2 - 0.19·[0.25, 2] = [-0.1042, -0.4691]
-    expectClose(await twoSteps((ps) => new Nesterov(ps, { lr: 0.1 })), [[0.8645, -1.729], [0.7603, -2.1981]]);
+    expectClose(await twoSteps((ps) => new Nesterov(ps, { lr: 0.1 })), [
+      [0.8645, -1.729],
+      [0.7603, -2.1981],
+    ]);
   });
 
   it('AdaGrad: h += g²; p -= lr·g / (√h + 1e-7)', async () => {
@@ -118,7 +127,9 @@ describe('Optimizer', () => {
 
   it('rejects a computed tensor, or one without requiresGrad, as a parameter', () => {
     const w = tensor([1], { requiresGrad: true });
-    expect(() => new SGD([mul(w, 2)])).toThrow(/SGD: parameter Tensor\(.*Mul.*\) must be a leaf tensor with requiresGrad/);
+    expect(() => new SGD([mul(w, 2)])).toThrow(
+      /SGD: parameter Tensor\(.*Mul.*\) must be a leaf tensor with requiresGrad/,
+    );
     expect(() => new Momentum([w.detach()])).toThrow(/Momentum: parameter .* must be a leaf tensor with requiresGrad/);
   });
 

@@ -38,7 +38,10 @@ describe('parameters shared between layers (the book remove_duplicate)', () => {
     const optimizer = new SGD(layers, { lr: 0.1 });
     expect(optimizer.params).toHaveLength(1);
     optimizer.step();
-    expectAllClose(await values(W), before.map((w, i) => w - 0.1 * expectedGrad[i]));
+    expectAllClose(
+      await values(W),
+      before.map((w, i) => w - 0.1 * expectedGrad[i]),
+    );
   });
 
   it('a weight shared as its transpose gets the transposed gradient added, and one update', async () => {
@@ -63,6 +66,9 @@ describe('parameters shared between layers (the book remove_duplicate)', () => {
 
     const before = await values(W);
     new SGD(params, { lr: 0.5 }).step();
-    expectAllClose(await values(W), before.map((w, i) => w - 0.5 * expectedGrad[i]));
+    expectAllClose(
+      await values(W),
+      before.map((w, i) => w - 0.5 * expectedGrad[i]),
+    );
   });
 });

@@ -9,9 +9,15 @@ export class TinyNet implements TrainableModel {
   constructor({ hidden = 10, seed = 0, backend }: { hidden?: number; seed?: number; backend?: Backend } = {}) {
     const generator = new Generator(seed);
     this.net = new Sequential([
-      new Affine(randn([2, hidden], { std: 0.01, generator, backend, requiresGrad: true }), zeros([hidden], { backend, requiresGrad: true })),
+      new Affine(
+        randn([2, hidden], { std: 0.01, generator, backend, requiresGrad: true }),
+        zeros([hidden], { backend, requiresGrad: true }),
+      ),
       new Sigmoid(),
-      new Affine(randn([hidden, 3], { std: 0.01, generator, backend, requiresGrad: true }), zeros([3], { backend, requiresGrad: true })),
+      new Affine(
+        randn([hidden, 3], { std: 0.01, generator, backend, requiresGrad: true }),
+        zeros([3], { backend, requiresGrad: true }),
+      ),
     ]);
   }
 

@@ -26,8 +26,14 @@ function recordingModel() {
 describe('Trainer.fit minibatches', () => {
   // 23 rows, row i holding the value i in x and 100 + i in t
   const rows = 23;
-  const x = tensor(Array.from({ length: rows }, (_, i) => [i]), { dtype: 'float64' });
-  const t = tensor(Array.from({ length: rows }, (_, i) => [100 + i]), { dtype: 'float64' });
+  const x = tensor(
+    Array.from({ length: rows }, (_, i) => [i]),
+    { dtype: 'float64' },
+  );
+  const t = tensor(
+    Array.from({ length: rows }, (_, i) => [100 + i]),
+    { dtype: 'float64' },
+  );
 
   it('runs rows // batchSize minibatches per epoch, each row at most once, reshuffled every epoch', async () => {
     const model = recordingModel();
@@ -54,9 +60,22 @@ describe('Trainer.fit minibatches', () => {
     const model = recordingModel();
     const trainer = new Trainer(model, new SGD(model.params, { lr: 0.01 }));
     const reports: IntervalReport[] = [];
-    await trainer.fit(x, t, { maxEpoch: 3, batchSize: 5, evalInterval: 2, progress: quiet, onInterval: (r) => void reports.push(r) });
+    await trainer.fit(x, t, {
+      maxEpoch: 3,
+      batchSize: 5,
+      evalInterval: 2,
+      progress: quiet,
+      onInterval: (r) => void reports.push(r),
+    });
     // 4 iterations per epoch, reported at iterations 1 and 3 of each of the 3 epochs
-    expect(reports.map((r) => [r.epoch, r.iter, r.maxIters])).toEqual([[1, 1, 4], [1, 3, 4], [2, 1, 4], [2, 3, 4], [3, 1, 4], [3, 3, 4]]);
+    expect(reports.map((r) => [r.epoch, r.iter, r.maxIters])).toEqual([
+      [1, 1, 4],
+      [1, 3, 4],
+      [2, 1, 4],
+      [2, 3, 4],
+      [3, 1, 4],
+      [3, 3, 4],
+    ]);
     const times = reports.map((r) => r.elapsed);
     times.slice(1).forEach((s, i) => expect(s).toBeGreaterThanOrEqual(times[i]));
     expect(times[0]).toBeGreaterThanOrEqual(0);

@@ -18,7 +18,12 @@ describe('Trainer.fit', () => {
     const trainer = new Trainer(model, new SGD(model.params, { lr: 1 }));
     const lines: string[] = [];
     // 300 rows, batch 30: 10 iterations per epoch; evaluated at iterations 1, 5 and 9
-    await trainer.fit(x, t, { maxEpoch: 2, batchSize: 30, evalInterval: 4, progress: lineProgress((l) => lines.push(l)) });
+    await trainer.fit(x, t, {
+      maxEpoch: 2,
+      batchSize: 30,
+      evalInterval: 4,
+      progress: lineProgress((l) => lines.push(l)),
+    });
     expect(trainer.lossList).toHaveLength(6);
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(/^\| epoch 1 \| iter 1 \/ 10 \| time \d+\[s\] \| loss \d+\.\d\d$/);
@@ -69,7 +74,12 @@ describe('Trainer.fit', () => {
       },
     });
     // 60 rows, batch 20: 3 iterations, reported at iterations 1 and 3 of each epoch
-    expect(reports.map((r) => [r.epoch, r.iter, r.maxIters])).toEqual([[1, 1, 3], [1, 3, 3], [2, 1, 3], [2, 3, 3]]);
+    expect(reports.map((r) => [r.epoch, r.iter, r.maxIters])).toEqual([
+      [1, 1, 3],
+      [1, 3, 3],
+      [2, 1, 3],
+      [2, 3, 3],
+    ]);
     expect(reports.map((r) => r.loss)).toEqual(trainer.lossList);
     expect(formatIntervalLine({ epoch: 3, iter: 11, maxIters: 20, elapsed: 12.9, loss: 0.456 })).toBe(
       '| epoch 3 | iter 11 / 20 | time 12[s] | loss 0.46',
@@ -94,7 +104,13 @@ describe('Trainer.fit', () => {
     const model = new TinyNet({ backend });
     const trainer = new Trainer(model, new Adam(model.params, { lr: 0.01 }));
     const live: number[] = [];
-    await trainer.fit(x, t, { maxEpoch: 30, batchSize: 10, evalInterval: 6, progress: quiet, onInterval: () => void live.push(backend.liveBuffers()) });
+    await trainer.fit(x, t, {
+      maxEpoch: 30,
+      batchSize: 10,
+      evalInterval: 6,
+      progress: quiet,
+      onInterval: () => void live.push(backend.liveBuffers()),
+    });
     expect(live).toHaveLength(30);
     // Adam's state appears at the first step; from then on nothing accumulates
     expect(new Set(live.slice(1)).size).toBe(1);
@@ -102,10 +118,14 @@ describe('Trainer.fit', () => {
 
   it('refuses an optimizer that does not update every model parameter, and oversized batches', async () => {
     const model = new TinyNet();
-    expect(() => new Trainer(model, new SGD(model.params.slice(1)))).toThrow(/Trainer: the optimizer does not update model parameter/);
+    expect(() => new Trainer(model, new SGD(model.params.slice(1)))).toThrow(
+      /Trainer: the optimizer does not update model parameter/,
+    );
     const trainer = new Trainer(model, new SGD(model.params));
     const { x, t } = loadSpiral({ pointsPerClass: 3 });
-    await expect(trainer.fit(x, t, { batchSize: 10, progress: quiet })).rejects.toThrow(/batchSize 10 is larger than the 9 rows/);
+    await expect(trainer.fit(x, t, { batchSize: 10, progress: quiet })).rejects.toThrow(
+      /batchSize 10 is larger than the 9 rows/,
+    );
   });
 });
 

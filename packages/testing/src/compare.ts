@@ -13,7 +13,12 @@ export interface Tolerances {
  * must meet NaN, an infinity the same infinity, and finite values must lie within the tolerances,
  * relative to `scale[i]` where that is finite and larger than |want[i]|.
  */
-export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerances, scale?: ArrayLike<number>): string | null {
+export function firstMismatch(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: Tolerances,
+  scale?: ArrayLike<number>,
+): string | null {
   if (got.length !== want.length) return `${got.length} values, expected ${want.length}`;
   for (let i = 0; i < want.length; i++) {
     const g = got[i];
@@ -26,9 +31,11 @@ export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, t
       if (g !== w) return `element ${i}: got ${g}, expected ${w}`;
       continue;
     }
-    const s = scale !== undefined && Number.isFinite(scale[i]) ? Math.max(Math.abs(scale[i]), Math.abs(w)) : Math.abs(w);
+    const s =
+      scale !== undefined && Number.isFinite(scale[i]) ? Math.max(Math.abs(scale[i]), Math.abs(w)) : Math.abs(w);
     const allowed = tol.atol + tol.rtol * s;
-    if (Math.abs(g - w) > allowed) return `element ${i}: got ${g}, expected ${w} (difference ${Math.abs(g - w)}, allowed ${allowed})`;
+    if (Math.abs(g - w) > allowed)
+      return `element ${i}: got ${g}, expected ${w} (difference ${Math.abs(g - w)}, allowed ${allowed})`;
   }
   return null;
 }

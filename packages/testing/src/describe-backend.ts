@@ -37,8 +37,16 @@ export interface BackendUnderTest<B extends Backend = Backend> {
 }
 
 const KERNEL_TOLERANCES: Record<FloatDType, Record<Tolerance, Tolerances>> = {
-  float32: { exact: { atol: 0, rtol: 0 }, elementwise: { atol: 1e-6, rtol: 1e-5 }, reduction: { atol: 1e-6, rtol: 1e-5 } },
-  float64: { exact: { atol: 0, rtol: 0 }, elementwise: { atol: 1e-12, rtol: 1e-12 }, reduction: { atol: 1e-12, rtol: 1e-12 } },
+  float32: {
+    exact: { atol: 0, rtol: 0 },
+    elementwise: { atol: 1e-6, rtol: 1e-5 },
+    reduction: { atol: 1e-6, rtol: 1e-5 },
+  },
+  float64: {
+    exact: { atol: 0, rtol: 0 },
+    elementwise: { atol: 1e-12, rtol: 1e-12 },
+    reduction: { atol: 1e-12, rtol: 1e-12 },
+  },
 };
 
 const NODE_TOLERANCES: Record<FloatDType, Tolerances> = {
@@ -60,27 +68,30 @@ const NODE_TOLERANCES: Record<FloatDType, Tolerances> = {
  */
 export function describeBackend<B extends Backend>(underTest: BackendUnderTest<B>): void {
   const floats = underTest.floats ?? ['float32'];
-  describe.skipIf(underTest.skip != null)(`conformance of the ${underTest.name} backend${underTest.skip != null ? ` (${underTest.skip})` : ''}`, () => {
-    let backend: B;
-    beforeAll(async () => {
-      backend = await underTest.create();
-    });
-    afterAll(() => {
-      if (backend !== undefined) underTest.destroy?.(backend);
-    });
-    for (const float of floats) {
-      describe(`kernels in ${float}`, () => {
-        it.each(KERNEL_CASES.map((c) => ({ c, title: `${c.kernel}: ${c.name}` })))('$title', async ({ c }) => {
-          await expectKernelConforms(backend, c, float);
-        });
+  describe.skipIf(underTest.skip != null)(
+    `conformance of the ${underTest.name} backend${underTest.skip != null ? ` (${underTest.skip})` : ''}`,
+    () => {
+      let backend: B;
+      beforeAll(async () => {
+        backend = await underTest.create();
       });
-      describe(`nodes in ${float}`, () => {
-        it.each(NODE_CASES.map((c) => ({ c, title: `${c.kind}: ${c.name}` })))('$title', async ({ c }) => {
-          await expectNodeConforms(backend, c, float);
-        });
+      afterAll(() => {
+        if (backend !== undefined) underTest.destroy?.(backend);
       });
-    }
-  });
+      for (const float of floats) {
+        describe(`kernels in ${float}`, () => {
+          it.each(KERNEL_CASES.map((c) => ({ c, title: `${c.kernel}: ${c.name}` })))('$title', async ({ c }) => {
+            await expectKernelConforms(backend, c, float);
+          });
+        });
+        describe(`nodes in ${float}`, () => {
+          it.each(NODE_CASES.map((c) => ({ c, title: `${c.kind}: ${c.name}` })))('$title', async ({ c }) => {
+            await expectNodeConforms(backend, c, float);
+          });
+        });
+      }
+    },
+  );
 }
 
 const reference = referenceBackend();
@@ -125,7 +136,12 @@ function valuesOf(c: KernelCase): number[][] {
  * Runs a case and disposes every array it made. With `magnitudes`, float inputs are replaced by
  * their absolute values: a reduction of those is the scale its rounding error grows with.
  */
-async function runKernelCase(backend: Backend, c: KernelCase, float: FloatDType, magnitudes = false): Promise<KernelOutcome> {
+async function runKernelCase(
+  backend: Backend,
+  c: KernelCase,
+  float: FloatDType,
+  magnitudes = false,
+): Promise<KernelOutcome> {
   const values = valuesOf(c).map((v, i) => (magnitudes && !isIntInput(c.inputs[i]) ? v.map(Math.abs) : v));
   const before = backend.liveBuffers();
   const created: BackendArray[] = createInputs(backend, c.inputs, values, float);
@@ -142,7 +158,10 @@ async function expectKernelConforms(backend: Backend, c: KernelCase, float: Floa
   expect(got.dtype).toBe(want.dtype === 'float64' ? float : want.dtype);
   // NOTE: a float32 sum's rounding error scales with Σ|terms|, not with the (possibly cancelled)
   // result, so reductions are compared relative to the same reduction of the magnitudes.
-  const scale = c.tolerance === 'reduction' && float === 'float32' ? (await runKernelCase(reference, c, 'float64', true)).values : undefined;
+  const scale =
+    c.tolerance === 'reduction' && float === 'float32'
+      ? (await runKernelCase(reference, c, 'float64', true)).values
+      : undefined;
   const mismatch = firstMismatch(got.values, want.values, KERNEL_TOLERANCES[float][c.tolerance], scale);
   expect(mismatch, `${c.kernel} ${c.name}: ${mismatch}`).toBeNull();
   expect(got.leaked, 'buffers still live after disposing every array of the case').toBe(0);
@@ -169,17 +188,29 @@ async function runNodeCase(backend: Backend, c: NodeCase, float: FloatDType): Pr
   const values = nodeInputs(c);
   const before = backend.liveBuffers();
   const { y, xs, grads } = tidy(() => {
-    const xs = c.floats.map((s, i) => tensor(Float64Array.from(values.floats[i]), { shape: s.shape, dtype: float, backend, requiresGrad: true }));
-    const ints = (c.ints ?? []).map((s, i) => tensor(Int32Array.from(values.ints[i]), { shape: s.shape, dtype: 'int32', backend }));
+    const xs = c.floats.map((s, i) =>
+      tensor(Float64Array.from(values.floats[i]), { shape: s.shape, dtype: float, backend, requiresGrad: true }),
+    );
+    const ints = (c.ints ?? []).map((s, i) =>
+      tensor(Int32Array.from(values.ints[i]), { shape: s.shape, dtype: 'int32', backend }),
+    );
     const y = c.fn(xs, ints, float);
     if (y.requiresGrad) {
       const g = new Generator(seedOf(c.name) + 1);
-      const w = tensor(Float64Array.from({ length: y.size }, () => Math.fround(g.normal())), { shape: y.shape, dtype: y.dtype, backend });
+      const w = tensor(
+        Float64Array.from({ length: y.size }, () => Math.fround(g.normal())),
+        { shape: y.shape, dtype: y.dtype, backend },
+      );
       sum(mul(y, w)).backward();
     }
     return { y, xs, grads: xs.map((x) => (x.grad === null ? null : keep(x.grad))) };
   });
-  const out = { shape: y.shape, dtype: y.dtype, values: await y.data(), grads: await Promise.all(grads.map((g) => g?.data() ?? null)) };
+  const out = {
+    shape: y.shape,
+    dtype: y.dtype,
+    values: await y.data(),
+    grads: await Promise.all(grads.map((g) => g?.data() ?? null)),
+  };
   for (const t of [y, ...xs, ...grads]) t?.dispose();
   return { ...out, leaked: backend.liveBuffers() - before };
 }
@@ -204,8 +235,12 @@ async function expectNodeConforms(backend: Backend, c: NodeCase, float: FloatDTy
 /** In float64 the gradients are also checked against central differences. */
 async function expectFiniteDifferences(backend: Backend, c: NodeCase): Promise<void> {
   const values = nodeInputs(c);
-  const ints = (c.ints ?? []).map((s, i) => tensor(Int32Array.from(values.ints[i]), { shape: s.shape, dtype: 'int32', backend }));
-  const xs = c.floats.map((s, i) => tensor(Float64Array.from(values.floats[i]), { shape: s.shape, dtype: 'float64', backend }));
+  const ints = (c.ints ?? []).map((s, i) =>
+    tensor(Int32Array.from(values.ints[i]), { shape: s.shape, dtype: 'int32', backend }),
+  );
+  const xs = c.floats.map((s, i) =>
+    tensor(Float64Array.from(values.floats[i]), { shape: s.shape, dtype: 'float64', backend }),
+  );
   try {
     const report = await gradCheck((...fs: Tensor[]) => c.fn(fs, ints, 'float64'), xs);
     expect(report.passed, report.message).toBe(true);

@@ -34,10 +34,20 @@ export function inputValues(spec: InputSpec, g: Generator): number[] {
 }
 
 /** Creates a case's inputs on `backend`, float inputs in `float`. */
-export function createInputs(backend: Backend, specs: readonly InputSpec[], values: readonly number[][], float: DType): BackendArray[] {
+export function createInputs(
+  backend: Backend,
+  specs: readonly InputSpec[],
+  values: readonly number[][],
+  float: DType,
+): BackendArray[] {
   return specs.map((spec, i) => {
     const dtype: DType = isIntInput(spec) ? 'int32' : float;
-    const data = dtype === 'int32' ? Int32Array.from(values[i]) : dtype === 'float32' ? Float32Array.from(values[i]) : Float64Array.from(values[i]);
+    const data =
+      dtype === 'int32'
+        ? Int32Array.from(values[i])
+        : dtype === 'float32'
+          ? Float32Array.from(values[i])
+          : Float64Array.from(values[i]);
     return backend.fromData(data, spec.shape, dtype);
   });
 }

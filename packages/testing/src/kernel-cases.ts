@@ -1,4 +1,11 @@
-import { BINARY_KERNELS, UNARY_KERNELS, type BackendArray, type KernelName, type Kernels, type Shape } from '@graphgrad/core';
+import {
+  BINARY_KERNELS,
+  UNARY_KERNELS,
+  type BackendArray,
+  type KernelName,
+  type Kernels,
+  type Shape,
+} from '@graphgrad/core';
 
 /**
  * What a case exercises. The meta-test requires every kernel to cover each class that applies to
@@ -45,13 +52,55 @@ const add = (c: Omit<KernelCase, 'tolerance'> & { tolerance?: Tolerance }): void
 for (const kernel of UNARY_KERNELS) {
   const domain = kernel === 'Log' || kernel === 'Sqrt' ? 'positive' : 'wide';
   const apply = (k: Kernels, x: BackendArray): BackendArray => k[kernel](x);
-  add({ kernel, name: 'scalar', covers: ['scalar'], inputs: [{ shape: [], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'odd [3,5]', covers: ['odd'], inputs: [{ shape: [3, 5], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'odd [1031] (several workgroups)', covers: ['odd'], inputs: [{ shape: [1031], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'aligned [1024] (vector path)', covers: ['odd'], inputs: [{ shape: [4, 256], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'size 0 [2,0,3]', covers: ['size0'], inputs: [{ shape: [2, 0, 3], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'rank 4 [2,3,4,5]', covers: ['rank4'], inputs: [{ shape: [2, 3, 4, 5], values: domain }], run: (k, [x]) => apply(k, x) });
-  add({ kernel, name: 'NaN, ±Inf, ±1e3', covers: ['special'], inputs: [{ shape: [SPECIALS.length], values: SPECIALS }], run: (k, [x]) => apply(k, x) });
+  add({
+    kernel,
+    name: 'scalar',
+    covers: ['scalar'],
+    inputs: [{ shape: [], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'odd [3,5]',
+    covers: ['odd'],
+    inputs: [{ shape: [3, 5], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'odd [1031] (several workgroups)',
+    covers: ['odd'],
+    inputs: [{ shape: [1031], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'aligned [1024] (vector path)',
+    covers: ['odd'],
+    inputs: [{ shape: [4, 256], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'size 0 [2,0,3]',
+    covers: ['size0'],
+    inputs: [{ shape: [2, 0, 3], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'rank 4 [2,3,4,5]',
+    covers: ['rank4'],
+    inputs: [{ shape: [2, 3, 4, 5], values: domain }],
+    run: (k, [x]) => apply(k, x),
+  });
+  add({
+    kernel,
+    name: 'NaN, ±Inf, ±1e3',
+    covers: ['special'],
+    inputs: [{ shape: [SPECIALS.length], values: SPECIALS }],
+    run: (k, [x]) => apply(k, x),
+  });
   add({
     kernel,
     name: 'transposed view of [5,3]',
@@ -68,7 +117,14 @@ for (const kernel of UNARY_KERNELS) {
   });
 }
 for (const kernel of ['Neg', 'Abs'] as const) {
-  add({ kernel, name: 'int32 [7]', covers: ['int32'], inputs: [{ shape: [7], values: [-5, 3, 0, -2147483648, 2147483647, 12, -1], int32: true }], tolerance: 'exact', run: (k, [x]) => k[kernel](x) });
+  add({
+    kernel,
+    name: 'int32 [7]',
+    covers: ['int32'],
+    inputs: [{ shape: [7], values: [-5, 3, 0, -2147483648, 2147483647, 12, -1], int32: true }],
+    tolerance: 'exact',
+    run: (k, [x]) => k[kernel](x),
+  });
 }
 
 // ---- binary elementwise ------------------------------------------------------------------------
@@ -76,7 +132,16 @@ for (const kernel of BINARY_KERNELS) {
   const second: InputSpec['values'] = kernel === 'Div' ? 'positive' : 'normal';
   const apply = (k: Kernels, a: BackendArray, b: BackendArray): BackendArray => k[kernel](a, b);
   const pair = (name: string, covers: Coverage[], a: Shape, b: Shape): void =>
-    add({ kernel, name, covers, inputs: [{ shape: a, values: 'normal' }, { shape: b, values: second }], run: (k, [x, y]) => apply(k, x, y) });
+    add({
+      kernel,
+      name,
+      covers,
+      inputs: [
+        { shape: a, values: 'normal' },
+        { shape: b, values: second },
+      ],
+      run: (k, [x, y]) => apply(k, x, y),
+    });
   pair('scalar and scalar', ['scalar'], [], []);
   pair('scalar and [3,4]', ['scalar', 'broadcast'], [3, 4], []);
   pair('odd [5,7] and [5,7]', ['odd'], [5, 7], [5, 7]);
@@ -100,7 +165,10 @@ for (const kernel of BINARY_KERNELS) {
     kernel,
     name: 'transposed view and [5,3]',
     covers: ['view'],
-    inputs: [{ shape: [3, 5], values: 'normal' }, { shape: [5, 3], values: second }],
+    inputs: [
+      { shape: [3, 5], values: 'normal' },
+      { shape: [5, 3], values: second },
+    ],
     run: (k, [x, y]) => apply(k, k.Transpose(x, [1, 0]), y),
   });
   add({
@@ -108,15 +176,33 @@ for (const kernel of BINARY_KERNELS) {
     name: 'int32 [2,3] and [3]',
     covers: ['int32'],
     tolerance: 'exact',
-    inputs: [{ shape: [2, 3], values: [7, -7, 0, 100, -100, 2147483647], int32: true }, { shape: [3], values: [2, -3, 0], int32: true }],
+    inputs: [
+      { shape: [2, 3], values: [7, -7, 0, 100, -100, 2147483647], int32: true },
+      { shape: [3], values: [2, -3, 0], int32: true },
+    ],
     run: (k, [x, y]) => apply(k, x, y),
   });
 }
 
 // ---- reductions --------------------------------------------------------------------------------
 for (const kernel of ['Sum', 'Max'] as const) {
-  const red = (name: string, covers: Coverage[], shape: Shape, axes: number[], keepDims: boolean, values: InputSpec['values'] = 'normal', int32 = false): void =>
-    add({ kernel, name, covers, tolerance: int32 ? 'exact' : 'reduction', inputs: [{ shape, values, int32 }], run: (k, [x]) => k[kernel](x, axes, keepDims) });
+  const red = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    axes: number[],
+    keepDims: boolean,
+    values: InputSpec['values'] = 'normal',
+    int32 = false,
+  ): void =>
+    add({
+      kernel,
+      name,
+      covers,
+      tolerance: int32 ? 'exact' : 'reduction',
+      inputs: [{ shape, values, int32 }],
+      run: (k, [x]) => k[kernel](x, axes, keepDims),
+    });
   red('scalar over no axes', ['scalar'], [], [], false);
   red('[7] over every axis', ['odd'], [7], [0], false);
   red('[3,5] along 0', ['odd'], [3, 5], [0], false);
@@ -130,7 +216,17 @@ for (const kernel of ['Sum', 'Max'] as const) {
   red('rank 4 along [0,2,3], keepDims', ['rank4'], [2, 3, 4, 5], [0, 2, 3], true);
   red('size 0 [0,3] along 0 (empty reduction)', ['size0'], [0, 3], [0], false);
   red('size 0 [0,3] along 1 (no outputs)', ['size0'], [0, 3], [1], true);
-  red('rows with NaN, ±Inf', ['special'], [3, 3], [1], false, [Number.NaN, 1, 2, Infinity, -Infinity, 0, Infinity, 5, -1e3]);
+  red('rows with NaN, ±Inf', ['special'], [3, 3], [1], false, [
+    Number.NaN,
+    1,
+    2,
+    Infinity,
+    -Infinity,
+    0,
+    Infinity,
+    5,
+    -1e3,
+  ]);
   add({
     kernel,
     name: 'transposed view along 0',
@@ -152,8 +248,22 @@ for (const kernel of ['Sum', 'Max'] as const) {
 
 // ---- ArgMax ------------------------------------------------------------------------------------
 {
-  const arg = (name: string, covers: Coverage[], shape: Shape, axis: number, values: InputSpec['values'] = 'normal', int32 = false): void =>
-    add({ kernel: 'ArgMax', name, covers, tolerance: 'exact', inputs: [{ shape, values, int32 }], run: (k, [x]) => k.ArgMax(x, axis) });
+  const arg = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    axis: number,
+    values: InputSpec['values'] = 'normal',
+    int32 = false,
+  ): void =>
+    add({
+      kernel: 'ArgMax',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [{ shape, values, int32 }],
+      run: (k, [x]) => k.ArgMax(x, axis),
+    });
   arg('[5,7] along 1', ['odd'], [5, 7], 1);
   arg('[5,7] along 0', ['odd'], [5, 7], 0);
   arg('[3,700] along 1 (workgroup tree)', ['odd'], [3, 700], 1);
@@ -161,8 +271,31 @@ for (const kernel of ['Sum', 'Max'] as const) {
   arg('rank 4 along 2', ['rank4'], [2, 3, 4, 5], 2);
   arg('size 0 [0,4] along 1', ['size0'], [0, 4], 1);
   arg('size 0 [4,0] along 1 (empty axis)', ['size0'], [4, 0], 1);
-  arg('ties, NaN and -Inf (first wins, NaN is largest)', ['special'], [4, 4], 1, [1, 3, 3, 2, Number.NaN, 1, Number.NaN, 5, -Infinity, -Infinity, -Infinity, -Infinity, 2, Infinity, 7, Infinity]);
-  arg('ties, NaN late in a long row', ['special'], [2, 300], 1, Array.from({ length: 600 }, (_, i) => (i === 290 ? Number.NaN : i === 450 || i === 520 ? 9 : i % 7)));
+  arg('ties, NaN and -Inf (first wins, NaN is largest)', ['special'], [4, 4], 1, [
+    1,
+    3,
+    3,
+    2,
+    Number.NaN,
+    1,
+    Number.NaN,
+    5,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+    2,
+    Infinity,
+    7,
+    Infinity,
+  ]);
+  arg(
+    'ties, NaN late in a long row',
+    ['special'],
+    [2, 300],
+    1,
+    Array.from({ length: 600 }, (_, i) => (i === 290 ? Number.NaN : i === 450 || i === 520 ? 9 : i % 7)),
+  );
   arg('int32 with ties', ['int32'], [2, 5], 1, [-3, 4, 4, -9, 0, -2147483648, -2147483648, -5, -5, -6], true);
   add({
     kernel: 'ArgMax',
@@ -176,7 +309,15 @@ for (const kernel of ['Sum', 'Max'] as const) {
 
 // ---- MatMul ------------------------------------------------------------------------------------
 {
-  const mm = (name: string, covers: Coverage[], [M, K, N]: [number, number, number], ta = false, tb = false, values: InputSpec['values'] = 'normal', bValues: InputSpec['values'] = 'normal'): void =>
+  const mm = (
+    name: string,
+    covers: Coverage[],
+    [M, K, N]: [number, number, number],
+    ta = false,
+    tb = false,
+    values: InputSpec['values'] = 'normal',
+    bValues: InputSpec['values'] = 'normal',
+  ): void =>
     add({
       kernel: 'MatMul',
       name: `${name} ${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}`,
@@ -190,8 +331,9 @@ for (const kernel of ['Sum', 'Max'] as const) {
     });
   mm('[1,1]·[1,1]', ['scalar'], [1, 1, 1]);
   mm('odd [5,7]·[7,3]', ['odd'], [5, 7, 3]);
-  mm('the book\'s [30,2]·[2,10]', ['odd'], [30, 2, 10]);
-  for (const ta of [false, true]) for (const tb of [false, true]) mm('odd tiles [65,33]·[33,70]', ['odd', 'view'], [65, 33, 70], ta, tb);
+  mm("the book's [30,2]·[2,10]", ['odd'], [30, 2, 10]);
+  for (const ta of [false, true])
+    for (const tb of [false, true]) mm('odd tiles [65,33]·[33,70]', ['odd', 'view'], [65, 33, 70], ta, tb);
   mm('large tiles [1500,8]·[8,1500]', ['odd'], [1500, 8, 1500]);
   mm('large tiles [1500,8]·[8,1500]', ['odd', 'view'], [1500, 8, 1500], true, true);
   mm('size 0 [0,3]·[3,4]', ['size0'], [0, 3, 4]);
@@ -202,15 +344,31 @@ for (const kernel of ['Sum', 'Max'] as const) {
     name: 'broadcast view [1,5] -> [4,5] times [5,3]',
     covers: ['view', 'broadcast'],
     tolerance: 'reduction',
-    inputs: [{ shape: [1, 5], values: 'normal' }, { shape: [5, 3], values: 'normal' }],
+    inputs: [
+      { shape: [1, 5], values: 'normal' },
+      { shape: [5, 3], values: 'normal' },
+    ],
     run: (k, [a, b]) => k.MatMul(k.BroadcastTo(a, [4, 5]), b, false, false),
   });
 }
 
 // ---- layout: Transpose, BroadcastTo, Reshape ---------------------------------------------------------
 {
-  const t = (name: string, covers: Coverage[], shape: Shape, perm: number[], values: InputSpec['values'] = 'normal'): void =>
-    add({ kernel: 'Transpose', name, covers, tolerance: 'exact', inputs: [{ shape, values }], run: (k, [x]) => k.Transpose(x, perm) });
+  const t = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    perm: number[],
+    values: InputSpec['values'] = 'normal',
+  ): void =>
+    add({
+      kernel: 'Transpose',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [{ shape, values }],
+      run: (k, [x]) => k.Transpose(x, perm),
+    });
   t('[3,5]', ['odd'], [3, 5], [1, 0]);
   t('rank 4 [2,3,4,5] by [3,1,0,2]', ['rank4'], [2, 3, 4, 5], [3, 1, 0, 2]);
   t('scalar', ['scalar'], [], []);
@@ -227,7 +385,14 @@ for (const kernel of ['Sum', 'Max'] as const) {
   });
 
   const b = (name: string, covers: Coverage[], shape: Shape, to: Shape, values: InputSpec['values'] = 'normal'): void =>
-    add({ kernel: 'BroadcastTo', name, covers, tolerance: 'exact', inputs: [{ shape, values }], run: (k, [x]) => k.BroadcastTo(x, to) });
+    add({
+      kernel: 'BroadcastTo',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [{ shape, values }],
+      run: (k, [x]) => k.BroadcastTo(x, to),
+    });
   b('[3,1] -> [2,3,5]', ['odd', 'broadcast'], [3, 1], [2, 3, 5]);
   b('scalar -> [2,3]', ['scalar', 'broadcast'], [], [2, 3]);
   b('[1,0] -> [3,0]', ['size0'], [1, 0], [3, 0]);
@@ -243,8 +408,21 @@ for (const kernel of ['Sum', 'Max'] as const) {
     run: (k, [x]) => k.BroadcastTo(k.Transpose(x, [1, 0]), [2, 3, 4]),
   });
 
-  const rs = (name: string, covers: Coverage[], shape: Shape, to: Shape, values: InputSpec['values'] = 'normal'): void =>
-    add({ kernel: 'Reshape', name, covers, tolerance: 'exact', inputs: [{ shape, values }], run: (k, [x]) => k.Reshape(x, to) });
+  const rs = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    to: Shape,
+    values: InputSpec['values'] = 'normal',
+  ): void =>
+    add({
+      kernel: 'Reshape',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [{ shape, values }],
+      run: (k, [x]) => k.Reshape(x, to),
+    });
   rs('[3,4] -> [2,6]', ['odd'], [3, 4], [2, 6]);
   rs('scalar -> [1,1]', ['scalar'], [], [1, 1]);
   rs('size 0 [0,3] -> [3,0]', ['size0'], [0, 3], [3, 0]);
@@ -279,8 +457,21 @@ for (const kernel of ['Sum', 'Max'] as const) {
 
 // ---- Gather, OneHot, Cast ----------------------------------------------------------------------
 {
-  const g = (name: string, covers: Coverage[], shape: Shape, indices: InputSpec, values: InputSpec['values'] = 'normal'): void =>
-    add({ kernel: 'Gather', name, covers, tolerance: 'exact', inputs: [{ shape, values }, indices], run: (k, [x, i]) => k.Gather(x, i) });
+  const g = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    indices: InputSpec,
+    values: InputSpec['values'] = 'normal',
+  ): void =>
+    add({
+      kernel: 'Gather',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [{ shape, values }, indices],
+      run: (k, [x, i]) => k.Gather(x, i),
+    });
   g('rows of [5,3] by [4]', ['odd'], [5, 3], { shape: [4], values: [4, 0, 0, 2], int32: true });
   g('rows of [5,3] by [2,2]', ['odd'], [5, 3], { shape: [2, 2], values: [1, 3, 3, 0], int32: true });
   g('elements of [6] by [3]', ['odd'], [6], { shape: [3], values: [5, 0, 2], int32: true });
@@ -288,34 +479,84 @@ for (const kernel of ['Sum', 'Max'] as const) {
   g('no indices', ['size0'], [5, 3], { shape: [0], values: [], int32: true });
   g('rows of length 0', ['size0'], [5, 0], { shape: [2], values: [1, 4], int32: true });
   g('rank 4 [4,2,3,2]', ['rank4'], [4, 2, 3, 2], { shape: [5], values: ints(0, 4) });
-  g('rows holding NaN and ±Inf', ['special'], [3, 2], { shape: [3], values: [2, 1, 0], int32: true }, [Number.NaN, 0, Infinity, 1, -Infinity, 2]);
+  g('rows holding NaN and ±Inf', ['special'], [3, 2], { shape: [3], values: [2, 1, 0], int32: true }, [
+    Number.NaN,
+    0,
+    Infinity,
+    1,
+    -Infinity,
+    2,
+  ]);
   g('int32 rows', ['int32'], [4, 2], { shape: [3], values: [3, 3, 1], int32: true }, ints(-100, 100));
-  g('indices outside [0, rows) give rows of NaN', ['special'], [3, 2], { shape: [4], values: [1, -1, 3, 2], int32: true });
-  g('indices outside [0, rows) of int32 rows give 0', ['special', 'int32'], [3, 2], { shape: [3], values: [5, 0, -7], int32: true }, ints(-100, 100));
+  g('indices outside [0, rows) give rows of NaN', ['special'], [3, 2], {
+    shape: [4],
+    values: [1, -1, 3, 2],
+    int32: true,
+  });
+  g(
+    'indices outside [0, rows) of int32 rows give 0',
+    ['special', 'int32'],
+    [3, 2],
+    { shape: [3], values: [5, 0, -7], int32: true },
+    ints(-100, 100),
+  );
   add({
     kernel: 'Gather',
     name: 'rows of a transposed view',
     covers: ['view'],
     tolerance: 'exact',
-    inputs: [{ shape: [3, 5], values: 'normal' }, { shape: [3], values: [4, 1, 4], int32: true }],
+    inputs: [
+      { shape: [3, 5], values: 'normal' },
+      { shape: [3], values: [4, 1, 4], int32: true },
+    ],
     run: (k, [x, i]) => k.Gather(k.Transpose(x, [1, 0]), i),
   });
 
   const oh = (name: string, covers: Coverage[], indices: InputSpec, depth: number, dtype?: 'int32'): void =>
-    add({ kernel: 'OneHot', name, covers, tolerance: 'exact', inputs: [indices], run: (k, [i], float) => k.OneHot(i, depth, dtype ?? float) });
+    add({
+      kernel: 'OneHot',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [indices],
+      run: (k, [i], float) => k.OneHot(i, depth, dtype ?? float),
+    });
   oh('[5] of depth 4', ['odd'], { shape: [5], values: [0, 3, 1, 1, 2], int32: true }, 4);
   oh('[2,3] of depth 5', ['odd'], { shape: [2, 3], values: ints(0, 5) }, 5);
   oh('scalar index', ['scalar'], { shape: [], values: [2], int32: true }, 3);
   oh('no indices', ['size0'], { shape: [0], values: [], int32: true }, 3);
   oh('rank 4 indices', ['rank4'], { shape: [2, 1, 2, 1], values: ints(0, 3) }, 3);
   oh('indices outside [0, depth) give rows of NaN', ['special'], { shape: [4], values: [-1, 4, 2, 7], int32: true }, 4);
-  oh('indices outside [0, depth) in int32 give rows of 0', ['special', 'int32'], { shape: [3], values: [3, -2, 0], int32: true }, 3, 'int32');
+  oh(
+    'indices outside [0, depth) in int32 give rows of 0',
+    ['special', 'int32'],
+    { shape: [3], values: [3, -2, 0], int32: true },
+    3,
+    'int32',
+  );
   oh('int32 output', ['int32'], { shape: [3], values: [2, 0, 1], int32: true }, 3, 'int32');
 
   const cast = (name: string, covers: Coverage[], input: InputSpec, to: 'int32' | 'float'): void =>
-    add({ kernel: 'Cast', name, covers, tolerance: 'exact', inputs: [input], run: (k, [x], float) => k.Cast(x, to === 'float' ? float : to) });
-  cast('float to int32 truncates toward zero', ['odd'], { shape: [7], values: [2.7, -2.7, 0.5, -0.5, 1e6, -3, 7] }, 'int32');
-  cast('NaN, ±Inf to 0 and large values wrap', ['special'], { shape: [8], values: [Number.NaN, Infinity, -Infinity, 3e9, -3e9, 5e9, 2147483520, -2147483648] }, 'int32');
+    add({
+      kernel: 'Cast',
+      name,
+      covers,
+      tolerance: 'exact',
+      inputs: [input],
+      run: (k, [x], float) => k.Cast(x, to === 'float' ? float : to),
+    });
+  cast(
+    'float to int32 truncates toward zero',
+    ['odd'],
+    { shape: [7], values: [2.7, -2.7, 0.5, -0.5, 1e6, -3, 7] },
+    'int32',
+  );
+  cast(
+    'NaN, ±Inf to 0 and large values wrap',
+    ['special'],
+    { shape: [8], values: [Number.NaN, Infinity, -Infinity, 3e9, -3e9, 5e9, 2147483520, -2147483648] },
+    'int32',
+  );
   // Rounded to the nearest float32 (2147483647 becomes 2^31), hence compared within float tolerance.
   add({
     kernel: 'Cast',
@@ -349,8 +590,18 @@ for (const kernel of ['Sum', 'Max'] as const) {
   sm('rank 4 [2,3,4,5]', ['rank4'], [2, 3, 4, 5]);
   sm('size 0 [0,3]', ['size0'], [0, 3]);
   sm('size 0 [3,0]', ['size0'], [3, 0]);
-  sm('rows with NaN, ±Inf, ±1e3', ['special'], [5, 3], [Number.NaN, 1, 2, Infinity, 0, 1, -Infinity, 0, 1, 1e3, 0, -1e3, -Infinity, -Infinity, -Infinity]);
-  sm('a long row with ±1e3 (tree)', ['special'], [1, 300], Array.from({ length: 300 }, (_, i) => (i === 7 ? 1e3 : i === 8 ? -1e3 : Math.sin(i))));
+  sm(
+    'rows with NaN, ±Inf, ±1e3',
+    ['special'],
+    [5, 3],
+    [Number.NaN, 1, 2, Infinity, 0, 1, -Infinity, 0, 1, 1e3, 0, -1e3, -Infinity, -Infinity, -Infinity],
+  );
+  sm(
+    'a long row with ±1e3 (tree)',
+    ['special'],
+    [1, 300],
+    Array.from({ length: 300 }, (_, i) => (i === 7 ? 1e3 : i === 8 ? -1e3 : Math.sin(i))),
+  );
   add({
     kernel: 'Softmax',
     name: 'transposed rank-3 view',
@@ -366,7 +617,13 @@ for (const kernel of ['Sum', 'Max'] as const) {
     run: (k, [x]) => k.Softmax(k.BroadcastTo(x, [3, 6])),
   });
 
-  const sce = (name: string, covers: Coverage[], shape: Shape, logits: InputSpec['values'], target: InputSpec['values'] | 'one-hot' | 'soft'): void =>
+  const sce = (
+    name: string,
+    covers: Coverage[],
+    shape: Shape,
+    logits: InputSpec['values'],
+    target: InputSpec['values'] | 'one-hot' | 'soft',
+  ): void =>
     add({
       kernel: 'SoftmaxCrossEntropy',
       name,
@@ -374,10 +631,19 @@ for (const kernel of ['Sum', 'Max'] as const) {
       tolerance: 'reduction',
       inputs:
         target === 'one-hot'
-          ? [{ shape, values: logits }, { shape: shape.slice(0, 1), values: ints(0, shape[1]) }]
+          ? [
+              { shape, values: logits },
+              { shape: shape.slice(0, 1), values: ints(0, shape[1]) },
+            ]
           : target === 'soft'
-            ? [{ shape, values: logits }, { shape, values: 'wide' }]
-            : [{ shape, values: logits }, { shape, values: target }],
+            ? [
+                { shape, values: logits },
+                { shape, values: 'wide' },
+              ]
+            : [
+                { shape, values: logits },
+                { shape, values: target },
+              ],
       run: (k, [x, t], float) => {
         if (target === 'one-hot') return k.SoftmaxCrossEntropy(x, k.OneHot(t, shape[1], float));
         if (target === 'soft') return k.SoftmaxCrossEntropy(x, k.Softmax(t));
@@ -389,14 +655,23 @@ for (const kernel of ['Sum', 'Max'] as const) {
   sce('one class [1,1]', ['scalar'], [1, 1], 'wide', 'one-hot');
   sce('long rows [3,600] (workgroup tree)', ['odd'], [3, 600], 'wide', 'one-hot');
   sce('size 0 [0,3]', ['size0'], [0, 3], 'wide', 'soft');
-  sce('±1e3 logits, -Inf where the target is 0', ['special'], [3, 3], [1e3, -1e3, 0, -Infinity, 2, 1, 1e3, 1e3, -Infinity], [1, 0, 0, 0, 1, 0, 0.5, 0.5, 0]);
+  sce(
+    '±1e3 logits, -Inf where the target is 0',
+    ['special'],
+    [3, 3],
+    [1e3, -1e3, 0, -Infinity, 2, 1, 1e3, 1e3, -Infinity],
+    [1, 0, 0, 0, 1, 0, 0.5, 0.5, 0],
+  );
   sce('NaN logits', ['special'], [2, 2], [Number.NaN, 1, 2, 3], [1, 0, 0, 1]);
   add({
     kernel: 'SoftmaxCrossEntropy',
     name: 'transposed view of the logits',
     covers: ['view'],
     tolerance: 'reduction',
-    inputs: [{ shape: [4, 6], values: 'wide' }, { shape: [6, 4], values: 'wide' }],
+    inputs: [
+      { shape: [4, 6], values: 'wide' },
+      { shape: [6, 4], values: 'wide' },
+    ],
     run: (k, [x, t]) => k.SoftmaxCrossEntropy(k.Transpose(x, [1, 0]), k.Softmax(t)),
   });
 }
@@ -406,10 +681,17 @@ export const KERNEL_CASES: readonly KernelCase[] = cases;
 
 /** Coverage classes that cannot apply to a kernel, with the reason. */
 export const EXEMPT: Partial<Record<KernelName, Partial<Record<Coverage, string>>>> = {
-  ArgMax: { broadcast: 'covered by the views of other kernels; a broadcast axis has only ties', scalar: 'a scalar has no axis' },
+  ArgMax: {
+    broadcast: 'covered by the views of other kernels; a broadcast axis has only ties',
+    scalar: 'a scalar has no axis',
+  },
   MatMul: { rank4: 'matrix products are 2-D', int32: 'matrix products are float-only' },
   Softmax: { int32: 'softmax is float-only' },
-  SoftmaxCrossEntropy: { rank4: 'logits are [N, C]', broadcast: 'logits and targets have one shape', int32: 'float-only' },
+  SoftmaxCrossEntropy: {
+    rank4: 'logits are [N, C]',
+    broadcast: 'logits and targets have one shape',
+    int32: 'float-only',
+  },
   Gather: { broadcast: 'indices pick rows; nothing broadcasts' },
   OneHot: { broadcast: 'indices only', view: 'indices are plain arrays in every use' },
   Cast: { broadcast: 'covered by the views of other kernels' },

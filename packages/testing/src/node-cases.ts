@@ -50,38 +50,136 @@ export interface NodeCase {
 const AWAY_FROM_ZERO = [0.7, -1.3, 0.25, -0.4, 2.1, -0.9, 1.6, -2.2, 0.5, -0.3, 1.1, -1.7];
 
 export const NODE_CASES: readonly NodeCase[] = [
-  { kind: 'Add', name: 'broadcast [3,4] + [4]', floats: [{ shape: [3, 4], values: 'normal' }, { shape: [4], values: 'normal' }], fn: ([a, b]) => add(a, b) },
+  {
+    kind: 'Add',
+    name: 'broadcast [3,4] + [4]',
+    floats: [
+      { shape: [3, 4], values: 'normal' },
+      { shape: [4], values: 'normal' },
+    ],
+    fn: ([a, b]) => add(a, b),
+  },
   { kind: 'Add', name: 'plus a number', floats: [{ shape: [2, 3], values: 'normal' }], fn: ([a]) => add(a, 2.5) },
-  { kind: 'Sub', name: 'broadcast [2,3] - [2,1]', floats: [{ shape: [2, 3], values: 'normal' }, { shape: [2, 1], values: 'normal' }], fn: ([a, b]) => sub(a, b) },
-  { kind: 'Mul', name: '[3,4] · [3,4]', floats: [{ shape: [3, 4], values: 'normal' }, { shape: [3, 4], values: 'normal' }], fn: ([a, b]) => mul(a, b) },
-  { kind: 'Mul', name: 'x · x (one tensor used twice)', floats: [{ shape: [5], values: 'normal' }], fn: ([a]) => mul(a, a) },
-  { kind: 'Div', name: '[2,3] / [3]', floats: [{ shape: [2, 3], values: 'normal' }, { shape: [3], values: 'positive' }], fn: ([a, b]) => div(a, b) },
+  {
+    kind: 'Sub',
+    name: 'broadcast [2,3] - [2,1]',
+    floats: [
+      { shape: [2, 3], values: 'normal' },
+      { shape: [2, 1], values: 'normal' },
+    ],
+    fn: ([a, b]) => sub(a, b),
+  },
+  {
+    kind: 'Mul',
+    name: '[3,4] · [3,4]',
+    floats: [
+      { shape: [3, 4], values: 'normal' },
+      { shape: [3, 4], values: 'normal' },
+    ],
+    fn: ([a, b]) => mul(a, b),
+  },
+  {
+    kind: 'Mul',
+    name: 'x · x (one tensor used twice)',
+    floats: [{ shape: [5], values: 'normal' }],
+    fn: ([a]) => mul(a, a),
+  },
+  {
+    kind: 'Div',
+    name: '[2,3] / [3]',
+    floats: [
+      { shape: [2, 3], values: 'normal' },
+      { shape: [3], values: 'positive' },
+    ],
+    fn: ([a, b]) => div(a, b),
+  },
   { kind: 'Neg', name: '[2,3]', floats: [{ shape: [2, 3], values: 'normal' }], fn: ([a]) => neg(a) },
   { kind: 'Exp', name: '[2,3]', floats: [{ shape: [2, 3], values: 'normal' }], fn: ([a]) => exp(a) },
-  { kind: 'Log', name: '[2,3] of positive values', floats: [{ shape: [2, 3], values: 'positive' }], fn: ([a]) => log(a) },
-  { kind: 'Sqrt', name: '[2,3] of positive values', floats: [{ shape: [2, 3], values: 'positive' }], fn: ([a]) => sqrt(a) },
+  {
+    kind: 'Log',
+    name: '[2,3] of positive values',
+    floats: [{ shape: [2, 3], values: 'positive' }],
+    fn: ([a]) => log(a),
+  },
+  {
+    kind: 'Sqrt',
+    name: '[2,3] of positive values',
+    floats: [{ shape: [2, 3], values: 'positive' }],
+    fn: ([a]) => sqrt(a),
+  },
   { kind: 'Sigmoid', name: '[3,4]', floats: [{ shape: [3, 4], values: 'wide' }], fn: ([a]) => sigmoid(a) },
   { kind: 'Tanh', name: '[3,4]', floats: [{ shape: [3, 4], values: 'normal' }], fn: ([a]) => tanh(a) },
   { kind: 'Abs', name: '[12] away from 0', floats: [{ shape: [12], values: AWAY_FROM_ZERO }], fn: ([a]) => abs(a) },
-  { kind: 'Greater', name: 'ReLU as x · (x > 0)', floats: [{ shape: [3, 4], values: AWAY_FROM_ZERO }], fn: ([a]) => mul(a, greater(a, 0)) },
-  { kind: 'Greater', name: 'a mask from two tensors', floats: [{ shape: [2, 3], values: 'normal' }, { shape: [3], values: 'normal' }], fn: ([a, b]) => greater(a, b) },
+  {
+    kind: 'Greater',
+    name: 'ReLU as x · (x > 0)',
+    floats: [{ shape: [3, 4], values: AWAY_FROM_ZERO }],
+    fn: ([a]) => mul(a, greater(a, 0)),
+  },
+  {
+    kind: 'Greater',
+    name: 'a mask from two tensors',
+    floats: [
+      { shape: [2, 3], values: 'normal' },
+      { shape: [3], values: 'normal' },
+    ],
+    fn: ([a, b]) => greater(a, b),
+  },
   ...([false, true] as const).flatMap((ta) =>
     ([false, true] as const).map((tb) => ({
       kind: 'MatMul',
       name: `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'} of [3,4]·[4,5]`,
-      floats: [{ shape: ta ? [4, 3] : [3, 4], values: 'normal' as const }, { shape: tb ? [5, 4] : [4, 5], values: 'normal' as const }],
+      floats: [
+        { shape: ta ? [4, 3] : [3, 4], values: 'normal' as const },
+        { shape: tb ? [5, 4] : [4, 5], values: 'normal' as const },
+      ],
       fn: ([a, b]: readonly Tensor[]) => matmul(a, b, { transposeA: ta, transposeB: tb }),
     })),
   ),
   { kind: 'Sum', name: 'every axis', floats: [{ shape: [3, 4], values: 'normal' }], fn: ([a]) => sum(a) },
-  { kind: 'Sum', name: 'along 1, keepDims', floats: [{ shape: [3, 4], values: 'normal' }], fn: ([a]) => sum(a, 1, true) },
-  { kind: 'Sum', name: 'rank 3 along [0,2]', floats: [{ shape: [2, 3, 2], values: 'normal' }], fn: ([a]) => sum(a, [0, 2]) },
+  {
+    kind: 'Sum',
+    name: 'along 1, keepDims',
+    floats: [{ shape: [3, 4], values: 'normal' }],
+    fn: ([a]) => sum(a, 1, true),
+  },
+  {
+    kind: 'Sum',
+    name: 'rank 3 along [0,2]',
+    floats: [{ shape: [2, 3, 2], values: 'normal' }],
+    fn: ([a]) => sum(a, [0, 2]),
+  },
   { kind: 'Sum', name: 'mean along 0', floats: [{ shape: [4, 3], values: 'normal' }], fn: ([a]) => mean(a, 0) },
-  { kind: 'Repeat', name: '[1,3] four times along 0', floats: [{ shape: [1, 3], values: 'normal' }], fn: ([a]) => repeat(a, 0, 4) },
-  { kind: 'BroadcastTo', name: '[3,1] to [2,3,4]', floats: [{ shape: [3, 1], values: 'normal' }], fn: ([a]) => broadcastTo(a, [2, 3, 4]) },
-  { kind: 'SumTo', name: '[2,3,4] to [3,1]', floats: [{ shape: [2, 3, 4], values: 'normal' }], fn: ([a]) => sumTo(a, [3, 1]) },
-  { kind: 'SumTo', name: '[4,3] to [3] (leading axes only)', floats: [{ shape: [4, 3], values: 'normal' }], fn: ([a]) => sumTo(a, [3]) },
-  { kind: 'Alias', name: 'a second handle, used with the first', floats: [{ shape: [2, 3], values: 'normal' }], fn: ([a]) => mul(AliasNode.apply([a]), a) },
+  {
+    kind: 'Repeat',
+    name: '[1,3] four times along 0',
+    floats: [{ shape: [1, 3], values: 'normal' }],
+    fn: ([a]) => repeat(a, 0, 4),
+  },
+  {
+    kind: 'BroadcastTo',
+    name: '[3,1] to [2,3,4]',
+    floats: [{ shape: [3, 1], values: 'normal' }],
+    fn: ([a]) => broadcastTo(a, [2, 3, 4]),
+  },
+  {
+    kind: 'SumTo',
+    name: '[2,3,4] to [3,1]',
+    floats: [{ shape: [2, 3, 4], values: 'normal' }],
+    fn: ([a]) => sumTo(a, [3, 1]),
+  },
+  {
+    kind: 'SumTo',
+    name: '[4,3] to [3] (leading axes only)',
+    floats: [{ shape: [4, 3], values: 'normal' }],
+    fn: ([a]) => sumTo(a, [3]),
+  },
+  {
+    kind: 'Alias',
+    name: 'a second handle, used with the first',
+    floats: [{ shape: [2, 3], values: 'normal' }],
+    fn: ([a]) => mul(AliasNode.apply([a]), a),
+  },
   {
     kind: 'Branch',
     name: 'x · exp(x) through two branches',
@@ -91,9 +189,24 @@ export const NODE_CASES: readonly NodeCase[] = [
       return mul(p, exp(q));
     },
   },
-  { kind: 'Reshape', name: 'of a transposed view, with -1', floats: [{ shape: [3, 4], values: 'normal' }], fn: ([a]) => reshape(transpose(a, [1, 0]), [2, -1]) },
-  { kind: 'Transpose', name: 'rank 3 by [2,0,1]', floats: [{ shape: [2, 3, 4], values: 'normal' }], fn: ([a]) => transpose(a, [2, 0, 1]) },
-  { kind: 'Softmax', name: 'along the last axis', floats: [{ shape: [3, 5], values: 'wide' }], fn: ([a]) => softmax(a) },
+  {
+    kind: 'Reshape',
+    name: 'of a transposed view, with -1',
+    floats: [{ shape: [3, 4], values: 'normal' }],
+    fn: ([a]) => reshape(transpose(a, [1, 0]), [2, -1]),
+  },
+  {
+    kind: 'Transpose',
+    name: 'rank 3 by [2,0,1]',
+    floats: [{ shape: [2, 3, 4], values: 'normal' }],
+    fn: ([a]) => transpose(a, [2, 0, 1]),
+  },
+  {
+    kind: 'Softmax',
+    name: 'along the last axis',
+    floats: [{ shape: [3, 5], values: 'wide' }],
+    fn: ([a]) => softmax(a),
+  },
   { kind: 'Softmax', name: 'along axis 0', floats: [{ shape: [4, 3], values: 'wide' }], fn: ([a]) => softmax(a, 0) },
   {
     kind: 'SoftmaxWithLoss',
@@ -123,9 +236,24 @@ export const NODE_CASES: readonly NodeCase[] = [
     ints: [{ shape: [5], values: [3, 0, 3, 1, 3], int32: true }],
     fn: ([a], [i]) => gather(a, i),
   },
-  { kind: 'ArgMax', name: 'the predicted class', floats: [{ shape: [5, 4], values: 'normal' }], fn: ([a]) => argmax(a) },
-  { kind: 'Cast', name: 'to int32 (no gradient)', floats: [{ shape: [6], values: 'wide' }], fn: ([a]) => cast(a, 'int32') },
-  { kind: 'Cast', name: 'to the same float dtype', floats: [{ shape: [2, 3], values: 'normal' }], fn: ([a], _i, float) => mul(cast(a, float), a) },
+  {
+    kind: 'ArgMax',
+    name: 'the predicted class',
+    floats: [{ shape: [5, 4], values: 'normal' }],
+    fn: ([a]) => argmax(a),
+  },
+  {
+    kind: 'Cast',
+    name: 'to int32 (no gradient)',
+    floats: [{ shape: [6], values: 'wide' }],
+    fn: ([a]) => cast(a, 'int32'),
+  },
+  {
+    kind: 'Cast',
+    name: 'to the same float dtype',
+    floats: [{ shape: [2, 3], values: 'normal' }],
+    fn: ([a], _i, float) => mul(cast(a, float), a),
+  },
   {
     kind: 'Sequential',
     name: "the book's two-layer net: Affine, Sigmoid, Affine, SoftmaxWithLoss",
@@ -137,6 +265,7 @@ export const NODE_CASES: readonly NodeCase[] = [
       { shape: [3], values: 'normal' },
     ],
     ints: [{ shape: [6], values: { ints: [0, 3] } }],
-    fn: ([x, W1, b1, W2, b2], [t]) => softmaxWithLoss(new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]).forward(x), t),
+    fn: ([x, W1, b1, W2, b2], [t]) =>
+      softmaxWithLoss(new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]).forward(x), t),
   },
 ];

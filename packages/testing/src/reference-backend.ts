@@ -95,20 +95,22 @@ function buildKernels(): Kernels {
       return make(shape, a.dtype, values);
     };
   }
-  const reduceWith = (init: number, f: (acc: number, v: number) => number) => (x: BackendArray, axes: readonly number[], keepDims: boolean) => {
-    const kept = reducedShape(x.shape, axes, true);
-    const out = new Array<number>(size(kept)).fill(x.dtype === 'int32' && init === -Infinity ? -2147483648 : init);
-    const ks = strides(kept);
-    // Walks the input in row-major order with an odometer of coordinates.
-    const c = new Array<number>(x.shape.length).fill(0);
-    for (const v of r(x).values) {
-      let at = 0;
-      for (let d = 0; d < c.length; d++) if (!axes.includes(d)) at += c[d] * ks[d];
-      out[at] = f(out[at], v);
-      for (let d = c.length - 1; d >= 0 && ++c[d] === x.shape[d]; d--) c[d] = 0;
-    }
-    return make(reducedShape(x.shape, axes, keepDims), x.dtype, out);
-  };
+  const reduceWith =
+    (init: number, f: (acc: number, v: number) => number) =>
+    (x: BackendArray, axes: readonly number[], keepDims: boolean) => {
+      const kept = reducedShape(x.shape, axes, true);
+      const out = new Array<number>(size(kept)).fill(x.dtype === 'int32' && init === -Infinity ? -2147483648 : init);
+      const ks = strides(kept);
+      // Walks the input in row-major order with an odometer of coordinates.
+      const c = new Array<number>(x.shape.length).fill(0);
+      for (const v of r(x).values) {
+        let at = 0;
+        for (let d = 0; d < c.length; d++) if (!axes.includes(d)) at += c[d] * ks[d];
+        out[at] = f(out[at], v);
+        for (let d = c.length - 1; d >= 0 && ++c[d] === x.shape[d]; d--) c[d] = 0;
+      }
+      return make(reducedShape(x.shape, axes, keepDims), x.dtype, out);
+    };
   return {
     ...unary,
     ...binary,
@@ -159,17 +161,32 @@ function buildKernels(): Kernels {
       });
       return make(shape, x.dtype, values);
     },
-    BroadcastTo: (x, shape) => make(shape, x.dtype, Array.from({ length: size(shape) }, (_, i) => broadcastRead(r(x), coords(i, shape)))),
+    BroadcastTo: (x, shape) =>
+      make(
+        shape,
+        x.dtype,
+        Array.from({ length: size(shape) }, (_, i) => broadcastRead(r(x), coords(i, shape))),
+      ),
     Reshape: (x, shape) => make(shape, x.dtype, [...r(x).values]),
     Gather: (x, indices) => {
       const row = size(x.shape.slice(1));
       const rows = x.shape[0];
       const bad = x.dtype === 'int32' ? 0 : Number.NaN;
-      const values = r(indices).values.flatMap((k) => (k >= 0 && k < rows ? r(x).values.slice(k * row, (k + 1) * row) : new Array<number>(row).fill(bad)));
+      const values = r(indices).values.flatMap((k) =>
+        k >= 0 && k < rows ? r(x).values.slice(k * row, (k + 1) * row) : new Array<number>(row).fill(bad),
+      );
       return make([...indices.shape, ...x.shape.slice(1)], x.dtype, values);
     },
     OneHot: (indices, depth, dtype) =>
-      make([...indices.shape, depth], dtype, r(indices).values.flatMap((k) => Array.from({ length: depth }, (_, c) => (k < 0 || k >= depth ? (dtype === 'int32' ? 0 : Number.NaN) : c === k ? 1 : 0)))),
+      make(
+        [...indices.shape, depth],
+        dtype,
+        r(indices).values.flatMap((k) =>
+          Array.from({ length: depth }, (_, c) =>
+            k < 0 || k >= depth ? (dtype === 'int32' ? 0 : Number.NaN) : c === k ? 1 : 0,
+          ),
+        ),
+      ),
     Cast: (x, dtype) => make(x.shape, dtype, [...r(x).values]),
     Softmax: (x) => {
       const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];

@@ -14,9 +14,10 @@ describe('the kernel table', () => {
 
   it('covers every class of input for every kernel, except the documented exemptions', () => {
     const gaps = KERNEL_NAMES.flatMap((name) =>
-      CLASSES.filter((cls) => EXEMPT[name]?.[cls] === undefined && !KERNEL_CASES.some((c) => c.kernel === name && c.covers.includes(cls))).map(
-        (cls) => `${name}: ${cls}`,
-      ),
+      CLASSES.filter(
+        (cls) =>
+          EXEMPT[name]?.[cls] === undefined && !KERNEL_CASES.some((c) => c.kernel === name && c.covers.includes(cls)),
+      ).map((cls) => `${name}: ${cls}`),
     );
     expect(gaps).toEqual([]);
   });

@@ -1,12 +1,30 @@
 import { ArgumentError, GraphFreedError, noGrad, randn, tensor, zeros, type Tensor } from '@graphgrad/core';
-import { Affine, branch, matmul, mul, oneHot, Sequential, Sigmoid, sigmoid, softmaxWithLoss, sub, sum } from '@graphgrad/nodes';
+import {
+  Affine,
+  branch,
+  matmul,
+  mul,
+  oneHot,
+  Sequential,
+  Sigmoid,
+  sigmoid,
+  softmaxWithLoss,
+  sub,
+  sum,
+} from '@graphgrad/nodes';
 import { describe, expect, it } from 'vitest';
 import { renderSvg, toDot } from './index.ts';
 
 /** The book's two-layer net on a batch of 30 points with one-hot targets. */
 function twoLayerLoss(): { loss: Tensor; names: Record<string, Tensor> } {
   const x = randn([30, 2], { seed: 1 });
-  const t = oneHot(tensor(Array.from({ length: 30 }, (_, i) => i % 3), { dtype: 'int32' }), 3);
+  const t = oneHot(
+    tensor(
+      Array.from({ length: 30 }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    ),
+    3,
+  );
   const W1 = randn([2, 10], { seed: 2, std: 0.01, requiresGrad: true });
   const b1 = zeros([10], { requiresGrad: true });
   const W2 = randn([10, 3], { seed: 3, std: 0.01, requiresGrad: true });
@@ -113,7 +131,9 @@ describe('toDot', () => {
 describe('renderSvg', () => {
   it('turns DOT that Graphviz cannot read into an ArgumentError with its message', async () => {
     await expect(renderSvg('digraph { a -> }')).rejects.toThrow(ArgumentError);
-    await expect(renderSvg('digraph { a -> }')).rejects.toThrow(/renderSvg: Graphviz could not lay out the graph: .*syntax error/);
+    await expect(renderSvg('digraph { a -> }')).rejects.toThrow(
+      /renderSvg: Graphviz could not lay out the graph: .*syntax error/,
+    );
   });
 
   it('lays out with another engine on request', async () => {

@@ -114,7 +114,14 @@ const STYLE = {
   node: { fontname: 'Helvetica', fontsize: 11 },
   edge: { fontname: 'Helvetica', fontsize: 9, color: '#444444', fontcolor: '#444444', arrowsize: 0.7 },
   op: { shape: 'ellipse', style: 'filled', fillcolor: '#e3ecfa', color: '#3c5a99', penwidth: 1.2 },
-  parameter: { shape: 'box', style: 'rounded,filled', margin: '0.12,0.05', fillcolor: '#fde3c4', color: '#b8651b', penwidth: 1.2 },
+  parameter: {
+    shape: 'box',
+    style: 'rounded,filled',
+    margin: '0.12,0.05',
+    fillcolor: '#fde3c4',
+    color: '#b8651b',
+    penwidth: 1.2,
+  },
   constant: { shape: 'box', style: 'rounded', margin: '0.12,0.05', color: '#888888', fontcolor: '#444444' },
   output: { shape: 'box', style: 'rounded,filled,bold', fillcolor: '#dcefd5', color: '#3d7a2f', peripheries: 2 },
   noGradient: { style: 'dashed', color: '#999999' },
@@ -145,7 +152,9 @@ export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}
   graph.nodes.forEach((n, i) => ids.set(n, `op${i}`));
 
   const lines: string[] = ['digraph graphgrad {'];
-  lines.push(`  graph ${attributes({ ...STYLE.graph, rankdir: direction, ...(options.title === undefined ? {} : { label: options.title }) })};`);
+  lines.push(
+    `  graph ${attributes({ ...STYLE.graph, rankdir: direction, ...(options.title === undefined ? {} : { label: options.title }) })};`,
+  );
   lines.push(`  node ${attributes(STYLE.node)};`);
   lines.push(`  edge ${attributes(STYLE.edge)};`);
 
@@ -157,7 +166,9 @@ export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}
   }
   for (const node of graph.nodes) {
     const detail = showAttrs ? formatAttrs(node.attrs) : '';
-    lines.push(`  ${ids.get(node)} ${attributes({ ...STYLE.op, label: detail === '' ? node.kind : `${node.kind}\n${detail}` })};`);
+    lines.push(
+      `  ${ids.get(node)} ${attributes({ ...STYLE.op, label: detail === '' ? node.kind : `${node.kind}\n${detail}` })};`,
+    );
   }
   roots.forEach((t, i) => {
     if (t.origin === null) return;
@@ -175,7 +186,9 @@ export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}
     }
     const name = nameOf(tensor);
     const label = name === undefined ? describe(tensor) : `${name}\n${describe(tensor)}`;
-    lines.push(`  ${ids.get(tensor.origin.node)} -> ${ids.get(consumer)} ${attributes({ label, weight: SPINE_WEIGHT, ...style })};`);
+    lines.push(
+      `  ${ids.get(tensor.origin.node)} -> ${ids.get(consumer)} ${attributes({ label, weight: SPINE_WEIGHT, ...style })};`,
+    );
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

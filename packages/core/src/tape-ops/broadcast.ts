@@ -47,7 +47,8 @@ export const SumToNode = defineNode<{
  * broadcastTo(b, [30, 10]); // [1, 10] -> [30, 10]
  */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
-  if (!broadcastsTo(x.shape, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  if (!broadcastsTo(x.shape, shape))
+    throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
   return BroadcastToNode.apply([x], { shape: [...shape] });
 }
 
@@ -59,7 +60,8 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
  * sumTo(dy, [1, 10]); // [30, 10] -> [1, 10], a bias's gradient
  */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
-  if (!broadcastsTo(shape, x.shape)) throw new ShapeError(`sumTo: ${formatShape(x.shape)} is not a broadcast of ${formatShape(shape)}`);
+  if (!broadcastsTo(shape, x.shape))
+    throw new ShapeError(`sumTo: ${formatShape(x.shape)} is not a broadcast of ${formatShape(shape)}`);
   const lead = x.rank - shape.length;
   const axes: number[] = [];
   let inner = false;

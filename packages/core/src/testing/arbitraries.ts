@@ -69,16 +69,29 @@ export function values(size: number, options: ValueOptions = {}): fc.Arbitrary<F
 }
 
 /** A float64 tensor of the given shape (or a random one) with values in [min, max]. */
-export function tensorOf(shapeArb: fc.Arbitrary<Shape> | Shape, options: ValueOptions & { backend?: Backend } = {}): fc.Arbitrary<Tensor> {
+export function tensorOf(
+  shapeArb: fc.Arbitrary<Shape> | Shape,
+  options: ValueOptions & { backend?: Backend } = {},
+): fc.Arbitrary<Tensor> {
   const shapes = Array.isArray(shapeArb) ? fc.constant(shapeArb as Shape) : (shapeArb as fc.Arbitrary<Shape>);
   return shapes.chain((s) =>
-    values(s.reduce((n, d) => n * d, 1), options).map((v) => tensor(v, { shape: s, dtype: 'float64', backend: options.backend })),
+    values(
+      s.reduce((n, d) => n * d, 1),
+      options,
+    ).map((v) => tensor(v, { shape: s, dtype: 'float64', backend: options.backend })),
   );
 }
 
 /** Shapes of a matrix product: [m, k] and [k, n] with each length in [1, maxDim]. */
 export function matmulShapes(maxDim = 5): fc.Arbitrary<[[number, number], [number, number]]> {
   return fc
-    .tuple(fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim }))
-    .map(([m, k, n]) => [[m, k], [k, n]]);
+    .tuple(
+      fc.integer({ min: 1, max: maxDim }),
+      fc.integer({ min: 1, max: maxDim }),
+      fc.integer({ min: 1, max: maxDim }),
+    )
+    .map(([m, k, n]) => [
+      [m, k],
+      [k, n],
+    ]);
 }

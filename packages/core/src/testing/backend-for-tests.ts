@@ -42,7 +42,10 @@ export async function backendForTests<B extends Backend>(
 }
 
 /** What a test file does when its backend failed to start: fail under CI=true, skip elsewhere. */
-export function withoutBackend(error: unknown, env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {}): BackendForTests<never> {
+export function withoutBackend(
+  error: unknown,
+  env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {},
+): BackendForTests<never> {
   const reason = `no backend: ${error instanceof Error ? error.message : String(error)}`;
   if (env.CI === 'true') throw new Error(`CI=true requires these tests to run, but there is ${reason}`);
   console.warn(`skipping the tests of this file that need it: ${reason}`);

@@ -6,5 +6,17 @@
  * @module @graphgrad/core/testing
  */
 export * as arbitraries from './arbitraries.ts';
-export { backendForTests, withoutBackend, type BackendForTests, type BackendForTestsOptions } from './backend-for-tests.ts';
-export { assertGradCheck, gradCheck, GradCheckError, type GradCheckOptions, type GradCheckResult, type InputGradReport } from '../grad-check.ts';
+export {
+  backendForTests,
+  withoutBackend,
+  type BackendForTests,
+  type BackendForTestsOptions,
+} from './backend-for-tests.ts';
+export {
+  assertGradCheck,
+  gradCheck,
+  GradCheckError,
+  type GradCheckOptions,
+  type GradCheckResult,
+  type InputGradReport,
+} from '../grad-check.ts';

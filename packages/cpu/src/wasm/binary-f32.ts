@@ -38,7 +38,16 @@ export function binaryF32Wasm(
 }
 
 /** The in-place path of {@link binaryF32Wasm}; false, writing nothing, when an operand's copy does not fit. */
-function binaryInHeap(heap: WasmHeap, op: SimdBinaryName, out: Float32Array, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, n: number): boolean {
+function binaryInHeap(
+  heap: WasmHeap,
+  op: SimdBinaryName,
+  out: Float32Array,
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  n: number,
+): boolean {
   const pa = placeInHeap(heap, a, aOffset, n);
   if (pa === null) return false;
   const pb = placeInHeap(heap, b, bOffset, n);

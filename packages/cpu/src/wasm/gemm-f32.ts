@@ -29,7 +29,14 @@ const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
  * Returns false, writing nothing, where WebAssembly SIMD is unavailable or the operands would not
  * fit in a 32-bit memory.
  */
-export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatrix, m: number, n: number, k: number): boolean {
+export function gemmF32Wasm(
+  out: Float32Array,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  m: number,
+  n: number,
+  k: number,
+): boolean {
   const kern = simdKernels();
   if (kern === null) return false;
   const mp = roundUp(m, GEMM_MR);
@@ -66,12 +73,32 @@ export function gemmF32Wasm(out: Float32Array, a: StridedMatrix, b: StridedMatri
       const kc = Math.min(KC, k - pc);
       const kcp = roundUp(kc, GEMM_KU);
       const bFrom = bAt + pc * b.rowStride + jc * b.colStride;
-      kern.pack(bpAt * 4, bFrom * 4, nPanels, kc, kcp, GEMM_NR, nc - (nPanels - 1) * GEMM_NR, b.colStride * 4, b.rowStride * 4);
+      kern.pack(
+        bpAt * 4,
+        bFrom * 4,
+        nPanels,
+        kc,
+        kcp,
+        GEMM_NR,
+        nc - (nPanels - 1) * GEMM_NR,
+        b.colStride * 4,
+        b.rowStride * 4,
+      );
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         const mPanels = Math.ceil(mc / GEMM_MR);
         const aFrom = aAt + ic * a.rowStride + pc * a.colStride;
-        kern.pack(apAt * 4, aFrom * 4, mPanels, kc, kcp, GEMM_MR, mc - (mPanels - 1) * GEMM_MR, a.rowStride * 4, a.colStride * 4);
+        kern.pack(
+          apAt * 4,
+          aFrom * 4,
+          mPanels,
+          kc,
+          kcp,
+          GEMM_MR,
+          mc - (mPanels - 1) * GEMM_MR,
+          a.rowStride * 4,
+          a.colStride * 4,
+        );
         kern.gemm(apAt * 4, bpAt * 4, (cAt + ic * ldc + jc) * 4, kcp, mPanels, nPanels, ldc * 4);
       }
     }

@@ -63,7 +63,9 @@ export function wasmHeap(): WasmHeap | null {
     const bytes = simdModuleBytes(MEMORY_PAGES);
     if (!WebAssembly.validate(bytes)) return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    heap = createHeap(instance.exports as unknown as SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>);
+    heap = createHeap(
+      instance.exports as unknown as SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>,
+    );
   } catch {
     // no SIMD, no room for the memory, or a page that forbids compiling WebAssembly
     heap = null;

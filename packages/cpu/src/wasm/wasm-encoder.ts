@@ -344,7 +344,14 @@ export function encodeModule(functions: readonly ExportedFunction[], pages: numb
     }),
   ];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(3, vector(funcs)),
     ...section(5, vector([memLimits])),

@@ -57,7 +57,9 @@ let nextKernelId = 0;
 export function defineWgslKernel(spec: WgslKernelSpec): WgslKernel {
   const workgroupSize = spec.workgroupSize ?? 64;
   if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > 256) {
-    throw new ArgumentError(`defineWgslKernel ${spec.name}: workgroupSize must be an integer in [1, 256], got ${workgroupSize}`);
+    throw new ArgumentError(
+      `defineWgslKernel ${spec.name}: workgroupSize must be an integer in [1, 256], got ${workgroupSize}`,
+    );
   }
   const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
   for (const input of spec.inputs) {
@@ -65,7 +67,8 @@ export function defineWgslKernel(spec: WgslKernelSpec): WgslKernel {
       throw new ArgumentError(`defineWgslKernel ${spec.name}: input name '${input}' is not a free WGSL identifier`);
     }
   }
-  if (!/\bfn\s+main\s*\(/.test(spec.wgsl)) throw new ArgumentError(`defineWgslKernel ${spec.name}: the WGSL has no 'fn main(...)' entry point`);
+  if (!/\bfn\s+main\s*\(/.test(spec.wgsl))
+    throw new ArgumentError(`defineWgslKernel ${spec.name}: the WGSL has no 'fn main(...)' entry point`);
   return { name: spec.name, inputs: [...spec.inputs], wgsl: spec.wgsl, workgroupSize, id: nextKernelId++ };
 }
 
@@ -105,22 +108,37 @@ export function runCustomKernel(
   params: readonly number[],
 ): GpuArray {
   if (inputs.length !== kernel.inputs.length) {
-    throw new ArgumentError(`webgpu ${kernel.name}: expects ${kernel.inputs.length} inputs (${kernel.inputs.join(', ')}), got ${inputs.length}`);
+    throw new ArgumentError(
+      `webgpu ${kernel.name}: expects ${kernel.inputs.length} inputs (${kernel.inputs.join(', ')}), got ${inputs.length}`,
+    );
   }
   if (params.length > MAX_KERNEL_PARAMS) {
-    throw new ArgumentError(`webgpu ${kernel.name}: at most ${MAX_KERNEL_PARAMS} parameters fit the uniform block, got ${params.length}`);
+    throw new ArgumentError(
+      `webgpu ${kernel.name}: at most ${MAX_KERNEL_PARAMS} parameters fit the uniform block, got ${params.length}`,
+    );
   }
   for (const [i, value] of params.entries()) {
     if (typeof value !== 'number') throw new ArgumentError(`webgpu ${kernel.name}: parameter ${i} is not a number`);
   }
-  const plain = inputs.map((x) => (x.offset === 0 && isContiguous(x.shape, x.strides) ? ctx.view(x, x.shape, x.strides, 0) : copy(ctx, x)));
+  const plain = inputs.map((x) =>
+    x.offset === 0 && isContiguous(x.shape, x.strides) ? ctx.view(x, x.shape, x.strides, 0) : copy(ctx, x),
+  );
   let out: GpuArray | null = null;
   try {
     out = ctx.alloc(kernel.name, shape, dtype);
     const size = out.size;
     if (size > 0) {
       const words = [size, ...params.map(f32Bits)];
-      ctx.run(program(kernel, plain.map((x) => x.dtype), dtype), words, [...plain, out], Math.ceil(size / kernel.workgroupSize));
+      ctx.run(
+        program(
+          kernel,
+          plain.map((x) => x.dtype),
+          dtype,
+        ),
+        words,
+        [...plain, out],
+        Math.ceil(size / kernel.workgroupSize),
+      );
     }
     return out;
   } catch (error) {

@@ -61,7 +61,13 @@ type Access = 'c' | 's' | 'g';
 const SHAPE = 4;
 const STRIDES = 12;
 
-function program(op: ElementwiseOp, inType: GpuDType, outType: GpuDType, access: readonly Access[], vec4: boolean): Program {
+function program(
+  op: ElementwiseOp,
+  inType: GpuDType,
+  outType: GpuDType,
+  access: readonly Access[],
+  vec4: boolean,
+): Program {
   return {
     key: `elementwise:${op}:${inType}:${outType}:${access.join('')}:${vec4 ? 'vec4' : 'scalar'}`,
     source: () => {
@@ -116,7 +122,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * new contiguous array of `outType`. Views need no copy: each operand is read through its own
  * strides. Contiguous operands of a common shape take a flat (and, when aligned, vec4) path.
  */
-export function elementwise(ctx: KernelContext, op: ElementwiseOp, inputs: readonly GpuArray[], outType: GpuDType): GpuArray {
+export function elementwise(
+  ctx: KernelContext,
+  op: ElementwiseOp,
+  inputs: readonly GpuArray[],
+  outType: GpuDType,
+): GpuArray {
   const shape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(op, inputs[0].shape, inputs[1].shape);
   const out = ctx.alloc(op, shape, outType);
   const size = out.size;
@@ -125,7 +136,9 @@ export function elementwise(ctx: KernelContext, op: ElementwiseOp, inputs: reado
   const flat = collapse(shape, strides);
   if (flat.shape.length > MAX_RANK) {
     ctx.release(out);
-    throw new BackendError(`webgpu ${op}: operands of rank ${flat.shape.length} after merging axes exceed the kernels' ${MAX_RANK}`);
+    throw new BackendError(
+      `webgpu ${op}: operands of rank ${flat.shape.length} after merging axes exceed the kernels' ${MAX_RANK}`,
+    );
   }
   const access: Access[] = inputs.map((_, k) => {
     const s = flat.strides[k];
@@ -153,4 +166,3 @@ export function elementwise(ctx: KernelContext, op: ElementwiseOp, inputs: reado
 export function copy(ctx: KernelContext, x: GpuArray): GpuArray {
   return elementwise(ctx, 'Copy', [x], x.dtype);
 }
-

@@ -61,14 +61,20 @@ function requireIndices(op: string, indices: GpuArray): void {
 /** Rows of `x` along axis 0 picked by int32 `indices`: out[i] = x[indices[i]] (a row of NaN, or 0 in int32, for an index out of range). */
 export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuArray {
   requireIndices('Gather', indices);
-  if (x.shape.length < 1) throw new ShapeError(`webgpu Gather: x must have at least one axis, got ${formatShape(x.shape)}`);
+  if (x.shape.length < 1)
+    throw new ShapeError(`webgpu Gather: x must have at least one axis, got ${formatShape(x.shape)}`);
   const out = ctx.alloc('Gather', [...indices.shape, ...x.shape.slice(1)], x.dtype);
   const size = out.size;
   if (size === 0) return out;
   const rowLength = x.shape.slice(1).reduce((n, d) => n * d, 1);
   const xs = ctx.contiguous(x);
   const idx = ctx.contiguous(indices);
-  ctx.run(gatherProgram(x.dtype), [size, rowLength, x.shape[0], xs.offset, idx.offset], [xs, idx, out], Math.ceil(size / WORKGROUP));
+  ctx.run(
+    gatherProgram(x.dtype),
+    [size, rowLength, x.shape[0], xs.offset, idx.offset],
+    [xs, idx, out],
+    Math.ceil(size / WORKGROUP),
+  );
   ctx.release(xs);
   ctx.release(idx);
   return out;
@@ -77,7 +83,8 @@ export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuA
 /** One-hot rows of `depth` columns for int32 class `indices` (an index outside [0, depth) gives a row of NaN, or of 0 in int32). */
 export function oneHot(ctx: KernelContext, indices: GpuArray, depth: number, dtype: GpuDType): GpuArray {
   requireIndices('OneHot', indices);
-  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`webgpu OneHot: depth must be a non-negative integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new ArgumentError(`webgpu OneHot: depth must be a non-negative integer, got ${depth}`);
   const out = ctx.alloc('OneHot', [...indices.shape, depth], dtype);
   const size = out.size;
   if (size === 0) return out;

@@ -37,13 +37,9 @@ function program(t: Tiling, walkA: WalkA, walkB: WalkB): Program {
     source: () => {
       // Tile element e of A's BM×BK tile (As is stored k-major: As[k][m]).
       const loadA =
-        walkA === 'k'
-          ? `let m = e / ${BK}u; let k = e % ${BK}u;`
-          : `let m = e % ${BM}u; let k = e / ${BM}u;`;
+        walkA === 'k' ? `let m = e / ${BK}u; let k = e % ${BK}u;` : `let m = e % ${BM}u; let k = e / ${BM}u;`;
       const loadB =
-        walkB === 'n'
-          ? `let n = e % ${BN}u; let k = e / ${BN}u;`
-          : `let n = e / ${BK}u; let k = e % ${BK}u;`;
+        walkB === 'n' ? `let n = e % ${BN}u; let k = e / ${BN}u;` : `let n = e / ${BK}u; let k = e % ${BK}u;`;
       const rowsV4 = TM / 4;
       const colsV4 = TN / 4;
       // The register block is unrolled in the generated source (constant indices only), so the
@@ -57,14 +53,17 @@ function program(t: Tiling, walkA: WalkA, walkB: WalkB): Program {
         for (let q = 0; q < colsV4; q++) lines.push(`acc${i}_${q} = fma(vec4<f32>(${a}), b${q}, acc${i}_${q});`);
       }
       const declarations: string[] = [];
-      for (let i = 0; i < TM; i++) for (let q = 0; q < colsV4; q++) declarations.push(`var acc${i}_${q} = vec4<f32>(0.0);`);
+      for (let i = 0; i < TM; i++)
+        for (let q = 0; q < colsV4; q++) declarations.push(`var acc${i}_${q} = vec4<f32>(0.0);`);
       const stores: string[] = [];
       for (let i = 0; i < TM; i++) {
         stores.push(`r = row0 + lid.y * ${TM}u + ${i}u;`);
         stores.push('if (r < M) {');
         for (let q = 0; q < colsV4; q++) {
           for (let c = 0; c < 4; c++) {
-            stores.push(`  c = col0 + lid.x * ${TN}u + ${4 * q + c}u; if (c < N) { C[r * N + c] = acc${i}_${q}.${lane[c]}; }`);
+            stores.push(
+              `  c = col0 + lid.x * ${TN}u + ${4 * q + c}u; if (c < N) { C[r * N + c] = acc${i}_${q}.${lane[c]}; }`,
+            );
           }
         }
         stores.push('}');
@@ -119,7 +118,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * Tiles of both operands are staged in workgroup memory and each invocation accumulates a block
  * of outputs in registers.
  */
-export function matmul(ctx: KernelContext, a: GpuArray, b: GpuArray, transposeA: boolean, transposeB: boolean): GpuArray {
+export function matmul(
+  ctx: KernelContext,
+  a: GpuArray,
+  b: GpuArray,
+  transposeA: boolean,
+  transposeB: boolean,
+): GpuArray {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
     throw new DTypeError(`webgpu MatMul: needs float32 operands, got ${a.dtype} and ${b.dtype}`);
   }

@@ -45,7 +45,8 @@ function identity(op: ReduceOp, t: 'f32' | 'i32'): string {
 /** WGSL combining an accumulator `acc` (and index `ai`) with a value `v` (at index `vi`). */
 function combineWgsl(op: ReduceOp, t: 'f32' | 'i32'): string {
   if (op === 'Sum') return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return acc + v; }`;
-  if (op === 'Max') return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return ${t === 'f32' ? 'max_nan(acc, v)' : 'max(acc, v)'}; }`;
+  if (op === 'Max')
+    return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return ${t === 'f32' ? 'max_nan(acc, v)' : 'max(acc, v)'}; }`;
   // ArgMax: NaN counts as the largest value and the first index wins ties, as in numpy; `takes`
   // says whether (v, vi) replaces (acc, ai), which makes the combination order-independent.
   const nan = (x: string): string => (t === 'f32' ? `is_nan(${x})` : 'false');
@@ -159,13 +160,23 @@ interface Plan {
 function plan(op: string, x: GpuArray, axes: readonly number[]): Plan {
   const rank = x.shape.length;
   if (!axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < rank && (i === 0 || a > axes[i - 1]))) {
-    throw new AxisError(`webgpu ${op}: axes ${JSON.stringify(axes)} are not sorted, distinct axes of a rank-${rank} array`);
+    throw new AxisError(
+      `webgpu ${op}: axes ${JSON.stringify(axes)} are not sorted, distinct axes of a rank-${rank} array`,
+    );
   }
   const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const kept = collapse(keptAxes.map((i) => x.shape[i]), [keptAxes.map((i) => x.strides[i])]);
-  const red = collapse(axes.map((i) => x.shape[i]), [axes.map((i) => x.strides[i])]);
+  const kept = collapse(
+    keptAxes.map((i) => x.shape[i]),
+    [keptAxes.map((i) => x.strides[i])],
+  );
+  const red = collapse(
+    axes.map((i) => x.shape[i]),
+    [axes.map((i) => x.strides[i])],
+  );
   if (kept.shape.length > MAX_RANK || red.shape.length > MAX_RANK) {
-    throw new BackendError(`webgpu ${op}: input of rank ${x.shape.length} has too many axes after merging (at most ${MAX_RANK} kept and ${MAX_RANK} reduced)`);
+    throw new BackendError(
+      `webgpu ${op}: input of rank ${x.shape.length} has too many axes after merging (at most ${MAX_RANK} kept and ${MAX_RANK} reduced)`,
+    );
   }
   const params = new Array<number>(39).fill(0);
   const outputs = kept.shape.reduce((n, d) => n * d, 1);
@@ -189,8 +200,10 @@ function dispatch(ctx: KernelContext, op: ReduceOp, x: GpuArray, out: GpuArray, 
   // Long reductions are split into slices reduced in parallel (partial results, then a second
   // pass), except ArgMax, whose partial results would need their indices too.
   let slices = 1;
-  if (op !== 'ArgMax' && thread && p.length > 8 * THREAD_SLICE) slices = Math.min(64, Math.ceil(p.length / THREAD_SLICE));
-  if (op !== 'ArgMax' && !thread && p.outputs < 64 && p.length > 8 * SLICE) slices = Math.min(1024, Math.ceil(p.length / SLICE));
+  if (op !== 'ArgMax' && thread && p.length > 8 * THREAD_SLICE)
+    slices = Math.min(64, Math.ceil(p.length / THREAD_SLICE));
+  if (op !== 'ArgMax' && !thread && p.outputs < 64 && p.length > 8 * SLICE)
+    slices = Math.min(1024, Math.ceil(p.length / SLICE));
   const params = [...p.params];
   params[37] = slices;
   params[38] = Math.ceil(p.length / slices);
@@ -209,7 +222,13 @@ function dispatch(ctx: KernelContext, op: ReduceOp, x: GpuArray, out: GpuArray, 
 }
 
 /** Sum or Max of `x` along the sorted `axes`, into a new contiguous array. */
-export function reduce(ctx: KernelContext, op: ReduceKernelName, x: GpuArray, axes: readonly number[], keepDims: boolean): GpuArray {
+export function reduce(
+  ctx: KernelContext,
+  op: ReduceKernelName,
+  x: GpuArray,
+  axes: readonly number[],
+  keepDims: boolean,
+): GpuArray {
   const shape = reducedShape(x.shape, axes, keepDims);
   const p = plan(op, x, axes);
   if (p.outputs === 0) return ctx.alloc(op, shape, x.dtype);

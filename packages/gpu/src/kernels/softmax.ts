@@ -186,8 +186,22 @@ export function softmaxCrossEntropy(ctx: KernelContext, logits: GpuArray, target
   const [rows, columns] = logits.shape;
   const out = ctx.alloc('SoftmaxCrossEntropy', [rows], 'float32');
   if (rows === 0) return out;
-  const params = [rows, columns, logits.offset, logits.strides[0], logits.strides[1], target.offset, target.strides[0], target.strides[1]];
+  const params = [
+    rows,
+    columns,
+    logits.offset,
+    logits.strides[0],
+    logits.strides[1],
+    target.offset,
+    target.strides[0],
+    target.strides[1],
+  ];
   const variant = chooseVariant(columns);
-  ctx.run(rowProgram('cross-entropy', variant), params, [logits, target, out], variant === 'thread' ? Math.ceil(rows / THREAD_WG) : rows);
+  ctx.run(
+    rowProgram('cross-entropy', variant),
+    params,
+    [logits, target, out],
+    variant === 'thread' ? Math.ceil(rows / THREAD_WG) : rows,
+  );
   return out;
 }

@@ -9,9 +9,16 @@ export function transpose(ctx: KernelContext, x: GpuArray, perm: readonly number
   const rank = x.shape.length;
   const seen = new Set(perm);
   if (perm.length !== rank || seen.size !== rank || !perm.every((p) => Number.isInteger(p) && p >= 0 && p < rank)) {
-    throw new AxisError(`webgpu Transpose: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${formatShape(x.shape)}`);
+    throw new AxisError(
+      `webgpu Transpose: ${JSON.stringify(perm)} is not a permutation of the ${rank} axes of ${formatShape(x.shape)}`,
+    );
   }
-  return ctx.view(x, perm.map((p) => x.shape[p]), perm.map((p) => x.strides[p]), x.offset);
+  return ctx.view(
+    x,
+    perm.map((p) => x.shape[p]),
+    perm.map((p) => x.strides[p]),
+    x.offset,
+  );
 }
 
 /** `x` broadcast to `shape`: a view with stride 0 along the broadcast axes (no copy). */
@@ -25,7 +32,9 @@ export function broadcastTo(ctx: KernelContext, x: GpuArray, shape: Shape): GpuA
 /** The same elements under a new shape: a view of contiguous data, otherwise a strided copy. */
 export function reshape(ctx: KernelContext, x: GpuArray, shape: Shape): GpuArray {
   if (sizeOf(shape) !== x.size) {
-    throw new ShapeError(`webgpu Reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+    throw new ShapeError(
+      `webgpu Reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+    );
   }
   if (isContiguous(x.shape, x.strides)) return ctx.view(x, shape, contiguousStrides(shape), x.offset);
   const dense = copy(ctx, x);

@@ -64,7 +64,8 @@ export function firstMismatch(got: Float64Array, want: Float64Array, tolerance =
   const scale = Math.max(1, ...Array.from(want, Math.abs));
   for (let i = 0; i < want.length; i++) {
     const allowed = tolerance * scale;
-    if (!(Math.abs(got[i] - want[i]) <= allowed)) return `element ${i}: got ${got[i]}, expected ${want[i]} (allowed difference ${allowed})`;
+    if (!(Math.abs(got[i] - want[i]) <= allowed))
+      return `element ${i}: got ${got[i]}, expected ${want[i]} (allowed difference ${allowed})`;
   }
   return null;
 }

@@ -37,7 +37,7 @@ export const COUNTEREXAMPLES: readonly { readonly name: string; readonly spec: G
     },
   },
   {
-    name: "the WebGPU Tanh kernel off by 1%",
+    name: 'the WebGPU Tanh kernel off by 1%',
     spec: {
       steps: [
         { op: 'input', shape: [], values: [-1.1288803815841675] },

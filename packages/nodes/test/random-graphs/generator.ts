@@ -112,7 +112,8 @@ class Builder {
   /** Appends a step, evaluates it and returns the index of its (first) output. */
   push(step: Step): number {
     const first = this.#tensors.length;
-    const leaf = (s: Step & { op: 'input' }): Tensor => tensor(Float64Array.from(s.values), { shape: [...s.shape], dtype: 'float64', backend: this.#place.backend });
+    const leaf = (s: Step & { op: 'input' }): Tensor =>
+      tensor(Float64Array.from(s.values), { shape: [...s.shape], dtype: 'float64', backend: this.#place.backend });
     const outputs = noGrad(() => runStep(step, this.#tensors, this.#place, leaf));
     this.steps.push(step);
     let variable = step.op === 'input';
@@ -273,7 +274,10 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
     }
     case 'broadcastTo': {
       const lead = c2 % 2 === 1 || !shape.includes(1) ? [2 + (c3 % 2)] : [];
-      const target = [...lead, ...shape.map((d, i) => (d === 1 && ((c3 >> (i + 1)) & 1) === 1 ? 2 + ((c2 >> 1) % 2) : d))];
+      const target = [
+        ...lead,
+        ...shape.map((d, i) => (d === 1 && ((c3 >> (i + 1)) & 1) === 1 ? 2 + ((c2 >> 1) % 2) : d)),
+      ];
       if (sizeOf(target) > g.maxSize || target.length > 4) return;
       g.push({ op: 'broadcastTo', x, shape: target });
       return;
@@ -301,7 +305,11 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
       const classes = s[s.length - 1];
       const rowCount = sizeOf(s) / classes;
       if ((c3 & 1) === 0) {
-        g.push({ op: 'softmaxWithLoss', x: logits, labels: Array.from({ length: rowCount }, () => g.random.int(classes)) });
+        g.push({
+          op: 'softmaxWithLoss',
+          x: logits,
+          labels: Array.from({ length: rowCount }, () => g.random.int(classes)),
+        });
         return;
       }
       // Constant target probabilities: each row a normalised random positive vector.
@@ -428,7 +436,10 @@ export function randomGraph(options: RandomGraphOptions = {}): fc.Arbitrary<Grap
       seed: fc.nat({ max: 2 ** 31 - 1 }),
       // One leaf in eight may be empty (an axis of length 0).
       leaves: fc.array(
-        fc.oneof({ arbitrary: arbitraries.shape({ maxRank: 3, maxDim }), weight: 7 }, { arbitrary: arbitraries.shape({ maxRank: 3, minDim: 0, maxDim }), weight: 1 }),
+        fc.oneof(
+          { arbitrary: arbitraries.shape({ maxRank: 3, maxDim }), weight: 7 },
+          { arbitrary: arbitraries.shape({ maxRank: 3, minDim: 0, maxDim }), weight: 1 },
+        ),
         { minLength: 1, maxLength: maxLeaves },
       ),
       steps: fc.array(fc.tuple(natural, natural, natural, natural), { minLength: 1, maxLength: maxSteps }),

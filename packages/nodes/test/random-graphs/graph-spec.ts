@@ -1,5 +1,31 @@
 import { tensor, type Backend, type FloatDType, type Tensor, broadcastTo } from '@graphgrad/core';
-import { abs, add, argmax, branch, cast, div, exp, gather, greater, log, matmul, mean, mul, neg, oneHot, repeat, reshape, sigmoid, softmax, softmaxWithLoss, sqrt, sub, sum, tanh, transpose } from '../../src/index.ts';
+import {
+  abs,
+  add,
+  argmax,
+  branch,
+  cast,
+  div,
+  exp,
+  gather,
+  greater,
+  log,
+  matmul,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  repeat,
+  reshape,
+  sigmoid,
+  softmax,
+  softmaxWithLoss,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+} from '../../src/index.ts';
 
 /**
  * A random expression graph as plain data, so that a failing one can be printed, shrunk and kept
@@ -31,8 +57,19 @@ export type Step =
   | { readonly op: 'scalar'; readonly fn: BinaryName; readonly x: number; readonly value: number }
   /** A 0/1 mask, a > b (no gradient). */
   | { readonly op: 'greater'; readonly a: number; readonly b: number }
-  | { readonly op: 'matmul'; readonly a: number; readonly b: number; readonly transposeA: boolean; readonly transposeB: boolean }
-  | { readonly op: 'sum' | 'mean'; readonly x: number; readonly axes: readonly number[] | null; readonly keepDims: boolean }
+  | {
+      readonly op: 'matmul';
+      readonly a: number;
+      readonly b: number;
+      readonly transposeA: boolean;
+      readonly transposeB: boolean;
+    }
+  | {
+      readonly op: 'sum' | 'mean';
+      readonly x: number;
+      readonly axes: readonly number[] | null;
+      readonly keepDims: boolean;
+    }
   | { readonly op: 'repeat'; readonly x: number; readonly axis: number; readonly times: number }
   | { readonly op: 'broadcastTo'; readonly x: number; readonly shape: readonly number[] }
   | { readonly op: 'reshape'; readonly x: number; readonly shape: readonly number[] }
@@ -43,7 +80,12 @@ export type Step =
   | { readonly op: 'softmaxWithLossProbs'; readonly x: number; readonly target: number }
   | { readonly op: 'branch'; readonly x: number; readonly n: number }
   /** Rows of `x` picked by constant int32 indices of shape `indexShape`. */
-  | { readonly op: 'gather'; readonly x: number; readonly indices: readonly number[]; readonly indexShape: readonly number[] }
+  | {
+      readonly op: 'gather';
+      readonly x: number;
+      readonly indices: readonly number[];
+      readonly indexShape: readonly number[];
+    }
   /** oneHot(argmax(x, axis), length of that axis): a mask of the largest element (no gradient). */
   | { readonly op: 'argmaxMask'; readonly x: number; readonly axis: number }
   /** oneHot of constant int32 indices, in the graph's float dtype. */
@@ -61,9 +103,15 @@ export interface Place {
  * Runs one step on `values` (the earlier values) and returns its output(s). `inputs` supplies the
  * leaves of `input` steps in order, so that a caller (gradCheck) can pass its own copies.
  */
-export function runStep(step: Step, values: readonly Tensor[], place: Place, leaf: (step: Step & { op: 'input' }) => Tensor): Tensor[] {
+export function runStep(
+  step: Step,
+  values: readonly Tensor[],
+  place: Place,
+  leaf: (step: Step & { op: 'input' }) => Tensor,
+): Tensor[] {
   const { backend, dtype } = place;
-  const ints = (data: readonly number[], shape: readonly number[]): Tensor => tensor(Int32Array.from(data), { shape: [...shape], dtype: 'int32', backend });
+  const ints = (data: readonly number[], shape: readonly number[]): Tensor =>
+    tensor(Int32Array.from(data), { shape: [...shape], dtype: 'int32', backend });
   switch (step.op) {
     case 'input':
       return [leaf(step)];
@@ -121,7 +169,14 @@ export function runStep(step: Step, values: readonly Tensor[], place: Place, lea
 export function makeInputs(spec: GraphSpec, place: Place): Tensor[] {
   return spec.steps
     .filter((s): s is Step & { op: 'input' } => s.op === 'input')
-    .map((s) => tensor(Float64Array.from(s.values), { shape: [...s.shape], dtype: place.dtype, backend: place.backend, requiresGrad: true }));
+    .map((s) =>
+      tensor(Float64Array.from(s.values), {
+        shape: [...s.shape],
+        dtype: place.dtype,
+        backend: place.backend,
+        requiresGrad: true,
+      }),
+    );
 }
 
 /** Every value of the graph, computed from `inputs` (one tensor per `input` step, in order). */

@@ -16,7 +16,8 @@ const GPU_GRAPHS = 60;
 /** The WebGPU graphs have longer axes, so kernels span several workgroups. */
 const GPU_SIZES = { maxDim: 24, maxSize: 1500 };
 
-const show = (spec: GraphSpec): string => `the graph, to keep in counterexamples.ts once shrunk:\n${JSON.stringify(spec)}`;
+const show = (spec: GraphSpec): string =>
+  `the graph, to keep in counterexamples.ts once shrunk:\n${JSON.stringify(spec)}`;
 
 async function expectGradientsMatch(spec: GraphSpec): Promise<void> {
   const report = await checkGradients(spec);
@@ -56,7 +57,9 @@ function kindsOf(step: Step): string[] {
 
 describe('random graphs over every node', () => {
   it('draws graphs that use every node kind @graphgrad/nodes exports', () => {
-    const used = new Set(fc.sample(randomGraph(), { numRuns: 100, seed: 6 }).flatMap((spec) => spec.steps.flatMap(kindsOf)));
+    const used = new Set(
+      fc.sample(randomGraph(), { numRuns: 100, seed: 6 }).flatMap((spec) => spec.steps.flatMap(kindsOf)),
+    );
     const kinds = Object.entries(nodes)
       .filter(([name]) => name.endsWith('Node'))
       .map(([, kind]) => (kind as { spec: { kind: string } }).spec.kind);
@@ -76,17 +79,20 @@ describe('random graphs over every node', () => {
     expect(checked).toBe(CPU_GRAPHS);
   });
 
-  it.skipIf(gpu.backend === null)(`${GPU_GRAPHS} graphs: WebGPU's values and gradients match the float64 CPU's`, async () => {
-    let checked = 0;
-    await fc.assert(
-      fc.asyncProperty(randomGraph(GPU_SIZES), async (spec) => {
-        checked++;
-        await expectGpuAgrees(spec);
-      }),
-      { numRuns: GPU_GRAPHS },
-    );
-    expect(checked).toBe(GPU_GRAPHS);
-  });
+  it.skipIf(gpu.backend === null)(
+    `${GPU_GRAPHS} graphs: WebGPU's values and gradients match the float64 CPU's`,
+    async () => {
+      let checked = 0;
+      await fc.assert(
+        fc.asyncProperty(randomGraph(GPU_SIZES), async (spec) => {
+          checked++;
+          await expectGpuAgrees(spec);
+        }),
+        { numRuns: GPU_GRAPHS },
+      );
+      expect(checked).toBe(GPU_GRAPHS);
+    },
+  );
 });
 
 describe('shrunk counterexamples that once failed', () => {

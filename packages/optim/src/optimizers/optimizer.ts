@@ -1,4 +1,17 @@
-import { ArgumentError, BackendError, DisposedTensorError, DTypeError, formatShape, keep, noGrad, ShapeError, shapesEqual, tidy, zerosLike, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  BackendError,
+  DisposedTensorError,
+  DTypeError,
+  formatShape,
+  keep,
+  noGrad,
+  ShapeError,
+  shapesEqual,
+  tidy,
+  zerosLike,
+  type Tensor,
+} from '@graphgrad/core';
 
 /**
  * What every optimizer shares, the PyTorch way: the parameters are given once, at construction;
@@ -32,7 +45,9 @@ export abstract class Optimizer {
     this.params = [...new Set(params)];
     for (const p of this.params) {
       if (!p.requiresGrad || p.origin !== null) {
-        throw new ArgumentError(`${this.constructor.name}: parameter ${p.toString()} must be a leaf tensor with requiresGrad`);
+        throw new ArgumentError(
+          `${this.constructor.name}: parameter ${p.toString()} must be a leaf tensor with requiresGrad`,
+        );
       }
     }
   }
@@ -74,7 +89,13 @@ export abstract class Optimizer {
   protected checkHyperparameters(): void {}
 
   #parameterLooksRight(param: Tensor, grad: Tensor): boolean {
-    if (grad.isDisposed || !shapesEqual(grad.shape, param.shape) || grad.dtype !== param.dtype || grad.backend !== param.backend) return false;
+    if (
+      grad.isDisposed ||
+      !shapesEqual(grad.shape, param.shape) ||
+      grad.dtype !== param.dtype ||
+      grad.backend !== param.backend
+    )
+      return false;
     const slots = this.state.get(param);
     if (slots !== undefined) for (const slot of Object.values(slots)) if (slot.isDisposed) return false;
     return true;
@@ -89,10 +110,16 @@ export abstract class Optimizer {
     const grad = param.grad;
     if (grad === null) return;
     if (grad.isDisposed) throw new DisposedTensorError(`${op}: the gradient of ${name} was disposed`);
-    if (!shapesEqual(grad.shape, param.shape)) throw new ShapeError(`${op}: the gradient of ${name} is ${formatShape(grad.shape)}, expected ${formatShape(param.shape)}`);
-    if (grad.dtype !== param.dtype) throw new DTypeError(`${op}: the gradient of ${name} is ${grad.dtype}, expected ${param.dtype}`);
+    if (!shapesEqual(grad.shape, param.shape))
+      throw new ShapeError(
+        `${op}: the gradient of ${name} is ${formatShape(grad.shape)}, expected ${formatShape(param.shape)}`,
+      );
+    if (grad.dtype !== param.dtype)
+      throw new DTypeError(`${op}: the gradient of ${name} is ${grad.dtype}, expected ${param.dtype}`);
     if (grad.backend !== param.backend) {
-      throw new BackendError(`${op}: the gradient of ${name} is on the ${grad.backend.name} backend, the parameter on ${param.backend.name}; move it with await t.to(backend)`);
+      throw new BackendError(
+        `${op}: the gradient of ${name} is on the ${grad.backend.name} backend, the parameter on ${param.backend.name}; move it with await t.to(backend)`,
+      );
     }
     for (const slot of Object.values(this.state.get(param) ?? {})) {
       if (slot.isDisposed) throw new DisposedTensorError(`${op}: the state of ${name} was disposed`);

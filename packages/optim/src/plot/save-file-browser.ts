@@ -8,5 +8,7 @@ import { GraphgradError } from '@graphgrad/core';
  * const svg = await trainer.lossCurveSvg(); // then show it in the page
  */
 export async function saveFile(path: string, _contents: string): Promise<string> {
-  throw new GraphgradError(`saveFile: cannot write ${path}: writing files needs Node.js; in a browser use the SVG string (lossCurveSvg, renderSvg)`);
+  throw new GraphgradError(
+    `saveFile: cannot write ${path}: writing files needs Node.js; in a browser use the SVG string (lossCurveSvg, renderSvg)`,
+  );
 }

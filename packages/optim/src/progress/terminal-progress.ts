@@ -27,7 +27,8 @@ export function terminalProgress(options: { stream?: TerminalStream } = {}): Pro
       bar = new SingleBar({
         // cli-progress writes to a NodeJS.WritableStream; only write/cursor calls are made on it
         stream: stream as NodeJS.WritableStream,
-        format: '{bar} {percentage}% | epoch {epoch}/{maxEpoch} | loss {loss} | {duration_formatted} (eta {eta_formatted})',
+        format:
+          '{bar} {percentage}% | epoch {epoch}/{maxEpoch} | loss {loss} | {duration_formatted} (eta {eta_formatted})',
         barsize: 30,
         hideCursor: true,
         etaBuffer: 100,
