@@ -108,7 +108,7 @@ phase('ndarray-ops / plain JS', (c, op) => {
   const a = ndarray(values(n, 1), [c.rows, c.cols]);
   const b = c.bias ? ndarray(values(c.cols, 2), [c.rows, c.cols], [0, 1], 0) : ndarray(values(n, 2), [c.rows, c.cols]);
   if (op === 'add') return () => ops.add(ndarray(new Float32Array(n), [c.rows, c.cols]), a, b);
-  const x = a.data as Float32Array;
+  const x = a.data;
   return () => {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));

@@ -137,9 +137,7 @@ export type Cell = string | number | undefined | null;
 
 /** Prints a titled, column-aligned table (markdown-style, so it pastes into bench/README.md). */
 export function printTable(title: string, headers: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  const text = rows.map((row) =>
-    headers.map((_, i) => (typeof row[i] === 'number' ? fmt(row[i] as number) : ((row[i] ?? '—') as string))),
-  );
+  const text = rows.map((row) => headers.map((_, i) => (typeof row[i] === 'number' ? fmt(row[i]) : (row[i] ?? '—'))));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;

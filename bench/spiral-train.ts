@@ -112,7 +112,7 @@ function trainTfjs(tf: Tfjs, seed: number): number {
         return optimizer.minimize(() => {
           const h = tf.sigmoid(tf.add(tf.matMul(bx, W1), b1));
           const a = tf.add(tf.matMul(h, W2), b2);
-          return tf.losses.softmaxCrossEntropy(bt, a) as ReturnType<typeof tf.scalar>;
+          return tf.losses.softmaxCrossEntropy(bt, a);
         }, true)!;
       });
       total += loss.dataSync()[0];

@@ -13,7 +13,7 @@ it('typedoc finds TSDoc on every exported symbol and no broken link', () => {
     cwd: root,
     encoding: 'utf8',
   });
-  const output = `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const output = `${run.stdout}${run.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   expect(output).not.toMatch(/\[(warning|error)\]/);
   expect(run.status, output).toBe(0);
 });

@@ -10,7 +10,7 @@ import { createWebGPUBackend, type WebGPUBackend } from '@graphgrad/gpu';
 export type BackendName = 'webgpu' | 'cpu';
 
 /** What the page found: the WebGPU backend, or why there is none. */
-export type WebGPUProbe =
+type WebGPUProbe =
   { readonly backend: WebGPUBackend; readonly reason: null } | { readonly backend: null; readonly reason: string };
 
 /**

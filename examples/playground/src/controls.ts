@@ -6,7 +6,7 @@ import type { BackendName } from './backends.ts';
 import { DEFAULT_LEARNING_RATES, isOptimizerName, type OptimizerName } from './model.ts';
 
 /** The settings in the form. */
-export interface Settings {
+interface Settings {
   readonly hiddenSize: number;
   readonly optimizer: OptimizerName;
   readonly learningRate: number;
@@ -15,7 +15,7 @@ export interface Settings {
 }
 
 /** What the run is doing, as the status panel says it. */
-export type RunState = 'loading' | 'ready' | 'training' | 'paused' | 'failed';
+type RunState = 'loading' | 'ready' | 'training' | 'paused' | 'failed';
 
 /** The element with `id`, of the expected type (the page's HTML defines them all). */
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -52,7 +52,7 @@ export class Controls {
   /** The settings now in the form; an unreadable learning rate falls back to the optimizer's default. */
   read(): Settings {
     const data = new FormData(this.form);
-    const optimizer = String(data.get('optimizer'));
+    const optimizer = data.get('optimizer') as string;
     if (!isOptimizerName(optimizer)) throw new TypeError(`playground: unknown optimizer ${optimizer}`);
     const learningRate = Number(data.get('learningRate'));
     return {

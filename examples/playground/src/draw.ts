@@ -12,10 +12,10 @@ const CLASS_COLORS: readonly (readonly [number, number, number])[] = [
 ];
 
 /** The square of the plane the boundary picture shows: every spiral point lies in the unit disk. */
-export const VIEW = { min: -1.1, max: 1.1 } as const;
+const VIEW = { min: -1.1, max: 1.1 } as const;
 
 /** Cells per side of the grid the net is evaluated on; the canvas scales it up smoothly. */
-export const GRID_RESOLUTION = 80;
+const GRID_RESOLUTION = 80;
 
 /**
  * The centres of the grid's cells as points (x0, y0, x1, y1, …), row by row from the top of the

@@ -129,7 +129,7 @@ export class TrainingSession {
 }
 
 /** What the loop calls: one training step, and a redraw between slices of steps. */
-export interface TrainingLoopHooks {
+interface TrainingLoopHooks {
   step(): Promise<void>;
   /** Draws the current state; awaited before the loop yields. */
   redraw(): Promise<void>;

@@ -95,7 +95,7 @@ export function tensor(
     throw new ArgumentError(`tensor: unknown dtype ${JSON.stringify(options.dtype)} (use float32, float64 or int32)`);
   }
   if (ArrayBuffer.isView(values)) {
-    const typed = values as TypedArray;
+    const typed = values;
     const shape = options.shape ?? [typed.length];
     checkShape('tensor', shape);
     if (sizeOf(shape) !== typed.length) {

@@ -14,7 +14,7 @@ export interface LoopOperand {
 }
 
 /** A binary loop writing `rows × cols` elements of `out` (contiguous, from index 0). */
-export type BinaryLoop = (out: TypedArray, rows: number, cols: number, a: LoopOperand, b: LoopOperand) => void;
+type BinaryLoop = (out: TypedArray, rows: number, cols: number, a: LoopOperand, b: LoopOperand) => void;
 
 // NOTE: each operation has its own loop functions, written out, so that V8 inlines the arithmetic;
 // a shared loop taking the operation as a callback would see several callbacks and call each one

@@ -171,7 +171,7 @@ export function isContiguous(x: CpuArray): boolean {
  */
 export function rowMajor(x: CpuArray): { data: TypedArray; offset: number } {
   if (isContiguous(x)) return { data: x.data, offset: x.offset };
-  const data = allocTypedArray(x.dtype as DType, x.size);
+  const data = allocTypedArray(x.dtype, x.size);
   ops.assign(ndarray(data, [...x.shape], contiguousStrides(x.shape), 0), x);
   return { data, offset: 0 };
 }

@@ -11,7 +11,7 @@ import { argMax, reduce } from './reduce.ts';
 import { softmax, softmaxCrossEntropy } from './softmax.ts';
 
 const cpu = (x: BackendArray): CpuArray => x as unknown as CpuArray;
-const handle = (x: CpuArray): BackendArray => x as unknown as BackendArray;
+const handle = (x: CpuArray): BackendArray => x;
 
 function buildKernels(ledger: BufferLedger): Kernels {
   const unaryKernels = Object.fromEntries(

@@ -1,7 +1,6 @@
 import ndarray, { type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
 import type { BinaryKernelName, UnaryKernelName } from '@graphgrad/core';
-import type { DType } from '@graphgrad/core';
 import { broadcastShapes, type Shape } from '@graphgrad/core';
 import { BINARY_LOOPS, type LoopOperand } from './binary-loops.ts';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
@@ -58,7 +57,7 @@ const WASM_BINARY_MIN = 4096;
  * (float32 sigmoid on large arrays in WebAssembly SIMD), ndarray-ops over a strided view otherwise.
  */
 export function unary(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray): CpuArray {
-  const out = ledger.alloc(x.shape, x.dtype as DType, true);
+  const out = ledger.alloc(x.shape, x.dtype, true);
   if (!isContiguous(x)) {
     UNARY_REFERENCE[name](out, x);
     return out;
@@ -72,7 +71,7 @@ export function unary(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray):
 
 /** The ndarray-ops implementation of a unary kernel, for any strides (the fast loops' reference). */
 export function unaryReference(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray): CpuArray {
-  const out = ledger.alloc(x.shape, x.dtype as DType);
+  const out = ledger.alloc(x.shape, x.dtype);
   UNARY_REFERENCE[name](out, x);
   return out;
 }
@@ -146,7 +145,7 @@ function operandOf(x: CpuArray, p: NonNullable<Pattern>, cols: number): LoopOper
  */
 export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray, b: CpuArray): CpuArray {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = ledger.alloc(shape, a.dtype as DType, true);
+  const out = ledger.alloc(shape, a.dtype, true);
   const size = out.size;
   if (size === 0) return out;
   const pa = patternOf(a, shape, size);
@@ -181,7 +180,7 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
 /** The ndarray-ops implementation of a binary kernel, for any strides (the fast loops' reference). */
 export function binaryReference(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray, b: CpuArray): CpuArray {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = ledger.alloc(shape, a.dtype as DType);
+  const out = ledger.alloc(shape, a.dtype);
   BINARY_REFERENCE[name](out, broadcastView(a, shape), broadcastView(b, shape));
   return out;
 }

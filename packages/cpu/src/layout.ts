@@ -24,7 +24,7 @@ export function broadcastTo(ledger: BufferLedger, x: CpuArray, shape: Shape): Cp
 /** A view when `x` is contiguous, otherwise a row-major copy under the new shape. */
 export function reshape(ledger: BufferLedger, x: CpuArray, shape: Shape): CpuArray {
   if (isContiguous(x)) return ledger.view(x, shape, contiguousStrides(shape), x.offset);
-  const out = ledger.alloc(shape, x.dtype as DType);
+  const out = ledger.alloc(shape, x.dtype);
   ops.assign(ndarray(out.data, [...x.shape], contiguousStrides(x.shape), 0), x);
   return out;
 }
@@ -34,7 +34,7 @@ export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): Cp
   const { data, offset } = rowMajor(x);
   const idx = rowMajor(indices);
   const row = x.size / Math.max(x.shape[0], 1);
-  const out = ledger.alloc([...indices.shape, ...x.shape.slice(1)], x.dtype as DType);
+  const out = ledger.alloc([...indices.shape, ...x.shape.slice(1)], x.dtype);
   const o = out.data;
   // NOTE: short rows (the spiral's 2 features) are copied element by element: a subarray per row
   // costs more than the copy.
@@ -43,7 +43,7 @@ export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): Cp
   for (let i = 0; i < indices.size; i++) {
     const r = idx.data[idx.offset + i];
     if (!(r >= 0 && r < rows)) {
-      o.fill(badIndexValue(x.dtype as DType), i * row, (i + 1) * row);
+      o.fill(badIndexValue(x.dtype), i * row, (i + 1) * row);
       continue;
     }
     const from = offset + r * row;

@@ -1,5 +1,5 @@
 import gemm from 'ndarray-gemm';
-import type { DType, TypedArray } from '@graphgrad/core';
+import type { TypedArray } from '@graphgrad/core';
 import type { BufferLedger, CpuArray } from './buffers.ts';
 import { gemmF32Wasm } from './wasm/gemm-f32.ts';
 
@@ -29,7 +29,7 @@ export function matmul(
   const right = transposeB ? b.transpose(1, 0) : b;
   const [m, k] = left.shape;
   const n = right.shape[1];
-  const out = ledger.alloc([m, n], a.dtype as DType);
+  const out = ledger.alloc([m, n], a.dtype);
   if (m === 0 || n === 0 || k === 0) return out;
   const macs = m * n * k;
   if (a.dtype === 'float32' && macs >= WASM_MIN_MACS && m >= WASM_MIN_ROWS) {
@@ -65,7 +65,7 @@ export function matmulReference(
 ): CpuArray {
   const left = transposeA ? a.transpose(1, 0) : a;
   const right = transposeB ? b.transpose(1, 0) : b;
-  const out = ledger.alloc([left.shape[0], right.shape[1]], a.dtype as DType);
+  const out = ledger.alloc([left.shape[0], right.shape[1]], a.dtype);
   if (left.shape[1] > 0) gemm(out, left, right);
   return out;
 }

@@ -1,7 +1,7 @@
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import type { ReduceKernelName } from '@graphgrad/core';
-import type { DType, TypedArray } from '@graphgrad/core';
+import type { TypedArray } from '@graphgrad/core';
 import { reducedShape, type Shape } from '@graphgrad/core';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 
@@ -19,7 +19,7 @@ export function reduce(
 ): CpuArray {
   const run = isContiguous(x) ? adjacentRun(x.shape, axes) : null;
   if (run === null) return reduceReference(ledger, name, x, axes, keepDims);
-  const out = ledger.alloc(reducedShape(x.shape, axes, keepDims), x.dtype as DType);
+  const out = ledger.alloc(reducedShape(x.shape, axes, keepDims), x.dtype);
   const [outer, len, inner] = run;
   if (name === 'Sum') sumLoop(out.data, x.data, x.offset, outer, len, inner);
   else maxLoop(out.data, x.data, x.offset, outer, len, inner, x.dtype === 'int32' ? INT32_MIN : -Infinity);
@@ -107,7 +107,7 @@ export function reduceReference(
   keepDims: boolean,
 ): CpuArray {
   const kept = reducedShape(x.shape, axes, true);
-  const out = ledger.alloc(kept, x.dtype as DType);
+  const out = ledger.alloc(kept, x.dtype);
   if (name === 'Max') out.data.fill(x.dtype === 'int32' ? INT32_MIN : -Infinity);
   const strides = out.stride.map((s, i) => (axes.includes(i) ? 0 : s));
   const accumulator = ndarray(out.data, [...x.shape], strides, 0);

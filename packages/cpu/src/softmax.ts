@@ -1,10 +1,9 @@
-import type { DType } from '@graphgrad/core';
 import { rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 
 /** Softmax along the last axis. */
 export function softmax(ledger: BufferLedger, x: CpuArray): CpuArray {
   const { data, offset } = rowMajor(x);
-  const out = ledger.alloc(x.shape, x.dtype as DType, true);
+  const out = ledger.alloc(x.shape, x.dtype, true);
   const o = out.data;
   const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
@@ -29,7 +28,7 @@ export function softmaxCrossEntropy(ledger: BufferLedger, logits: CpuArray, targ
   const a = rowMajor(logits);
   const t = rowMajor(target);
   const [rows, cols] = logits.shape;
-  const out = ledger.alloc([rows], logits.dtype as DType);
+  const out = ledger.alloc([rows], logits.dtype);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     let max = -Infinity;

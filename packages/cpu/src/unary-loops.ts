@@ -2,7 +2,7 @@ import type { UnaryKernelName } from '@graphgrad/core';
 import type { TypedArray } from '@graphgrad/core';
 
 /** A unary loop: `out[i] = f(x[offset + i])` for i < n (both contiguous). */
-export type UnaryLoop = (out: TypedArray, x: TypedArray, offset: number, n: number) => void;
+type UnaryLoop = (out: TypedArray, x: TypedArray, offset: number, n: number) => void;
 
 // NOTE: one loop per operation, written out, so that V8 inlines each Math call (see binary-loops.ts).
 

@@ -4,7 +4,7 @@ import type { CompiledProgram } from './pipeline-cache.ts';
 import type { UniformArena } from './uniform-arena.ts';
 
 /** Counts of the device work issued so far. */
-export interface BatchCounters {
+interface BatchCounters {
   /** Command buffers submitted to the queue. */
   submits: number;
   /** Compute dispatches encoded. */

@@ -25,7 +25,7 @@ class DeviceScopes {
       this.lost = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
     });
     device.addEventListener('uncapturederror', (event) => {
-      for (const errors of this.#cursors.keys()) errors.uncaptured((event as GPUUncapturedErrorEvent).error.message);
+      for (const errors of this.#cursors.keys()) errors.uncaptured(event.error.message);
     });
   }
 

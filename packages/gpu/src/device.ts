@@ -9,7 +9,7 @@ export interface DeviceRequest {
 }
 
 /** The device a backend runs on and a description of its adapter for messages. */
-export interface AcquiredDevice {
+interface AcquiredDevice {
   readonly device: GPUDevice;
   readonly adapterName: string;
 }

@@ -11,7 +11,7 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
 }
 
 /** A shape and the strides of several operands over it, after `collapse`. */
-export interface Collapsed {
+interface Collapsed {
   readonly shape: number[];
   readonly strides: number[][];
 }

@@ -361,7 +361,9 @@ export class WebGPUBackend implements Backend {
       const reasons = [
         ...errors,
         ...(unusable !== null ? [unusable] : []),
-        ...(mapFailure !== null && unusable === null ? [`mapping failed: ${String(mapFailure)}`] : []),
+        ...(mapFailure !== null && unusable === null
+          ? [`mapping failed: ${mapFailure instanceof Error ? mapFailure.message : JSON.stringify(mapFailure)}`]
+          : []),
       ];
       throw new BackendError(`webgpu read of ${formatShape(a.shape)} ${a.dtype}: ${reasons.join('; ')}`);
     }

@@ -157,7 +157,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) { out[gid.x] = x[gid.x] +
       const out = backend.runKernel(broken, [x.array], { shape: [4], dtype: 'float32' });
       read = backend.read(out);
     } catch (error) {
-      read = Promise.reject(error);
+      read = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     await expect(read).rejects.toThrow(BackendError);
     await expect(read).rejects.toThrow(/undefined_name|Broken/);

@@ -66,8 +66,7 @@ describe.each(ROWS)('anomaly mode on $label', (row) => {
     const error = await anomalyOf(() =>
       inMode(() => {
         const x = make([1, 0, 2]);
-        // prettier-ignore
-        line = lineHere();
+        line = lineHere() + 1; // the next line
         const y = mul(log(x), 0);
         sum(y).backward();
       }),
@@ -96,8 +95,7 @@ describe.each(ROWS)('anomaly mode on $label', (row) => {
     const error = await anomalyOf(() =>
       inMode(() => {
         const x = make([4, 0]);
-        // prettier-ignore
-        line = lineHere();
+        line = lineHere() + 1; // the next line
         const y = sqrt(x);
         sum(add(y, 1)).backward();
       }),

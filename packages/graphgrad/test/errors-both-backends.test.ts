@@ -34,7 +34,6 @@ import {
   tidy,
   zeros,
   type Backend,
-  type Kernels,
   type Tensor,
 } from '../src/index.ts';
 import type { WebGPUBackend } from '@graphgrad/gpu';
@@ -959,7 +958,7 @@ function countKernels(backend: Backend): { readonly count: number } {
       };
     },
   });
-  Object.defineProperty(backend, 'kernels', { value: counting as Kernels, configurable: true });
+  Object.defineProperty(backend, 'kernels', { value: counting, configurable: true });
   return counter;
 }
 
@@ -1154,7 +1153,7 @@ describe.each(ROWS)('an optimizer step that throws changes nothing, on $label', 
 
 describe('docs/errors.md', () => {
   const page = readFileSync(join(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
-  const rows = [...page.matchAll(/^\| `(\w+)` \| [^|]+ \| `([^`]+)` \|$/gm)].map(([, name, example]) => ({
+  const rows = [...page.matchAll(/^\| `(\w+)` +\| [^|]+ \| `([^`]+)` +\|$/gm)].map(([, name, example]) => ({
     name,
     example,
   }));

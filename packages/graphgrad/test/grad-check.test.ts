@@ -62,7 +62,7 @@ describe('gradCheck', () => {
     expect(report.relError).toBeLessThan(1e-6);
     expect(report.maxAbsError).toBeLessThan(1e-6);
     expect(result.message).toMatch(
-      /^gradCheck passed \(eps 0\.001, atol 0\.000001, rtol 0\.00001\)\n  input 0 \[2,3\]: max abs error .*, relative error /,
+      /^gradCheck passed \(eps 0\.001, atol 0\.000001, rtol 0\.00001\)\n {2}input 0 \[2,3\]: max abs error .*, relative error /,
     );
   });
 

@@ -106,9 +106,10 @@ function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The tensors of `source` under their names (a list and a model's `params` are numbered from 0). */
-export function namedTensors(source: NamedTensors): [string, Tensor][] {
+function namedTensors(source: NamedTensors): [string, Tensor][] {
   if (Array.isArray(source)) return (source as readonly Tensor[]).map((t, i) => [String(i), t]);
-  if ('params' in source && Array.isArray(source.params)) return source.params.map((t, i) => [String(i), t]);
+  if ('params' in source && Array.isArray(source.params))
+    return (source.params as readonly Tensor[]).map((t, i) => [String(i), t]);
   return Object.entries(source as Readonly<Record<string, Tensor>>);
 }
 

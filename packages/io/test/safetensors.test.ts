@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,8 @@ function headerOf(bytes: Uint8Array): {
 } {
   const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   const text = new TextDecoder().decode(bytes.subarray(8, 8 + length));
-  return { length, text, json: JSON.parse(text) };
+  const json = JSON.parse(text) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  return { length, text, json };
 }
 
 /** A valid file with one F32 tensor whose header is replaced by `header` (for the malformed cases). */

@@ -564,16 +564,14 @@ describe('argmax', () => {
   it('matches the reference (ties included: values are drawn from a few integers)', () => {
     fc.assert(
       fc.property(
-        arbitraries
-          .shape({ minRank: 1 })
-          .chain((s) =>
-            fc
-              .array(fc.integer({ min: 0, max: 2 }), {
-                minLength: s.reduce((n, d) => n * d, 1),
-                maxLength: s.reduce((n, d) => n * d, 1),
-              })
-              .map((v) => f64(v, s)),
-          ),
+        arbitraries.shape({ minRank: 1 }).chain((s) =>
+          fc
+            .array(fc.integer({ min: 0, max: 2 }), {
+              minLength: s.reduce((n, d) => n * d, 1),
+              maxLength: s.reduce((n, d) => n * d, 1),
+            })
+            .map((v) => f64(v, s)),
+        ),
         (x) => {
           const i = argmax(x);
           expect(i.shape).toEqual(x.shape.slice(0, -1));

@@ -289,7 +289,7 @@ function twoLayerNet({ backend, dtype = 'float64' }: Where = {}): {
   const point = [draw(I * H, 0.8), draw(H, 0.3), draw(H * O, 0.8), draw(O, 0.3)];
   const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor): Tensor =>
     softmaxWithLoss(new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]).forward(x), t);
-  return { shapes, point, loss: loss as (...params: Tensor[]) => Tensor };
+  return { shapes, point, loss: loss };
 }
 
 describe("the two-layer net's loss", () => {
@@ -327,8 +327,8 @@ describe("the two-layer net's loss", () => {
  */
 const gpu = await gpuForTests();
 describe.each([
-  { label: 'cpu float32', backend: cpuBackend() as Backend | null, skip: null as string | null },
-  { label: 'webgpu float32', backend: gpu.backend as Backend | null, skip: gpu.reason },
+  { label: 'cpu float32', backend: cpuBackend(), skip: null as string | null },
+  { label: 'webgpu float32', backend: gpu.backend, skip: gpu.reason },
 ])("the two-layer net's Hessian-vector product on $label", ({ backend, skip }) => {
   it.skipIf(skip !== null)('matches the float64 CPU product to float32 accuracy', async () => {
     const { shapes, point, loss } = twoLayerNet();

@@ -1,5 +1,3 @@
-import type { TypedArray } from '@graphgrad/core';
-
 /** Absolute and relative tolerance: |got - want| ≤ atol + rtol·|want|. */
 export interface Tolerances {
   /** Absolute tolerance. */
@@ -38,9 +36,4 @@ export function firstMismatch(
       return `element ${i}: got ${g}, expected ${w} (difference ${Math.abs(g - w)}, allowed ${allowed})`;
   }
   return null;
-}
-
-/** Plain numbers of a typed array, for messages and comparisons. */
-export function numbers(values: TypedArray): number[] {
-  return Array.from(values);
 }

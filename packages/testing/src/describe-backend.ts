@@ -209,7 +209,7 @@ async function runNodeCase(backend: Backend, c: NodeCase, float: FloatDType): Pr
     shape: y.shape,
     dtype: y.dtype,
     values: await y.data(),
-    grads: await Promise.all(grads.map((g) => g?.data() ?? null)),
+    grads: await Promise.all(grads.map(async (g) => (g === null ? null : g.data()))),
   };
   for (const t of [y, ...xs, ...grads]) t?.dispose();
   return { ...out, leaked: backend.liveBuffers() - before };

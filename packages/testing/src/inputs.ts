@@ -1,4 +1,4 @@
-import { Generator, sizeOf, type Backend, type BackendArray, type DType } from '@graphgrad/core';
+import { type Generator, sizeOf, type Backend, type BackendArray, type DType } from '@graphgrad/core';
 import type { InputSpec } from './kernel-cases.ts';
 
 /** A stable seed for a case, so every backend sees the same inputs. */
@@ -20,7 +20,8 @@ export function isIntInput(spec: InputSpec): boolean {
 export function inputValues(spec: InputSpec, g: Generator): number[] {
   const n = sizeOf(spec.shape);
   const v = spec.values;
-  if (Array.isArray(v)) return isIntInput(spec) ? [...v] : v.map((x: number) => Math.fround(x));
+  if (Array.isArray(v))
+    return isIntInput(spec) ? [...(v as readonly number[])] : (v as readonly number[]).map((x) => Math.fround(x));
   if (typeof v === 'object' && 'ints' in v) {
     const [lo, hi] = (v as { ints: readonly [number, number] }).ints;
     return Array.from({ length: n }, () => lo + g.int(hi - lo));

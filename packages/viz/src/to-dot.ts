@@ -90,7 +90,7 @@ function formatAttrs(attrs: unknown): string {
 
 function nameLookup(names: DotOptions['names']): (t: Tensor) => string | undefined {
   if (names === undefined) return () => undefined;
-  if (names instanceof Map) return (t) => names.get(t);
+  if (names instanceof Map) return (t) => (names as ReadonlyMap<Tensor, string>).get(t);
   const byTensor = new Map<Tensor, string>();
   for (const [name, t] of Object.entries(names as Readonly<Record<string, Tensor>>)) byTensor.set(t, name);
   return (t) => byTensor.get(t);

@@ -47,7 +47,7 @@ export function broadcastPair(options: ShapeOptions = {}): fc.Arbitrary<[number[
       )
       .map(([drop, ones, swap]) => {
         const other = full.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d));
-        return (swap ? [other, full] : [full, other]) as [number[], number[]];
+        return swap ? [other, full] : [full, other];
       }),
   );
 }

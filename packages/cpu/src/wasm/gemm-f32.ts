@@ -5,7 +5,7 @@ import { GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kerne
  * A float32 matrix operand: element (i, j) is `data[offset + i·rowStride + j·colStride]`, so a
  * transposed view is the same buffer with its strides swapped.
  */
-export interface StridedMatrix {
+interface StridedMatrix {
   readonly data: Float32Array;
   readonly offset: number;
   readonly rowStride: number;

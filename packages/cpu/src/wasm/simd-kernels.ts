@@ -135,7 +135,7 @@ const EXP_POLY = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e
 // formula rounded to float32, over 4e6 points of [-100, 100] (sigmoid-accuracy.test.ts allows 4);
 // results under 2^-126 (x < -87.34) are flushed to 0, an absolute error below 1.2e-38.
 /** Below this, e^z is under float32's smallest normal number and is flushed to 0. */
-export const EXP_UNDERFLOW = -87.33654;
+const EXP_UNDERFLOW = -87.33654;
 
 /** 1.5·2^23: adding it rounds a float32 of magnitude below 2^22 to an integer kept in the low bits. */
 const ROUND_MAGIC = 12582912;

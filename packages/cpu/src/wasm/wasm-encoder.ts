@@ -293,7 +293,7 @@ export class FunctionBody {
 }
 
 /** An exported function: its name and body (its type is `(params) -> ()`). */
-export interface ExportedFunction {
+interface ExportedFunction {
   readonly name: string;
   readonly body: FunctionBody;
 }

@@ -7,7 +7,7 @@ import { NUMERICS_WGSL } from '../wgsl/numerics.ts';
 import { linearIndexWgsl, PARAMS_WGSL, wgslType } from '../wgsl/params.ts';
 
 /** The operations of the elementwise family: the backend's unary and binary kernels, a copy and the casts. */
-export type ElementwiseOp = UnaryKernelName | BinaryKernelName | 'Copy' | 'CastToInt' | 'CastToFloat';
+type ElementwiseOp = UnaryKernelName | BinaryKernelName | 'Copy' | 'CastToInt' | 'CastToFloat';
 
 const WORKGROUP = 256;
 /** Axes an elementwise kernel indexes after collapsing (more than any graphgrad model needs). */

@@ -246,7 +246,7 @@ export function reduce(
 export function argMax(ctx: KernelContext, x: GpuArray, axis: number): GpuArray {
   const shape = reducedShape(x.shape, [axis], false);
   const p = plan('ArgMax', x, [axis]);
-  if (p.outputs === 0 || p.length === 0) return fill(ctx, 'ArgMax', shape, 0, 'int32' as GpuDType);
+  if (p.outputs === 0 || p.length === 0) return fill(ctx, 'ArgMax', shape, 0, 'int32');
   const out = ctx.alloc('ArgMax', shape, 'int32');
   dispatch(ctx, 'ArgMax', x, out, p);
   return out;

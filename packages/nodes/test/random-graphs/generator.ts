@@ -171,7 +171,12 @@ function broadcastsWith(a: readonly number[], b: readonly number[]): readonly nu
 /** The prime factors of n (none for 1). */
 function factors(n: number): number[] {
   const out: number[] = [];
-  for (let p = 2; n > 1; p++) while (n % p === 0) (out.push(p), (n /= p));
+  for (let p = 2; n > 1; p++) {
+    while (n % p === 0) {
+      out.push(p);
+      n /= p;
+    }
+  }
   return out;
 }
 

@@ -146,6 +146,6 @@ export abstract class Optimizer {
       // kept: state lives across steps, past the step's tidy scope
       slots[name] ??= keep(zerosLike(param));
     }
-    return slots as Record<K, Tensor>;
+    return slots;
   }
 }
