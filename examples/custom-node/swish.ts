@@ -6,12 +6,8 @@ export const SwishNode = defineNode({
   inputs: ['x'],
   saveOutputs: true,
   // The forward runs the backend's kernels on its arrays, so it works on the CPU and on WebGPU.
-  forward: (k, [x], _attrs, backend) => {
-    const s = k.Sigmoid(x);
-    const y = k.Mul(x, s);
-    backend.dispose(s); // a temporary array: release it now
-    return y;
-  },
+  // The temporary σ(x) is released when the forward ends: only the returned array is kept.
+  forward: (k, [x]) => k.Mul(x, k.Sigmoid(x)),
   // dx = dy·(σ + y·(1 - σ)), written in nodes, so it can be differentiated again.
   backward: ({ inputs: [x], outputs: [y] }, dy) => [mul(dy, add(sigmoid(x), mul(y, sub(1, sigmoid(x)))))],
 });

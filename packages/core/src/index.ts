@@ -74,7 +74,9 @@ export { isGradEnabled, noGrad, withGradMode } from './grad-mode.ts';
 export {
   defineNode,
   type BackwardContext,
+  type ComposedNodeSpec,
   type GraphNode,
+  type KernelNodeSpec,
   type NodeKind,
   type NodeSpec,
   type OutputMeta,

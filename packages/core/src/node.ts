@@ -1,5 +1,6 @@
 import type { Backend, BackendArray, Kernels } from './backend.ts';
-import { BackendError, DTypeError } from './errors.ts';
+import { ArgumentError, BackendError } from './errors.ts';
+import { runComposedForward, runKernelForward } from './forward.ts';
 import { isGradEnabled } from './grad-mode.ts';
 import { isFloatDType, type DType } from './dtype.ts';
 import type { Shape } from './shape.ts';
@@ -22,10 +23,55 @@ export interface BackwardContext<Attrs> {
   needsGrad(index: number): boolean;
 }
 
+/** What every node spec declares, whichever way its forward is written. */
+interface NodeSpecBase<Attrs> {
+  /** PascalCase kind, shown in errors and graph pictures: `'MatMul'`. */
+  readonly kind: string;
+  /** Names of the inputs, in order, for messages. */
+  readonly inputs: readonly string[];
+  /** Which inputs carry a gradient (default: every float input). */
+  readonly differentiable?: readonly boolean[];
+  /** Keep the outputs for the backward rule (sigmoid and softmax use y). */
+  readonly saveOutputs?: boolean;
+  /**
+   * Gradients of the inputs given the gradients of the outputs (one per output; zeros where an
+   * output was unused). Return null for an input that gets no gradient. A gradient may be shaped
+   * like a broadcast of its input; the engine sums it back.
+   */
+  backward(ctx: BackwardContext<Attrs>, ...gradOutputs: Tensor[]): readonly (Tensor | null)[];
+}
+
+/**
+ * A node whose forward runs the backend's kernels on the inputs' arrays. Every array the forward
+ * makes and does not return is released when it ends (or throws): temporaries need no dispose.
+ */
+export interface KernelNodeSpec<Attrs = void> extends NodeSpecBase<Attrs> {
+  /** Computes the outputs from the inputs' arrays with the backend's kernels. */
+  readonly forward: (
+    kernels: Kernels,
+    inputs: readonly BackendArray[],
+    attrs: Attrs,
+    backend: Backend,
+  ) => BackendArray | readonly BackendArray[];
+  /** Not allowed with `forward`. */
+  readonly compose?: never;
+}
+
+/**
+ * A node whose forward is composed of other nodes (run without recording, its intermediates freed):
+ * one node on the tape, with a backward of its own. How a fused layer is written without kernels.
+ */
+export interface ComposedNodeSpec<Attrs = void> extends NodeSpecBase<Attrs> {
+  /** Computes the outputs from the input tensors with other operations. */
+  readonly compose: (inputs: readonly Tensor[], attrs: Attrs) => Tensor | readonly Tensor[];
+  /** Not allowed with `compose`. */
+  readonly forward?: never;
+}
+
 /**
  * One differentiable operation, declared in one object: its name, its inputs, which of them are
- * differentiable, its forward (kernels on backend arrays) and its backward (written in nodes, so
- * it runs on every backend and can itself be differentiated).
+ * differentiable, its forward (kernels on backend arrays, or a composition of other nodes) and its
+ * backward (written in nodes, so it runs on every backend and can itself be differentiated).
  *
  * @example
  * const Square = defineNode<void>({
@@ -37,32 +83,7 @@ export interface BackwardContext<Attrs> {
  * });
  * const y = Square.apply([x]);
  */
-export interface NodeSpec<Attrs = void> {
-  /** PascalCase kind, shown in errors and graph pictures: `'MatMul'`. */
-  readonly kind: string;
-  /** Names of the inputs, in order, for messages. */
-  readonly inputs: readonly string[];
-  /** Which inputs carry a gradient (default: every float input). */
-  readonly differentiable?: readonly boolean[];
-  /** Keep the outputs for the backward rule (sigmoid and softmax use y). */
-  readonly saveOutputs?: boolean;
-  /**
-   * Computes the outputs from the inputs' arrays with the backend's kernels. A forward that makes
-   * temporary arrays releases them with `backend.dispose`.
-   */
-  forward(
-    kernels: Kernels,
-    inputs: readonly BackendArray[],
-    attrs: Attrs,
-    backend: Backend,
-  ): BackendArray | readonly BackendArray[];
-  /**
-   * Gradients of the inputs given the gradients of the outputs (one per output; zeros where an
-   * output was unused). Return null for an input that gets no gradient. A gradient may be shaped
-   * like a broadcast of its input; the engine sums it back.
-   */
-  backward(ctx: BackwardContext<Attrs>, ...gradOutputs: Tensor[]): readonly (Tensor | null)[];
-}
+export type NodeSpec<Attrs = void> = KernelNodeSpec<Attrs> | ComposedNodeSpec<Attrs>;
 
 let nextNodeId = 0;
 
@@ -306,17 +327,28 @@ function outputTensor(like: Tensor, array: BackendArray, node: GraphNode | null,
   return tensorLike(like, array, isFloatDType(array.dtype), outputIndex === 0 ? node : { node, outputIndex });
 }
 
+/** The node's forward, of either kind, on inputs that share `backend`. */
+function forwardOf<Attrs>(
+  spec: NodeSpec<Attrs>,
+  backend: Backend,
+  inputs: readonly Tensor[],
+  attrs: Attrs,
+): BackendArray | readonly BackendArray[] {
+  if (spec.compose !== undefined) return runComposedForward(spec.compose, inputs, attrs);
+  return runKernelForward(spec.forward, backend, arraysOf(inputs), attrs);
+}
+
 function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
-  return finishRun(generic, inputs, attrs, spec.forward(backend.kernels, arraysOf(inputs), attrs, backend));
+  return finishRun(generic, inputs, attrs, forwardOf(spec, backend, inputs, attrs));
 }
 
 /** `run` for the usual node of one output, without the list of outputs. */
 function runOne<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor {
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
-  const result = spec.forward(backend.kernels, arraysOf(inputs), attrs, backend);
+  const result = forwardOf(spec, backend, inputs, attrs);
   if (isArrayList(result) || spec.saveOutputs || tapeObserver() !== null)
     return finishRun(generic, inputs, attrs, result)[0];
   const node = needsRecording(generic, inputs) ? new GraphNode(generic, inputs, attrs, result) : null;
@@ -349,7 +381,12 @@ function finishRun(
 
 /** Declares a node kind from its spec. See `NodeSpec`. */
 export function defineNode<Attrs = void>(spec: NodeSpec<Attrs>): NodeKind<Attrs> {
-  if (spec.inputs.length === 0) throw new DTypeError(`defineNode: ${spec.kind} needs at least one input`);
+  if (spec.inputs.length === 0) throw new ArgumentError(`defineNode: ${spec.kind} needs at least one input`);
+  if ((spec.forward === undefined) === (spec.compose === undefined)) {
+    throw new ArgumentError(
+      `defineNode: ${spec.kind} needs exactly one of forward (kernels) and compose (other nodes)`,
+    );
+  }
   return {
     spec,
     apply: (inputs, attrs) => runOne(spec, inputs, attrs),

@@ -12,15 +12,12 @@ export const RepeatNode = defineNode<{
 }>({
   kind: 'Repeat',
   inputs: ['x'],
-  forward: (k, [x], { axis, times }, backend) => {
+  forward: (k, [x], { axis, times }) => {
     const before = x.shape.slice(0, axis + 1);
     const after = x.shape.slice(axis + 1);
     const column = k.Reshape(x, [...before, 1, ...after]);
     const copies = k.BroadcastTo(column, [...before, times, ...after]);
-    const out = k.Reshape(copies, [...x.shape.slice(0, axis), x.shape[axis] * times, ...after]);
-    backend.dispose(column);
-    backend.dispose(copies);
-    return out;
+    return k.Reshape(copies, [...x.shape.slice(0, axis), x.shape[axis] * times, ...after]);
   },
   // dx = dy summed over the copies (Repeat's backward is Sum)
   backward: ({ inputs: [x], attrs: { axis, times } }, dy) => [

@@ -30,11 +30,7 @@ export const SoftmaxWithLossNode = defineNode({
     const perRow = k.SoftmaxCrossEntropy(logits, target);
     const total = k.Sum(perRow, [0], false);
     const count = backend.fill([], logits.shape[0], logits.dtype);
-    const loss = k.Div(total, count);
-    backend.dispose(perRow);
-    backend.dispose(total);
-    backend.dispose(count);
-    return loss;
+    return k.Div(total, count);
   },
   // dlogits = (softmax(logits) - t) · dy / N
   backward: ({ inputs: [logits, target] }, dy) => [mul(sub(softmax(logits), target), div(dy, logits.shape[0])), null],

@@ -12,17 +12,14 @@ export const SoftmaxNode = defineNode<{
   kind: 'Softmax',
   inputs: ['x'],
   saveOutputs: true,
-  forward: (k, [x], { axis }, backend) => {
+  forward: (k, [x], { axis }) => {
     const last = x.shape.length - 1;
     if (axis === last) return k.Softmax(x);
     // The kernel works on the last axis: swap `axis` there and back (views on the way in).
     const perm = x.shape.map((_, i) => (i === axis ? last : i === last ? axis : i));
     const moved = k.Transpose(x, perm);
     const y = k.Softmax(moved);
-    const out = k.Transpose(y, perm);
-    backend.dispose(moved);
-    backend.dispose(y);
-    return out;
+    return k.Transpose(y, perm);
   },
   // dx = y·(dy - Σ_axis dy·y)
   backward: ({ outputs: [y], attrs: { axis } }, dy) => [mul(y, sub(dy, sum(mul(dy, y), axis, true)))],

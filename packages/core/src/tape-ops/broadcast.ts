@@ -29,12 +29,9 @@ export const SumToNode = defineNode<{
 }>({
   kind: 'SumTo',
   inputs: ['x'],
-  forward: (k, [x], { axes, keepDims, shape }, backend) => {
+  forward: (k, [x], { axes, keepDims, shape }) => {
     const summed = k.Sum(x, axes, keepDims);
-    if (shapesEqual(summed.shape, shape)) return summed;
-    const reshaped = k.Reshape(summed, shape);
-    backend.dispose(summed);
-    return reshaped;
+    return shapesEqual(summed.shape, shape) ? summed : k.Reshape(summed, shape);
   },
   // dx = dy repeated along the summed axes (a sum's backward is a broadcast)
   backward: ({ inputs: [x] }, dy) => [broadcastTo(dy, x.shape)],
