@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cpuBackend,
   Generator,
   randn,
   tensor,
@@ -17,13 +16,13 @@ import {
   softmaxWithLoss,
   SGD,
 } from 'graphgrad';
-import { gpuForTests } from '../packages/gpu/test/gpu-for-tests.ts';
+import { testBackends } from '@graphgrad/test-backends';
 
 // A memory soak: the book's spiral net trained for 10,000 steps the way a researcher writes the
 // loop (a step inside tidy, the loss held with `using`), checking that nothing accumulates: the
 // backend's live buffers and the graph each step records and frees.
 
-const gpu = await gpuForTests();
+const backends = await testBackends();
 
 const STEPS = 10_000;
 const BATCH = 30;
@@ -154,14 +153,10 @@ function expectNothingAccumulates(label: string, result: Soak): void {
   expect(result.after).toBe(result.before);
 }
 
-describe('10,000 training steps of the spiral net', () => {
-  it('on the CPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
-    expectNothingAccumulates('cpu', await soak(cpuBackend()));
-  });
-
-  describe.skipIf(gpu.backend === null)(gpu.reason ?? 'on WebGPU', () => {
-    it('on WebGPU: constant live buffers, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
-      expectNothingAccumulates('webgpu', await soak(gpu.backend as Backend));
+describe.each(backends)('10,000 training steps of the spiral net on $name', ({ name, backend, reason }) => {
+  describe.skipIf(backend === null)(reason ?? 'runs', () => {
+    it('keeps its live buffers constant, and every step frees its graph', { timeout: SOAK_TIMEOUT_MS }, async () => {
+      expectNothingAccumulates(name, await soak(backend as Backend));
     });
   });
 });

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   AnomalyError,
+  cpuBackend,
   BackendError,
   checkAnomalies,
-  cpuBackend,
   detectAnomaly,
   NonFiniteSeedError,
   tensor,
@@ -15,11 +15,9 @@ import {
   type Tensor,
 } from '../src/index.ts';
 import * as nodes from '@graphgrad/nodes';
-import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
+import { testBackendDTypes } from '@graphgrad/test-backends';
 
 const { add, exp, log, mul, sqrt, sum } = nodes;
-
-const gpu = await gpuForTests();
 
 /** The line of the caller: where the test's own line of code is. */
 function lineHere(): number {
@@ -45,11 +43,7 @@ interface Row {
   readonly skip: string | null;
 }
 
-const ROWS: readonly Row[] = [
-  { label: 'cpu float64', backend: cpuBackend(), dtype: 'float64', skip: null },
-  { label: 'cpu float32', backend: cpuBackend(), dtype: 'float32', skip: null },
-  { label: 'webgpu float32', backend: gpu.backend, dtype: 'float32', skip: gpu.reason },
-];
+const ROWS: readonly Row[] = (await testBackendDTypes()).map((b) => ({ ...b, skip: b.reason }));
 
 const THIS_FILE = 'anomaly.test.ts';
 
@@ -222,6 +216,8 @@ describe('anomaly mode on the CPU', () => {
     await expect(detectAnomaly(async () => Promise.reject(new RangeError('mine')))).rejects.toThrow(RangeError);
   });
 });
+
+const gpu = ROWS.find((r) => r.label.startsWith('webgpu'))!;
 
 describe.runIf(gpu.backend !== null)('anomaly mode on WebGPU', () => {
   const backend = gpu.backend!;

@@ -38,7 +38,7 @@ import {
 } from '../src/index.ts';
 import type { WebGPUBackend } from '@graphgrad/gpu';
 import * as nodes from '@graphgrad/nodes';
-import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
+import { testBackends } from '@graphgrad/test-backends';
 import { Adam, clipGrads, SGD, type Optimizer } from '../src/index.ts';
 
 const {
@@ -62,7 +62,7 @@ const {
   transpose,
 } = nodes;
 
-const gpu = await gpuForTests();
+const backends = await testBackends();
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -979,10 +979,13 @@ interface Row {
   readonly skip: string | null;
 }
 
-const ROWS: readonly Row[] = [
-  { label: 'cpu', backend: cpuBackend(), other: cpuBackend(), skip: null },
-  { label: 'webgpu', backend: gpu.backend, other: cpuBackend(), skip: gpu.reason },
-];
+// Each backend of the list, with a second CPU backend its tensors are not on.
+const ROWS: readonly Row[] = backends.map((b) => ({
+  label: b.name as Row['label'],
+  backend: b.backend,
+  other: cpuBackend(),
+  skip: b.reason,
+}));
 
 function contextOf(row: Row): Ctx {
   const backend = row.backend!;

@@ -3,13 +3,11 @@
 // 0, each with its gradient, on the CPU in float64 and float32 and on WebGPU. The expected values
 // are worked out by hand beside each case; the tolerance is a few units of the dtype's precision.
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, tensor, type Backend, type DType, type Tensor } from '../src/index.ts';
+import { tensor, type Backend, type DType, type Tensor } from '../src/index.ts';
 import * as nodes from '@graphgrad/nodes';
-import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
+import { testBackendDTypes } from '@graphgrad/test-backends';
 
 const { log, mul, sigmoid, softmax, softmaxWithLoss, sum, tanh } = nodes;
-
-const gpu = await gpuForTests();
 
 interface Row {
   readonly label: string;
@@ -20,11 +18,11 @@ interface Row {
   readonly skip: string | null;
 }
 
-const ROWS: readonly Row[] = [
-  { label: 'cpu float64', backend: cpuBackend(), dtype: 'float64', rtol: 1e-14, skip: null },
-  { label: 'cpu float32', backend: cpuBackend(), dtype: 'float32', rtol: 1e-6, skip: null },
-  { label: 'webgpu float32', backend: gpu.backend, dtype: 'float32', rtol: 1e-6, skip: gpu.reason },
-];
+const ROWS: readonly Row[] = (await testBackendDTypes()).map((b) => ({
+  ...b,
+  rtol: b.dtype === 'float64' ? 1e-14 : 1e-6,
+  skip: b.reason,
+}));
 
 /** Every value finite and within `rtol` (relative to max(1, |expected|)) of the expected one. */
 function expectClose(actual: ArrayLike<number>, expected: readonly number[], rtol: number): void {

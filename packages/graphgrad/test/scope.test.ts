@@ -2,35 +2,24 @@
 // count. The same tests run on the CPU backend and on WebGPU; counts are taken relative to a
 // test's start, since one WebGPU backend is shared by the file's tests.
 import { describe, expect, it } from 'vitest';
-import {
-  cpuBackend,
-  DisposedTensorError,
-  keep,
-  randn,
-  tensor,
-  tidy,
-  zeros,
-  type Backend,
-  type Tensor,
-} from '../src/index.ts';
+import { DisposedTensorError, keep, randn, tensor, tidy, zeros, type Backend, type Tensor } from '../src/index.ts';
 import * as nodes from '@graphgrad/nodes';
-import { webgpuForTests as gpuForTests } from '@graphgrad/test-backends';
+import { testBackends } from '@graphgrad/test-backends';
 
 const { add, matmul, mul, sigmoid, softmaxWithLoss, sum, transpose } = nodes;
 
-const gpu = await gpuForTests();
-
 interface Row {
   readonly label: string;
-  /** A backend for one test: a new one on the CPU, the file's one on WebGPU. */
+  /** The file's backend. */
   readonly backend: () => Backend;
   readonly skip: string | null;
 }
 
-const ROWS: readonly Row[] = [
-  { label: 'cpu', backend: () => cpuBackend(), skip: null },
-  { label: 'webgpu', backend: () => gpu.backend!, skip: gpu.reason },
-];
+const ROWS: readonly Row[] = (await testBackends()).map((b) => ({
+  label: b.name,
+  backend: () => b.backend!,
+  skip: b.reason,
+}));
 
 describe.each(ROWS)('memory scopes on $label', (row) => {
   const test = row.skip === null ? it : it.skip;

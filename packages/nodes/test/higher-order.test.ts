@@ -1,5 +1,4 @@
 import { arbitraries } from '@graphgrad/core/testing';
-import { cpuBackend } from '@graphgrad/cpu';
 import { Generator, tensor, type Backend, type FloatDType, type Tensor, broadcastTo } from '@graphgrad/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,7 +27,7 @@ import {
   tanh,
   transpose,
 } from '../src/index.ts';
-import { gpuForTests } from '../../gpu/test/gpu-for-tests.ts';
+import { testBackends } from '@graphgrad/test-backends';
 import fc from 'fast-check';
 
 type Values = Float64Array;
@@ -325,22 +324,21 @@ describe("the two-layer net's loss", () => {
  * Both float32 runs must agree with it to float32 accuracy: the bound is a thousand float32 ulps
  * of the product's largest entry, the rounding of a few hundred float32 operations.
  */
-const gpu = await gpuForTests();
-describe.each([
-  { label: 'cpu float32', backend: cpuBackend(), skip: null as string | null },
-  { label: 'webgpu float32', backend: gpu.backend, skip: gpu.reason },
-])("the two-layer net's Hessian-vector product on $label", ({ backend, skip }) => {
-  it.skipIf(skip !== null)('matches the float64 CPU product to float32 accuracy', async () => {
-    const { shapes, point, loss } = twoLayerNet();
-    const generator = new Generator(17);
-    const direction = shapes.map((s) =>
-      Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => Math.fround(generator.normal())),
-    );
-    const rounded = point.map((p) => p.map(Math.fround));
-    const oracle = await hessianVectorProduct(loss, rounded, direction, shapes);
-    const where = { backend: backend!, dtype: 'float32' } as const;
-    const single = await hessianVectorProduct(twoLayerNet(where).loss, rounded, direction, shapes, where);
-    const scale = Math.max(...oracle.map((h) => Math.max(...h.map(Math.abs))));
-    expect(worstMismatch(single, oracle, 1000 * 2 ** -23 * scale, 0)).toBeLessThanOrEqual(0);
-  });
-});
+describe.each(await testBackends())(
+  "the two-layer net's Hessian-vector product on $name float32",
+  ({ backend, reason }) => {
+    it.skipIf(reason !== null)('matches the float64 CPU product to float32 accuracy', async () => {
+      const { shapes, point, loss } = twoLayerNet();
+      const generator = new Generator(17);
+      const direction = shapes.map((s) =>
+        Float64Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => Math.fround(generator.normal())),
+      );
+      const rounded = point.map((p) => p.map(Math.fround));
+      const oracle = await hessianVectorProduct(loss, rounded, direction, shapes);
+      const where = { backend: backend!, dtype: 'float32' } as const;
+      const single = await hessianVectorProduct(twoLayerNet(where).loss, rounded, direction, shapes, where);
+      const scale = Math.max(...oracle.map((h) => Math.max(...h.map(Math.abs))));
+      expect(worstMismatch(single, oracle, 1000 * 2 ** -23 * scale, 0)).toBeLessThanOrEqual(0);
+    });
+  },
+);

@@ -5,7 +5,7 @@
  * own device, destroyed after the file's tests.
  * @module
  */
-import { type Backend } from '@graphgrad/core';
+import type { Backend, FloatDType } from '@graphgrad/core';
 import { backendForTests } from '@graphgrad/core/testing';
 import { cpuBackend } from '@graphgrad/cpu';
 import { createWebGPUBackend, type WebGPUBackend, type WebGPUBackendOptions } from '@graphgrad/gpu';
@@ -37,4 +37,29 @@ export async function webgpuForTests(options: WebGPUBackendOptions = {}): Promis
  */
 export async function testBackends(): Promise<readonly TestBackend[]> {
   return [{ name: 'cpu', backend: cpuBackend(), reason: null }, await webgpuForTests()];
+}
+
+/** One backend in one float dtype it holds. */
+export interface TestBackendDType extends TestBackend {
+  /** `'cpu float64'`, `'cpu float32'`, `'webgpu float32'`: for test titles. */
+  readonly label: string;
+  /** The float dtype the tests create their tensors in. */
+  readonly dtype: FloatDType;
+}
+
+/**
+ * Every backend in every float dtype it holds: the CPU in float64 (the dtype gradient checks run in)
+ * and float32, WebGPU in float32. From the same list as `testBackends`.
+ *
+ * @example
+ * describe.each(await testBackendDTypes())('on $label', ({ backend, dtype, reason }) => { ... });
+ */
+export async function testBackendDTypes(): Promise<readonly TestBackendDType[]> {
+  return (await testBackends()).flatMap((b) =>
+    (b.backend?.dtypes ?? ['float32'])
+      .filter((d): d is FloatDType => d === 'float64' || d === 'float32')
+      .sort()
+      .reverse()
+      .map((dtype) => ({ ...b, label: `${b.name} ${dtype}`, dtype })),
+  );
 }
