@@ -1,6 +1,6 @@
 import { BackendError, GradientRuleError, GraphFreedError, NonFiniteSeedError, SeedGradientError } from './errors.ts';
 import { withGradMode } from './grad-mode.ts';
-import { tensorLike, type BackwardContext, type GraphNode } from './node.ts';
+import { asRuleOf, tensorLike, type BackwardContext, type GraphNode } from './node.ts';
 import { ownedByInnermostScope, tidy, untrack } from './scope.ts';
 import { broadcastsTo, formatShape, shapesEqual, type Shape } from './shape.ts';
 import { tapeObserver } from './tape-observer.ts';
@@ -164,14 +164,14 @@ function callRule(node: GraphNode): readonly (Tensor | null)[] | null {
     if (grad === undefined) return null;
     node.pendingGrad = undefined;
     inputsOf(node);
-    return node.spec.backward(ctx, grad);
+    return asRuleOf(node, () => node.spec.backward(ctx, grad));
   }
   const slots = node.pendingGrads;
   if (slots === null) return null;
   node.pendingGrads = null;
   const inputs = inputsOf(node);
   const gradOutputs = node.outputMeta.map((meta, i) => slots[i] ?? filled(inputs[0], meta, 0));
-  return node.spec.backward(ctx, ...gradOutputs);
+  return asRuleOf(node, () => node.spec.backward(ctx, ...gradOutputs));
 }
 
 /**

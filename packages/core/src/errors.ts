@@ -50,6 +50,16 @@ export class NonFiniteSeedError extends GraphgradError {
   override name = 'NonFiniteSeedError';
 }
 
+/**
+ * A tensor a recorded node needs for its gradient was changed in place (`assign`, an optimizer
+ * step, a checkpoint load) between the forward and `backward()`: its gradient would be computed
+ * from the new values, silently wrong (PyTorch's version counter check).
+ */
+export class ModifiedInPlaceError extends GraphgradError {
+  /** Always `'ModifiedInPlaceError'`, so logs and messages name the kind of error. */
+  override name = 'ModifiedInPlaceError';
+}
+
 /** An axis outside `[-rank, rank)`, or repeated. */
 export class AxisError extends GraphgradError {
   /** Always `'AxisError'`, so logs and messages name the kind of error. */

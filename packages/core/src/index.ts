@@ -28,6 +28,7 @@ export {
   ones,
   onesLike,
   rand,
+  randint,
   randn,
   tensor,
   zeros,
@@ -57,6 +58,7 @@ export {
   GradientRuleError,
   GraphFreedError,
   GraphgradError,
+  ModifiedInPlaceError,
   NonFiniteSeedError,
   SeedGradientError,
   ShapeError,
@@ -81,7 +83,7 @@ export {
   type NodeSpec,
   type OutputMeta,
 } from './node.ts';
-export { Generator, manualSeed } from './random.ts';
+export { Generator, generatorFor, manualSeed } from './random.ts';
 export { keep, Scoped, tidy } from './scope.ts';
 export { observeTape, tapeObserver, type TapeObserver } from './tape-observer.ts';
 export { AddNode } from './tape-ops/add.ts';
@@ -97,6 +99,7 @@ export {
   normalizeAxes,
   normalizeAxis,
   reducedShape,
+  reshapeStrides,
   shapesEqual,
   sizeOf,
   type Shape,

@@ -1,9 +1,9 @@
 import type { Backend, BackendArray, Kernels } from './backend.ts';
-import { ArgumentError, BackendError } from './errors.ts';
+import { ArgumentError, BackendError, ModifiedInPlaceError } from './errors.ts';
 import { runComposedForward, runKernelForward } from './forward.ts';
 import { isGradEnabled } from './grad-mode.ts';
 import { isFloatDType, type DType } from './dtype.ts';
-import type { Shape } from './shape.ts';
+import { formatShape, type Shape } from './shape.ts';
 import { tapeObserver } from './tape-observer.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -116,6 +116,10 @@ export class GraphNode {
   #pending: (Tensor | undefined)[] | null = null;
   #pendingOne: Tensor | undefined = undefined;
   #mark = 0;
+  // The inputs' versions when the node was recorded (flat for the usual one or two inputs).
+  readonly #version0: number;
+  readonly #version1: number;
+  readonly #moreVersions: readonly number[] | null;
 
   constructor(
     spec: NodeSpec<unknown>,
@@ -127,6 +131,9 @@ export class GraphNode {
     this.kind = spec.kind;
     this.attrs = attrs;
     this.#inputs = inputs;
+    this.#version0 = inputs[0].version;
+    this.#version1 = inputs.length > 1 ? inputs[1].version : 0;
+    this.#moreVersions = inputs.length > 2 ? inputs.slice(2).map((t) => t.version) : null;
     if (isArrayList(outputs)) {
       this.outputCount = outputs.length;
       this.#shape0 = outputs[0].shape;
@@ -218,6 +225,20 @@ export class GraphNode {
   /** @internal */
   saveOutputs(outputs: readonly Tensor[]): void {
     this.#outputs = outputs;
+  }
+
+  /**
+   * @internal The version `t` had when this node was recorded, when `t` is one of its inputs or
+   * saved outputs (which are born at version 0); undefined for any other tensor.
+   */
+  recordedVersion(t: Tensor): number | undefined {
+    const inputs = this.#inputs;
+    if (inputs !== null) {
+      for (let i = 0; i < inputs.length; i++) {
+        if (inputs[i] === t) return i === 0 ? this.#version0 : i === 1 ? this.#version1 : this.#moreVersions![i - 2];
+      }
+    }
+    return this.#outputs?.includes(t) === true ? 0 : undefined;
   }
 
   /** True once `backward()` freed this node (without `retainGraph`). */
@@ -327,6 +348,43 @@ function outputTensor(like: Tensor, array: BackendArray, node: GraphNode | null,
   return tensorLike(like, array, isFloatDType(array.dtype), outputIndex === 0 ? node : { node, outputIndex });
 }
 
+/** The node whose gradient rule is running, while one is (the engine sets it around each rule). */
+let differentiating: GraphNode | null = null;
+
+/** @internal Runs `rule` as the gradient rule of `node`: the tensors it uses are checked for in-place changes. */
+export function asRuleOf<T>(node: GraphNode, rule: () => T): T {
+  const outer = differentiating;
+  differentiating = node;
+  try {
+    return rule();
+  } finally {
+    differentiating = outer;
+  }
+}
+
+/**
+ * Refuses to compute a gradient from a tensor that changed in place since `node` saved it: the
+ * rule would read the new values (PyTorch's version counter check).
+ */
+function checkVersions(node: GraphNode, inputs: readonly Tensor[]): void {
+  for (const t of inputs) {
+    const recorded = node.recordedVersion(t);
+    if (recorded === undefined || recorded === t.version) continue;
+    const where =
+      node.callSite === undefined
+        ? 'run the forward under detectAnomaly to see where the node was created'
+        : `the node was created\n${node.callSite
+            .split('\n')
+            .map((frame) => `    ${frame}`)
+            .join('\n')}`;
+    throw new ModifiedInPlaceError(
+      `backward: tensor #${t.id} ${formatShape(t.shape)} ${t.dtype} was changed in place (it is at version ` +
+        `${t.version}; ${node.kind} (node #${node.id}) saved it at version ${recorded} for its gradient, which ` +
+        `would use the new values); compute the forward again after changing it, or change a copy; ${where}`,
+    );
+  }
+}
+
 /** The node's forward, of either kind, on inputs that share `backend`. */
 function forwardOf<Attrs>(
   spec: NodeSpec<Attrs>,
@@ -341,6 +399,7 @@ function forwardOf<Attrs>(
 function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
+  if (differentiating !== null) checkVersions(differentiating, inputs);
   return finishRun(generic, inputs, attrs, forwardOf(spec, backend, inputs, attrs));
 }
 
@@ -348,6 +407,7 @@ function run<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Att
 function runOne<Attrs>(spec: NodeSpec<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor {
   const generic = spec as NodeSpec<unknown>;
   const backend = commonBackend(generic, inputs);
+  if (differentiating !== null) checkVersions(differentiating, inputs);
   const result = forwardOf(spec, backend, inputs, attrs);
   if (isArrayList(result) || spec.saveOutputs || tapeObserver() !== null)
     return finishRun(generic, inputs, attrs, result)[0];

@@ -42,6 +42,7 @@ export class Tensor extends Scoped {
   readonly origin: TensorOrigin | null;
   #array: BackendArray | null;
   #requiresGrad: boolean;
+  #version = 0;
 
   /** @internal Use the creation functions; this wraps an array a backend already owns. */
   constructor(array: BackendArray, backend: Backend, requiresGrad = false, origin: TensorOrigin | null = null) {
@@ -69,6 +70,14 @@ export class Tensor extends Scoped {
       throw new DTypeError('requiresGrad: cannot switch off the gradient of a computed tensor; use detach()');
     }
     this.#requiresGrad = value;
+  }
+
+  /**
+   * How many times the values were replaced in place (`assign`): a node that saved this tensor for
+   * its gradient checks, in `backward()`, that it is still the version it saw.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** Number of axes. */
@@ -149,7 +158,8 @@ export class Tensor extends Scoped {
 
   /**
    * Replaces this tensor's values with `value`'s (same shape and dtype), keeping its identity: how
-   * optimizers update parameters. Not recorded on the tape.
+   * optimizers update parameters. Not recorded on the tape; it bumps `version`, so a graph recorded
+   * before that needs the old values refuses to differentiate (`ModifiedInPlaceError`).
    */
   assign(value: Tensor): this {
     if (value.backend !== this.backend) {
@@ -165,6 +175,7 @@ export class Tensor extends Scoped {
     const next = this.backend.kernels.Reshape(value.array, this.shape);
     this.backend.dispose(previous);
     this.#array = next;
+    this.#version++;
     return this;
   }
 

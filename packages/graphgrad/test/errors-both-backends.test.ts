@@ -23,6 +23,7 @@ import {
   gradCheck,
   GradientRuleError,
   GraphFreedError,
+  ModifiedInPlaceError,
   GraphgradError,
   NonFiniteSeedError,
   randn,
@@ -596,6 +597,22 @@ const CASES: readonly ErrorCase[] = [
     },
   },
 
+  // ModifiedInPlaceError
+  {
+    name: 'backward() after a saved factor was assigned',
+    type: ModifiedInPlaceError,
+    afterKernels: true, // the walk reaches Mul after the rules above it ran
+    setup: (c) => {
+      const w = c.randn([2], true);
+      const loss = sum(mul(w, c.randn([2], true)));
+      w.assign(c.f([0, 0]));
+      return {
+        call: () => loss.backward(),
+        message: `backward: tensor #${w.id} [2] float32 was changed in place (it is at version 1; Mul (node #${loss.origin!.node.inputs![0].origin!.node.id}) saved it at version 0 for its gradient, which would use the new values); compute the forward again after changing it, or change a copy; run the forward under detectAnomaly to see where the node was created`,
+      };
+    },
+  },
+
   // SeedGradientError
   {
     name: 'backward() of a non-scalar without a seed',
@@ -1031,7 +1048,7 @@ describe('the count of error cases', () => {
     const onCpuOnly = new Set(CASES.map((c) => c.type.name).filter((name) => !onBoth.has(name)));
     // finite differences need float64, which WebGPU cannot hold
     expect([...onCpuOnly]).toEqual(['GradCheckError']);
-    expect(onBoth.size).toBe(12);
+    expect(onBoth.size).toBe(13);
   });
 });
 
@@ -1184,6 +1201,12 @@ describe('docs/errors.md', () => {
     AnomalyError: () => detectAnomaly(() => log(tensor([1, 0], { requiresGrad: true }))),
     GradCheckError: () => assertGradCheck((t) => sum(WrongRule.apply([t])), [randn([3], { dtype: 'float64' })]),
     SafetensorsError: () => decodeSafetensors(holeyFile()),
+    ModifiedInPlaceError: () => {
+      const w = randn([2], { requiresGrad: true });
+      const loss = sum(mul(w, randn([2], { requiresGrad: true })));
+      w.assign(tensor([0, 0]));
+      return loss.backward();
+    },
   };
 
   it('lists every error class with an example message', () => {

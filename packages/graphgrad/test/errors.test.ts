@@ -15,6 +15,7 @@ import {
   DTypeError,
   GradCheckError,
   GradientRuleError,
+  ModifiedInPlaceError,
   GraphFreedError,
   GraphgradError,
   NonFiniteSeedError,
@@ -300,8 +301,16 @@ describe('the other error classes', () => {
     await expect(assertGradCheck((t) => sum(Wrong.apply([t], undefined)), [f64([3])])).rejects.toThrow(GradCheckError);
   });
 
+  it('ModifiedInPlaceError', () => {
+    const w = f64([2], true);
+    const y = sum(mul(w, f64([2], true)));
+    w.assign(f64([2]));
+    expect(() => y.backward()).toThrow(ModifiedInPlaceError);
+  });
+
   it('every error class of errors.ts is a GraphgradError with its own name, and is provoked above', () => {
     const provoked = [
+      ModifiedInPlaceError,
       AnomalyError,
       ShapeError,
       AxisError,
