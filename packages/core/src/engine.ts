@@ -224,12 +224,15 @@ function walk(
 ): Tensor[] {
   const leafGrads = new Map<Tensor, Tensor>();
   const observer = tapeObserver();
+  /** The nodes whose rules ran: freed once the pass succeeded (unless retainGraph). */
+  const ran: GraphNode[] = [];
   try {
     deliver(leafGrads, root, seed ?? filled(root, root, 1));
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
       const grads = callRule(node);
       if (grads === null) continue;
+      ran.push(node);
       const inputs = node.inputs!;
       for (let i = 0; i < inputs.length; i++) {
         const grad = grads[i];
@@ -239,7 +242,6 @@ function walk(
         observer?.gradient?.(node, i, fitted);
         deliver(leafGrads, input, fitted);
       }
-      if (!retainGraph) node.free();
     }
   } catch (error) {
     // A failed pass leaves no gathered gradients behind on the nodes it did not reach.
@@ -251,17 +253,24 @@ function walk(
   }
   // Each leaf gets a handle of its own, so disposing the walk's temporaries (or the caller's seed)
   // cannot touch it. A gradient this pass created for this leaf alone already is one: only a
-  // gradient from outside the pass, or one shared by several leaves, is aliased.
-  const owned: Tensor[] = [];
+  // gradient from outside the pass, or one shared by several leaves, is aliased. Every new total is
+  // computed before any leaf's `.grad` changes: a pass that fails changes no gradient.
+  const totals: Tensor[] = [];
   for (const [leaf, grad] of leafGrads) {
-    const previous = leaf.grad;
     const own =
       !createGraph && ownedByInnermostScope(grad) && !sharedByLeaves(leafGrads, leaf, grad)
         ? grad
         : AliasNode.apply([grad]);
-    leaf.grad = previous === null ? own : AddNode.apply([previous, own]);
-    if (previous !== null && !createGraph) previous.dispose();
-    owned.push(leaf.grad);
+    totals.push(leaf.grad === null ? own : AddNode.apply([leaf.grad, own]));
   }
-  return owned;
+  let k = 0;
+  for (const leaf of leafGrads.keys()) {
+    const previous = leaf.grad;
+    leaf.grad = totals[k++];
+    if (previous !== null && !createGraph) previous.dispose();
+  }
+  // NOTE: the graph is freed only once the whole pass succeeded, so a refused pass (a tensor changed
+  // in place, a rule that failed) leaves it whole, to be run again once the cause is fixed.
+  if (!retainGraph) for (const node of ran) node.free();
+  return totals;
 }

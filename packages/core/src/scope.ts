@@ -1,3 +1,5 @@
+import { ArgumentError } from './errors.ts';
+
 /**
  * The tensors created while one `tidy` scope was innermost. A tensor records its scope on itself
  * (a private field of `Scoped`), so tracking is a push and untracking a field write: no Set or
@@ -130,6 +132,14 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+    if (isPromiseLike(result)) {
+      // NOTE: the scope would end before the promise settles, disposing tensors the async function
+      // still uses: refuse it here rather than fail later with an unrelated DisposedTensorError.
+      void Promise.resolve(result).catch(() => {});
+      throw new ArgumentError(
+        'tidy: fn returned a promise; tidy takes a synchronous function (await outside it, and tidy each synchronous step)',
+      );
+    }
   } catch (error) {
     disposeAll(scope);
     throw error;
@@ -140,4 +150,12 @@ export function tidy<T>(fn: () => T): T {
   adoptSurvivors(result, scope, innermost);
   disposeAll(scope);
   return result;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
