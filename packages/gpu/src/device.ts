@@ -1,7 +1,14 @@
 import { BackendError } from '@graphgrad/core';
+import { withNativeStderrSilenced, type NodeFileDescriptors } from './quiet-native-stderr.ts';
 
 /** How to find the GPU. */
 export interface DeviceRequest {
+  /**
+   * Let the driver's own start-up messages through to standard error (default: false, or true when
+   * the environment variable `GRAPHGRAD_GPU_DEBUG` is set). Dawn prints adapter warnings from
+   * native code; they are silenced by default so that a start is quiet.
+   */
+  driverLog?: boolean;
   /** Passed to `requestAdapter` (default: 'high-performance'). */
   powerPreference?: GPUPowerPreference;
   /** Use this device instead of requesting one (the backend then shares it and still owns its own buffers). */
@@ -17,6 +24,8 @@ interface AcquiredDevice {
 // NOTE: Dawn's Node bindings crash the process when the object `create()` returned is collected
 // while a device made from it is alive, so the one instance lives as long as the process.
 let dawnGpu: GPU | null = null;
+/** node:fs, loaded with Dawn (and only then), for silencing its start-up messages. */
+let nodeFs: NodeFileDescriptors | null = null;
 
 /** Limits worth raising to the adapter's maximum: large tensors need large storage bindings. */
 const RAISED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize'] as const;
@@ -33,6 +42,8 @@ async function gpuEntryPoint(): Promise<GPU> {
     // A computed specifier keeps bundlers for the browser from following this import.
     const specifier = 'webgpu';
     const dawn = (await import(/* @vite-ignore */ specifier)) as typeof import('webgpu');
+    const fsSpecifier = 'node:fs';
+    nodeFs = (await import(/* @vite-ignore */ fsSpecifier)) as NodeFileDescriptors;
     dawnGpu = dawn.create([]);
   }
   return dawnGpu;
@@ -55,7 +66,13 @@ export async function acquireDevice(request: DeviceRequest): Promise<AcquiredDev
   } catch (error) {
     throw new BackendError(`createWebGPUBackend: cannot load WebGPU (the 'webgpu' package in Node): ${String(error)}`);
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: request.powerPreference ?? 'high-performance' });
+  const options = { powerPreference: request.powerPreference ?? 'high-performance' } as const;
+  const quiet = !(request.driverLog ?? debugRequested()) && gpu === dawnGpu && nodeFs !== null;
+  // Dawn enumerates adapters, and prints what it thinks of them, inside the call itself.
+  const pending = quiet
+    ? withNativeStderrSilenced(nodeFs!, () => gpu.requestAdapter(options))
+    : gpu.requestAdapter(options);
+  const adapter = await pending;
   if (adapter === null) {
     throw new BackendError(
       'createWebGPUBackend: no WebGPU adapter was found. In Node this needs a Vulkan driver (on a machine ' +
@@ -69,4 +86,11 @@ export async function acquireDevice(request: DeviceRequest): Promise<AcquiredDev
   }
   const device = await adapter.requestDevice({ requiredLimits });
   return { device, adapterName: describe(adapter) };
+}
+
+/** Whether the environment asks for the driver's messages (`GRAPHGRAD_GPU_DEBUG` set and not 0). */
+function debugRequested(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.GRAPHGRAD_GPU_DEBUG;
+  return value !== undefined && value !== '' && value !== '0';
 }
