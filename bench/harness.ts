@@ -172,11 +172,15 @@ export function flagValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** The python3 to use: `$PYTHON` when set, else the first of python3 / /usr/bin/python3 that imports numpy. */
-export function python(): string | undefined {
+/**
+ * The python3 to use for a reference that needs `module` (default numpy): `$PYTHON` when set, else
+ * the first of python3 / /usr/bin/python3 that imports it. Debian's python3-torch, for one, is
+ * installed for /usr/bin/python3 only, while numpy may come from another python3 earlier on the PATH.
+ */
+export function python(module = 'numpy'): string | undefined {
   const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
   for (const exe of candidates) {
-    const r = spawnSync(exe, ['-c', 'import numpy'], { stdio: 'ignore' });
+    const r = spawnSync(exe, ['-c', `import ${module}`], { stdio: 'ignore' });
     if (r.status === 0) return exe;
   }
   return undefined;

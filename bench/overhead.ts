@@ -11,7 +11,18 @@
  *
  *   node --import tsx bench/overhead.ts [--nodes 200] [--runs 21] [--wall]
  */
-import { getBackend, noGrad, ones, tensor, tidy, type Backend, type BackendArray, type Tensor } from '@graphgrad/core';
+import {
+  getBackend,
+  noGrad,
+  ones,
+  setBackend,
+  tensor,
+  tidy,
+  type Backend,
+  type BackendArray,
+  type Tensor,
+} from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
 import { probeBackend } from './backend-probe.ts';
 import { add, mul } from '@graphgrad/nodes';
 import {
@@ -25,6 +36,9 @@ import {
   reproduceLine,
   type Clock,
 } from './harness.ts';
+
+// graphgrad's CPU backend: core sets no backend of its own.
+setBackend(cpuBackend());
 
 const NODES = Number(flagValue('--nodes') ?? 200);
 const RUNS = Number(flagValue('--runs') ?? 21);

@@ -17,7 +17,7 @@ import { machineLine } from './harness.ts';
 /** Modules in bench/ that are not benchmarks. */
 const HELPERS = new Set(['harness.ts', 'run.ts', 'tfjs.ts', 'backend-probe.ts', 'spiral-plain-js.ts']);
 /** Benchmarks run first, in this order; any other file follows alphabetically. */
-const ORDER = ['overhead', 'spiral-train', 'matmul', 'elementwise'];
+const ORDER = ['overhead', 'spiral-train', 'matmul', 'elementwise', 'workloads'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);

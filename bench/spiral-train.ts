@@ -13,6 +13,7 @@
  *   node --import tsx bench/spiral-train.ts [--runs 5] [--epochs 300] [--wall]
  */
 import { Generator, getBackend, randn, setBackend, tensor, tidy, zeros } from '@graphgrad/core';
+import { cpuBackend } from '@graphgrad/cpu';
 import { loadSpiral, type Spiral } from '@graphgrad/datasets';
 import { probeBackend } from './backend-probe.ts';
 import { Affine, gather, Sequential, Sigmoid, SoftmaxWithLoss } from '@graphgrad/nodes';
@@ -34,6 +35,9 @@ import {
 } from './harness.ts';
 import { tfjsWasmVariant, useTfjs, type Tfjs } from './tfjs.ts';
 import { trainPlainJs } from './spiral-plain-js.ts';
+
+// graphgrad's CPU backend: core sets no backend of its own.
+setBackend(cpuBackend());
 
 const RUNS = Number(flagValue('--runs') ?? 5);
 const EPOCHS = Number(flagValue('--epochs') ?? 300);

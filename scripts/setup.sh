@@ -61,6 +61,34 @@ if [ "${GRAPHGRAD_SKIP_CHROMIUM:-}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The benchmark's PyTorch reference, for `npm run bench` only (it sets GRAPHGRAD_BENCH=1; `npm test` and
+# `npm run demo` never install it): Debian's python3-torch (1.13 in bookworm, for /usr/bin/python3), and
+# OpenBLAS, without which that torch's matrix products run on the reference BLAS. Where this user cannot
+# install them the benchmark prints PyTorch's rows as "—" with the reason.
+torch_importable() {
+  python3 -c 'import torch' >/dev/null 2>&1 || /usr/bin/python3 -c 'import torch' >/dev/null 2>&1
+}
+deb_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+if [ "${GRAPHGRAD_BENCH:-}" = 1 ]; then
+  bench_packages=()
+  torch_importable || bench_packages+=(python3-torch)
+  if ! deb_installed libopenblas0-pthread && { [ ${#bench_packages[@]} -gt 0 ] || deb_installed python3-torch; }; then
+    bench_packages+=(libopenblas0-pthread)
+  fi
+  if [ ${#bench_packages[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "setup: installing ${bench_packages[*]} (the benchmark's PyTorch reference)"
+      # Its recommends (a compiler, the C++ headers) are of no use to the benchmark.
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bench_packages[@]}" >/dev/null ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bench_packages[@]}" >/dev/null; }
+    else
+      echo "setup: ${bench_packages[*]} missing and this user cannot apt-get install it; the benchmark prints PyTorch's rows as —" >&2
+    fi
+  fi
+fi
+
 echo "setup: installing dependencies with pnpm@$PNPM_VERSION"
 npx --yes "pnpm@$PNPM_VERSION" install --frozen-lockfile --reporter=silent 2>/dev/null ||
   npx --yes "pnpm@$PNPM_VERSION" install --reporter=append-only

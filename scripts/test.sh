@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the housekeeping checks (formatter, linter, import cycles, dead code), the
-# type check (a backend missing a kernel does not compile), then vitest.
+# type check (a backend missing a kernel does not compile), vitest, then the packages as a user
+# installs them (scripts/consumer-test.sh: built, packed, installed into a project of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
@@ -14,3 +15,5 @@ echo "test: type check"
 # The playground's page as browser code: no Node.js types, package imports resolved as Vite resolves them.
 ./node_modules/.bin/tsc -p examples/playground/tsconfig.json --noEmit
 ./node_modules/.bin/vitest run "$@"
+echo "test: the packed packages in a project of their own"
+bash scripts/consumer-test.sh

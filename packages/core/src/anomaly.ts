@@ -32,7 +32,7 @@ interface Pending {
 
 const pending: Pending[] = [];
 
-/** Frames of graphgrad's own packages are left out of call sites: `<packages>/<name>/src/…`. */
+/** Frames of graphgrad's own packages are left out of call sites: `<packages>/<name>/src/…` (or `dist/`). */
 const OWN_PACKAGES: readonly string[] = ownPackagePrefixes();
 
 function ownPackagePrefixes(): string[] {
@@ -47,7 +47,11 @@ function ownPackagePrefixes(): string[] {
   }
 }
 
+/** An installed package's built files, wherever the package manager put it (pnpm nests them). */
+const INSTALLED = /[/\\]node_modules[/\\](@graphgrad[/\\][^/\\]+|graphgrad)[/\\]dist[/\\]/;
+
 function isOwnFrame(frame: string): boolean {
+  if (INSTALLED.test(frame)) return true;
   for (const prefix of OWN_PACKAGES) {
     const at = frame.indexOf(prefix);
     if (at >= 0 && /^[^/\\]+[/\\]src[/\\]/.test(frame.slice(at + prefix.length))) return true;

@@ -13,22 +13,38 @@ export interface BackendArray {
   readonly dtype: DType;
 }
 
-/** Elementwise kernels of one input; the output has the input's shape and dtype. */
-export const UNARY_KERNELS = ['Neg', 'Exp', 'Log', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs'] as const;
+/**
+ * Elementwise kernels of one input; the output has the input's shape and dtype. `Log1p` is
+ * log(1 + x) without rounding 1 + x, `Erf` the error function.
+ */
+export const UNARY_KERNELS = ['Neg', 'Exp', 'Log', 'Sqrt', 'Sigmoid', 'Tanh', 'Abs', 'Log1p', 'Erf'] as const;
 /** The name of an elementwise kernel of one input: `'Exp'`, `'Sigmoid'`, … */
 export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
 
 /**
- * Elementwise kernels of two inputs of one dtype, broadcast numpy's way. `Greater` gives 1 or 0 in
- * the inputs' dtype.
+ * Elementwise kernels of two inputs of one dtype, broadcast numpy's way. The comparisons (`Greater`,
+ * `GreaterEqual`, `Equal`, `NotEqual`) give 1 or 0 in the inputs' dtype; `Maximum` and `Minimum`
+ * propagate NaN; `Pow` is C's pow (numpy's: 1 to any power, NaN included, is 1).
  */
-export const BINARY_KERNELS = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Greater'] as const;
+export const BINARY_KERNELS = [
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Maximum',
+  'Greater',
+  'Minimum',
+  'Pow',
+  'GreaterEqual',
+  'Equal',
+  'NotEqual',
+] as const;
 /** The name of an elementwise kernel of two inputs: `'Add'`, `'Mul'`, … */
 export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
 
-/** Reductions along a sorted list of axes. */
-export const REDUCE_KERNELS = ['Sum', 'Max'] as const;
-/** The name of a reduction kernel: `'Sum'` or `'Max'`. */
+/** Reductions along a sorted list of axes (Max and Min propagate NaN). */
+export const REDUCE_KERNELS = ['Sum', 'Max', 'Min'] as const;
+/** The name of a reduction kernel: `'Sum'`, `'Max'` or `'Min'`. */
 export type ReduceKernelName = (typeof REDUCE_KERNELS)[number];
 
 /** The kernels that are neither elementwise nor reductions. */
@@ -43,6 +59,12 @@ export const OTHER_KERNELS = [
   'Cast',
   'Softmax',
   'SoftmaxCrossEntropy',
+  'ScatterAdd',
+  'Slice',
+  'SliceScatter',
+  'Concat',
+  'Where',
+  'Cumsum',
 ] as const;
 
 /** Every kernel a backend implements; the conformance suite has a case for each. */
@@ -56,7 +78,12 @@ type A = BackendArray;
 interface OtherKernelSignatures {
   /** Index of the largest element along `axis` (int32, the axis removed); the first one on ties. */
   ArgMax: (x: A, axis: number) => A;
-  /** `op(a) · op(b)` for 2-D arrays, where `op` transposes when its flag is set (no copy is made). */
+  /**
+   * `op(a) · op(b)` over the last two axes, where `op` swaps those two axes when its flag is set (no
+   * copy is made). Both operands have at least two axes; the axes before the last two are batch axes,
+   * broadcast numpy's way (`[B, T, H] · [H, V]` is `[B, T, V]`), and the output is
+   * `[...broadcast batch axes, M, N]`.
+   */
   MatMul: (a: A, b: A, transposeA: boolean, transposeB: boolean) => A;
   /** Permutes the axes (`perm[i]` is the input axis that becomes output axis `i`). */
   Transpose: (x: A, perm: readonly number[]) => A;
@@ -65,10 +92,11 @@ interface OtherKernelSignatures {
   /** The same elements in row-major order under a new shape of the same size. */
   Reshape: (x: A, shape: Shape) => A;
   /**
-   * Rows of `x` (along axis 0) picked by the int32 `indices`: out[i] = x[indices[i]]; a row picked
-   * by an index outside [0, rows) is NaN (0 in int32).
+   * Slices of `x` along `axis` picked by the int32 `indices` (numpy's `take`): the output is
+   * `[...x.shape[:axis], ...indices.shape, ...x.shape[axis+1:]]`; a slice picked by an index outside
+   * [0, x.shape[axis]) is NaN (0 in int32).
    */
-  Gather: (x: A, indices: A) => A;
+  Gather: (x: A, indices: A, axis: number) => A;
   /** One-hot rows of `depth` columns for int32 class `indices`, in `dtype`; a row of NaN (0 in int32) for an index outside [0, depth). */
   OneHot: (indices: A, depth: number, dtype: DType) => A;
   /** The same values in another dtype (float to int32 truncates toward zero). */
@@ -80,6 +108,33 @@ interface OtherKernelSignatures {
    * out[n] = logsumexp(logits[n]) - Σ_c target[n, c] · logits[n, c]; the output is [N].
    */
   SoftmaxCrossEntropy: (logits: A, target: A) => A;
+  /**
+   * The adjoint of `Gather`: a zero array of `values.shape[:axis] + [size] + values.shape[axis +
+   * indices.rank:]` into which each slice of `values` is added at its index along `axis` (slices
+   * sharing an index add up, in the order of the picks). Values whose index is outside [0, size)
+   * are added nowhere.
+   */
+  ScatterAdd: (values: A, indices: A, axis: number, size: number) => A;
+  /**
+   * The elements `starts[d] + i·steps[d]` for `i < shape[d]` along every axis `d` (steps non-zero,
+   * every element read inside `x`): numpy's basic slice with its bounds resolved. A view when every
+   * step is positive; a copy otherwise, so that no negative stride reaches another kernel.
+   */
+  Slice: (x: A, starts: readonly number[], steps: readonly number[], shape: Shape) => A;
+  /**
+   * A zero-filled array of `shape` with `x` written where `Slice(·, starts, steps, x.shape)` reads:
+   * the backward of a slice (`torch.slice_scatter` into zeros).
+   */
+  SliceScatter: (x: A, starts: readonly number[], steps: readonly number[], shape: Shape) => A;
+  /** The arrays (of one dtype and rank, of equal lengths except along `axis`) joined along `axis`. */
+  Concat: (xs: readonly A[], axis: number) => A;
+  /**
+   * `cond ? a : b` for each element, the three broadcast together numpy's way, in the dtype of `a`
+   * and `b` (one dtype); `cond` may have any dtype, and any nonzero value (NaN included) is true.
+   */
+  Where: (cond: A, a: A, b: A) => A;
+  /** Running sums along `axis` (the first element, then the first two, …); from the last element backwards when `reverse`. */
+  Cumsum: (x: A, axis: number, reverse: boolean) => A;
 }
 
 /**

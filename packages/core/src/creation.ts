@@ -182,6 +182,31 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   return random('rand', shape, options, (g) => low + (high - low) * g.uniform());
 }
 
+/**
+ * Uniform integers in [low, high), seedable, like `torch.randint(low, high, shape)`: int32 by
+ * default (a float dtype holds the same integers). Drawn on the host with the seeded generator, so
+ * the same seed gives the same integers on every backend.
+ *
+ * @example
+ * const ids = randint(0, 10, [4, 5], { seed: 3 }); // int32 [4,5] in 0 … 9
+ */
+export function randint(low: number, high: number, shape: Shape, options: RandomOptions = {}): Tensor {
+  checkShape('randint', shape);
+  const inInt32 = (v: number): boolean => Number.isInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31;
+  if (!inInt32(low) || !inInt32(high) || low >= high) {
+    throw new ArgumentError(
+      `randint: low and high must be integers with low < high (within int32), got ${low}, ${high}`,
+    );
+  }
+  const dtype = options.dtype ?? 'int32';
+  if (!isDType(dtype))
+    throw new ArgumentError(`randint: unknown dtype ${JSON.stringify(dtype)} (use int32, float32 or float64)`);
+  const generator = options.generator ?? generatorFor(options.seed);
+  const data = allocTypedArray(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = low + generator.int(high - low);
+  return create(data, shape, options, dtype);
+}
+
 /** A tensor of the same shape, dtype and backend as `like`, filled with `value`. */
 export function fullLike(like: Tensor, value: number, options: { requiresGrad?: boolean } = {}): Tensor {
   return full(like.shape, value, { dtype: like.dtype, backend: like.backend, requiresGrad: options.requiresGrad });

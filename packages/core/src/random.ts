@@ -88,7 +88,13 @@ export function manualSeed(seed: number): void {
   globalGenerator = new Generator(seed);
 }
 
-/** The generator for a call: a fresh one when `seed` is given, the global one otherwise. */
+/**
+ * The generator for a call: a fresh one when `seed` is given, the global one (`manualSeed`)
+ * otherwise. What every function that draws random numbers resolves its `seed` option with.
+ *
+ * @example
+ * const g = options.generator ?? generatorFor(options.seed);
+ */
 export function generatorFor(seed: number | undefined): Generator {
   return seed === undefined ? globalGenerator : new Generator(seed);
 }

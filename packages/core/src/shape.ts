@@ -41,6 +41,54 @@ export function contiguousStrides(shape: Shape): number[] {
 }
 
 /**
+ * Strides under which the view of `shape` and `strides` is read as `newShape` (of the same size)
+ * without a copy: the elements in the same row-major order, as numpy's reshape finds them. Null
+ * when no strides can (a transposed or broadcast view whose axes merge across a gap): then a
+ * reshape copies. Dropping or adding axes of length 1 is always a view.
+ *
+ * @example
+ * reshapeStrides([4, 1, 3], [12, 3, 1], [4, 3]); // [12, 1]: h[:, t, :] of a [4, 5, 3] h
+ * reshapeStrides([3, 2], [1, 3], [6]);           // null: a transpose read flat needs a copy
+ */
+export function reshapeStrides(shape: Shape, strides: readonly number[], newShape: Shape): number[] | null {
+  const out = new Array<number>(newShape.length).fill(0);
+  const empty = sizeOf(shape) === 0;
+  if (!empty) {
+    // Axes of length 1 carry no layout; the others are matched in groups of equal size.
+    const oldAxes = shape.flatMap((d, i) => (d === 1 ? [] : [i]));
+    const newAxes = newShape.flatMap((d, i) => (d === 1 ? [] : [i]));
+    let o = 0;
+    let n = 0;
+    while (n < newAxes.length) {
+      let newLength = newShape[newAxes[n]];
+      let oldLength = shape[oldAxes[o]];
+      let nEnd = n + 1;
+      let oEnd = o + 1;
+      while (newLength !== oldLength) {
+        if (newLength < oldLength) newLength *= newShape[newAxes[nEnd++]];
+        else oldLength *= shape[oldAxes[oEnd++]];
+      }
+      // The group's old axes must nest without gaps to be read as one run.
+      for (let k = o; k < oEnd - 1; k++) {
+        if (strides[oldAxes[k]] !== strides[oldAxes[k + 1]] * shape[oldAxes[k + 1]]) return null;
+      }
+      let stride = strides[oldAxes[oEnd - 1]];
+      for (let k = nEnd - 1; k >= n; k--) {
+        out[newAxes[k]] = stride;
+        stride *= newShape[newAxes[k]];
+      }
+      n = nEnd;
+      o = oEnd;
+    }
+  }
+  // Axes of length 1 (and every axis of an empty array) take the stride a row-major layout gives.
+  for (let i = newShape.length - 1; i >= 0; i--) {
+    if (newShape[i] === 1 || empty) out[i] = i === newShape.length - 1 ? 1 : out[i + 1] * newShape[i + 1];
+  }
+  return out;
+}
+
+/**
  * numpy's broadcasting: shapes are aligned at their last axis; each pair of lengths must be equal or
  * one of them 1. Throws a `ShapeError` naming `op` and both shapes otherwise.
  */

@@ -90,6 +90,13 @@ export class BufferLedger {
   // adding two 1e6-float arrays (the allocator zeroes it and the first writes fault its pages in).
   #pool = new Map<string, TypedArray[]>();
   #pooledBytes = 0;
+  // NOTE: buffers known to hold only zeros, for outputs that start from zeros and are written in a
+  // few places (ScatterAdd, the gradient of a gather): zeroing a large array, or taking a fresh one
+  // (whose pages the OS zeroes as they are first touched), costs as much as the array is long, which
+  // a gradient of 700 picked rows of a 50,000-row table must not. Such an output records how to put
+  // its zeros back (`keepClean`), and when it is released only the places written are zeroed again.
+  #clean = new Map<string, TypedArray[]>();
+  #restores = new WeakMap<TypedArray, () => void>();
 
   /**
    * A new contiguous array. Its elements are zero unless `uninitialized` is set, which a kernel
@@ -115,7 +122,35 @@ export class BufferLedger {
     return this.adopt(allocSmallOrLarge(dtype, size), shape);
   }
 
+  /**
+   * A new contiguous array of zeros for a kernel that writes only some of its elements, taken from
+   * the buffers kept clean by `keepClean` when one of the size is free (no pass over it), else
+   * allocated zeroed.
+   */
+  allocClean(shape: Shape, dtype: DType): CpuArray {
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+    const clean = this.#clean.get(dtype + size)?.pop();
+    if (clean === undefined) return this.alloc(shape, dtype);
+    this.#pooledBytes -= clean.byteLength;
+    return this.adopt(clean, shape);
+  }
+
+  /**
+   * Declares that `x` (from `allocClean`) differs from zeros only where `restore` writes zeros back:
+   * when its last handle is released, `restore` runs and the buffer waits, all zeros again, for the
+   * next `allocClean` of its size. Worth it for large arrays written in few places.
+   */
+  keepClean(x: CpuArray, restore: () => void): void {
+    if (x.data.byteLength >= POOL_MIN_BYTES) this.#restores.set(x.data, restore);
+  }
+
   #recycle(data: TypedArray): void {
+    const restore = this.#restores.get(data);
+    if (restore !== undefined) {
+      this.#restores.delete(data);
+      if (this.#keepZeros(data, restore)) return;
+    }
     if (data instanceof Float32Array && freeIfInHeap(data)) return;
     if (data.byteLength < POOL_MIN_BYTES || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return;
     const key = dtypeOfTypedArray(data) + data.length;
@@ -124,6 +159,18 @@ export class BufferLedger {
     if (list.length >= POOL_MAX_PER_SIZE) return;
     list.push(data);
     this.#pooledBytes += data.byteLength;
+  }
+
+  /** Zeroes what `restore` knows was written and keeps `data` for `allocClean`; false when the pool is full. */
+  #keepZeros(data: TypedArray, restore: () => void): boolean {
+    const key = dtypeOfTypedArray(data) + data.length;
+    let list = this.#clean.get(key);
+    if (list === undefined) this.#clean.set(key, (list = []));
+    if (list.length >= POOL_MAX_PER_SIZE || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return false;
+    restore();
+    list.push(data);
+    this.#pooledBytes += data.byteLength;
+    return true;
   }
 
   /** A contiguous array over `data`, which the ledger now owns. */

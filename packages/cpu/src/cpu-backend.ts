@@ -4,10 +4,13 @@ import type { DType, TypedArray } from '@graphgrad/core';
 import { formatShape, sizeOf, type Shape } from '@graphgrad/core';
 import { ShapeError } from '@graphgrad/core';
 import { BufferLedger, rowMajor, type CpuArray } from './buffers.ts';
-import { binary, unary } from './elementwise.ts';
+import { binary, unary, where } from './elementwise.ts';
 import { broadcastTo, cast, gather, oneHot, reshape, transpose } from './layout.ts';
 import { matmul } from './matmul.ts';
 import { argMax, reduce } from './reduce.ts';
+import { cumsum } from './scan.ts';
+import { scatterAdd } from './scatter-add.ts';
+import { concat, slice, sliceScatter } from './slicing.ts';
 import { softmax, softmaxCrossEntropy } from './softmax.ts';
 
 const cpu = (x: BackendArray): CpuArray => x as unknown as CpuArray;
@@ -39,11 +42,17 @@ function buildKernels(ledger: BufferLedger): Kernels {
     Transpose: (x, perm) => handle(transpose(ledger, cpu(x), perm)),
     BroadcastTo: (x, shape) => handle(broadcastTo(ledger, cpu(x), shape)),
     Reshape: (x, shape) => handle(reshape(ledger, cpu(x), shape)),
-    Gather: (x, indices) => handle(gather(ledger, cpu(x), cpu(indices))),
+    Gather: (x, indices, axis) => handle(gather(ledger, cpu(x), cpu(indices), axis)),
     OneHot: (indices, depth, dtype) => handle(oneHot(ledger, cpu(indices), depth, dtype)),
     Cast: (x, dtype) => handle(cast(ledger, cpu(x), dtype)),
     Softmax: (x) => handle(softmax(ledger, cpu(x))),
     SoftmaxCrossEntropy: (logits, target) => handle(softmaxCrossEntropy(ledger, cpu(logits), cpu(target))),
+    ScatterAdd: (values, indices, axis, size) => handle(scatterAdd(ledger, cpu(values), cpu(indices), axis, size)),
+    Slice: (x, starts, steps, shape) => handle(slice(ledger, cpu(x), starts, steps, shape)),
+    SliceScatter: (x, starts, steps, shape) => handle(sliceScatter(ledger, cpu(x), starts, steps, shape)),
+    Concat: (xs, axis) => handle(concat(ledger, xs.map(cpu), axis)),
+    Where: (cond, a, b) => handle(where(ledger, cpu(cond), cpu(a), cpu(b))),
+    Cumsum: (x, axis, reverse) => handle(cumsum(ledger, cpu(x), axis, reverse)),
   };
 }
 

@@ -2,11 +2,13 @@ import ndarray, { type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
 import type { BinaryKernelName, UnaryKernelName } from '@graphgrad/core';
 import { broadcastShapes, type Shape } from '@graphgrad/core';
-import { BINARY_LOOPS, type LoopOperand } from './binary-loops.ts';
+import { binaryLoop, type LoopOperand } from './binary-loops.ts';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
-import { UNARY_LOOPS } from './unary-loops.ts';
+import { erf } from './erf.ts';
+import { unaryLoop } from './unary-loops.ts';
 import { binaryF32Wasm } from './wasm/binary-f32.ts';
 import { sigmoidF32Wasm } from './wasm/sigmoid-f32.ts';
+import { SIMD_BINARY, type SimdBinaryName } from './wasm/simd-kernels.ts';
 
 type Loop = (out: NdArray, x: NdArray) => void;
 
@@ -29,20 +31,65 @@ const UNARY_REFERENCE: { readonly [K in UnaryKernelName]: Loop } = {
   Neg: ops.neg,
   Exp: ops.exp,
   Log: ops.log,
+  Log1p: mapLoop(Math.log1p),
   Sqrt: ops.sqrt,
   Abs: ops.abs,
   Sigmoid: mapLoop(sigmoid),
   Tanh: mapLoop(Math.tanh),
+  Erf: mapLoop(erf),
 };
 
-const BINARY_REFERENCE: { readonly [K in BinaryKernelName]: (out: NdArray, a: NdArray, b: NdArray) => void } = {
+type BinaryReference = (out: NdArray, a: NdArray, b: NdArray) => void;
+
+/** A binary loop applying `f` to each pair of elements of views of the output's shape (for functions ndarray-ops lacks). */
+function mapBinary(f: (p: number, q: number) => number): BinaryReference {
+  return (out, a, b) => {
+    const o = out.data as Float64Array;
+    walk(out.shape, [a as CpuArray, b as CpuArray], (i, [pa, pb]) => {
+      o[i] = f((a.data as Float64Array)[pa], (b.data as Float64Array)[pb]);
+    });
+  };
+}
+
+/** C's pow (numpy's): 1ʸ = 1 and (-1)^±∞ = 1, where Math.pow gives NaN. */
+function cPow(p: number, q: number): number {
+  if (p === 1 || (p === -1 && (q === Infinity || q === -Infinity))) return 1;
+  return Math.pow(p, q);
+}
+
+const BINARY_REFERENCE: { readonly [K in BinaryKernelName]: BinaryReference } = {
   Add: ops.add,
   Sub: ops.sub,
   Mul: ops.mul,
   Div: ops.div,
   Maximum: ops.max,
+  Minimum: ops.min,
+  Pow: mapBinary(cPow),
   Greater: ops.gt,
+  GreaterEqual: ops.geq,
+  Equal: ops.eq,
+  NotEqual: ops.neq,
 };
+
+/**
+ * Calls `visit(i, positions)` for each element i of `shape` in row-major order, with the position
+ * of that element in each of `views` (views of `shape`, any strides): an odometer over the axes.
+ */
+function walk(shape: Shape, views: readonly CpuArray[], visit: (i: number, positions: number[]) => void): void {
+  const rank = shape.length;
+  const size = shape.reduce((n, d) => n * d, 1);
+  const index = new Array<number>(rank).fill(0);
+  const at = views.map((v) => v.offset);
+  for (let i = 0; i < size; i++) {
+    visit(i, at);
+    for (let d = rank - 1; d >= 0; d--) {
+      for (let k = 0; k < views.length; k++) at[k] += views[k].stride[d];
+      if (++index[d] < shape[d]) break;
+      for (let k = 0; k < views.length; k++) at[k] -= views[k].stride[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
 
 /**
  * From this many float32 elements sigmoid runs in WebAssembly SIMD: measured faster than the
@@ -65,7 +112,7 @@ export function unary(ledger: BufferLedger, name: UnaryKernelName, x: CpuArray):
   if (name === 'Sigmoid' && x.dtype === 'float32' && x.size >= WASM_SIGMOID_MIN) {
     if (sigmoidF32Wasm(out.data as Float32Array, x.data as Float32Array, x.offset, x.size)) return out;
   }
-  UNARY_LOOPS[name](out.data, x.data, x.offset, x.size);
+  unaryLoop(name)(out.data, x.data, x.offset, x.size);
   return out;
 }
 
@@ -153,7 +200,13 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
   if (pa !== null && pb !== null) {
     const ca = pa.kind === 'row' || pa.kind === 'column' ? pa.cols : 0;
     const cb = pb.kind === 'row' || pb.kind === 'column' ? pb.cols : 0;
-    if (pa.kind === 'full' && pb.kind === 'full' && a.dtype === 'float32' && size >= WASM_BINARY_MIN) {
+    if (
+      pa.kind === 'full' &&
+      pb.kind === 'full' &&
+      a.dtype === 'float32' &&
+      size >= WASM_BINARY_MIN &&
+      isSimdBinary(name)
+    ) {
       if (
         binaryF32Wasm(
           name,
@@ -169,7 +222,7 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
     }
     if (ca === 0 || cb === 0 || ca === cb) {
       const cols = ca || cb || size;
-      BINARY_LOOPS[name](out.data, size / cols, cols, operandOf(a, pa, cols), operandOf(b, pb, cols));
+      binaryLoop(name)(out.data, size / cols, cols, operandOf(a, pa, cols), operandOf(b, pb, cols));
       return out;
     }
   }
@@ -182,5 +235,36 @@ export function binaryReference(ledger: BufferLedger, name: BinaryKernelName, a:
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = ledger.alloc(shape, a.dtype);
   BINARY_REFERENCE[name](out, broadcastView(a, shape), broadcastView(b, shape));
+  return out;
+}
+
+function isSimdBinary(name: BinaryKernelName): name is SimdBinaryName {
+  return (SIMD_BINARY as readonly string[]).includes(name);
+}
+
+/**
+ * `cond ? a : b` for each element, the three broadcast together numpy's way, in `a`'s dtype (`b`
+ * has it too). Any nonzero `cond`, NaN included, is true, as numpy's `bool()` of it. Contiguous
+ * operands of the output's shape and scalars go through one flat loop, others through their strides.
+ */
+export function where(ledger: BufferLedger, cond: CpuArray, a: CpuArray, b: CpuArray): CpuArray {
+  const shape = broadcastShapes('Where', broadcastShapes('Where', cond.shape, a.shape), b.shape);
+  const out = ledger.alloc(shape, a.dtype, true);
+  const size = out.size;
+  if (size === 0) return out;
+  const o = out.data;
+  const c = cond.data;
+  const x = a.data;
+  const y = b.data;
+  const flat = (v: CpuArray): boolean => v.size === 1 || (v.size === size && isContiguous(v));
+  if (flat(cond) && flat(a) && flat(b)) {
+    const [co, ao, bo] = [cond.offset, a.offset, b.offset];
+    const [cs, as, bs] = [cond.size === 1 ? 0 : 1, a.size === 1 ? 0 : 1, b.size === 1 ? 0 : 1];
+    for (let i = 0; i < size; i++) o[i] = c[co + i * cs] !== 0 ? x[ao + i * as] : y[bo + i * bs];
+    return out;
+  }
+  walk(shape, [broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape)], (i, [pc, pa, pb]) => {
+    o[i] = c[pc] !== 0 ? x[pa] : y[pb];
+  });
   return out;
 }

@@ -1,7 +1,7 @@
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import type { DType } from '@graphgrad/core';
-import { contiguousStrides, type Shape } from '@graphgrad/core';
+import { contiguousStrides, reshapeStrides, type Shape } from '@graphgrad/core';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 import { broadcastView } from './elementwise.ts';
 
@@ -21,36 +21,54 @@ export function broadcastTo(ledger: BufferLedger, x: CpuArray, shape: Shape): Cp
   return ledger.view(x, v.shape, v.stride, v.offset);
 }
 
-/** A view when `x` is contiguous, otherwise a row-major copy under the new shape. */
+/** A view wherever strides can read `x` under the new shape (numpy's rule), otherwise a row-major copy. */
 export function reshape(ledger: BufferLedger, x: CpuArray, shape: Shape): CpuArray {
   if (isContiguous(x)) return ledger.view(x, shape, contiguousStrides(shape), x.offset);
+  // A strided view (a slice, h[:, t, :]) keeps its strides when only its axes regroup.
+  const strides = reshapeStrides(x.shape, x.stride, shape);
+  if (strides !== null) return ledger.view(x, shape, strides, x.offset);
   const out = ledger.alloc(shape, x.dtype);
   ops.assign(ndarray(out.data, [...x.shape], contiguousStrides(x.shape), 0), x);
   return out;
 }
 
-/** Rows of `x` picked by int32 indices along axis 0. */
-export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray): CpuArray {
+/** Slices of `x` along `axis` picked by int32 indices (numpy's take). */
+export function gather(ledger: BufferLedger, x: CpuArray, indices: CpuArray, axis: number): CpuArray {
   const { data, offset } = rowMajor(x);
   const idx = rowMajor(indices);
-  const row = x.size / Math.max(x.shape[0], 1);
-  const out = ledger.alloc([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const { outer, inner } = around(x.shape, axis, 1);
+  const rows = x.shape[axis];
+  const picks = indices.size;
+  const out = ledger.alloc([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype, true);
   const o = out.data;
-  // NOTE: short rows (the spiral's 2 features) are copied element by element: a subarray per row
-  // costs more than the copy.
-  const short = row < 64;
-  const rows = x.shape[0];
-  for (let i = 0; i < indices.size; i++) {
-    const r = idx.data[idx.offset + i];
-    if (!(r >= 0 && r < rows)) {
-      o.fill(badIndexValue(x.dtype), i * row, (i + 1) * row);
-      continue;
+  const bad = badIndexValue(x.dtype);
+  // NOTE: short slices (the spiral's 2 features) are copied element by element: a subarray per
+  // slice costs more than the copy.
+  const short = inner < 64;
+  let at = 0;
+  for (let q = 0; q < outer; q++) {
+    const base = offset + q * rows * inner;
+    for (let i = 0; i < picks; i++, at += inner) {
+      const r = idx.data[idx.offset + i];
+      if (!(r >= 0 && r < rows)) {
+        o.fill(bad, at, at + inner);
+        continue;
+      }
+      const from = base + r * inner;
+      if (short) for (let j = 0; j < inner; j++) o[at + j] = data[from + j];
+      else o.set(data.subarray(from, from + inner), at);
     }
-    const from = offset + r * row;
-    if (short) for (let j = 0; j < row; j++) o[i * row + j] = data[from + j];
-    else o.set(data.subarray(from, from + row), i * row);
   }
   return out;
+}
+
+/** Elements before and after the `count` axes from `axis` of `shape`: outer slices × picks × inner run. */
+export function around(shape: Shape, axis: number, count: number): { outer: number; inner: number } {
+  let outer = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  let inner = 1;
+  for (let d = axis + count; d < shape.length; d++) inner *= shape[d];
+  return { outer, inner };
 }
 
 /**

@@ -10,7 +10,11 @@ declare module 'ndarray-ops' {
     mul: Binary;
     div: Binary;
     max: Binary;
+    min: Binary;
     gt: Binary;
+    geq: Binary;
+    eq: Binary;
+    neq: Binary;
     neg: Unary;
     exp: Unary;
     log: Unary;
@@ -20,6 +24,7 @@ declare module 'ndarray-ops' {
     assigns: (out: NdArray, value: number) => void;
     addeq: InPlace;
     maxeq: InPlace;
+    mineq: InPlace;
   };
   export default ops;
 }

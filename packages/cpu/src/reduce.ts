@@ -1,12 +1,12 @@
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import type { ReduceKernelName } from '@graphgrad/core';
-import type { TypedArray } from '@graphgrad/core';
+import type { DType, TypedArray } from '@graphgrad/core';
 import { reducedShape, type Shape } from '@graphgrad/core';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 
 /**
- * Sum or Max along `axes`. A contiguous input whose reduced axes are adjacent (all of them, the
+ * Sum, Max or Min along `axes`. A contiguous input whose reduced axes are adjacent (all of them, the
  * leading ones, the trailing ones or one run in the middle: x viewed as [outer, len, inner]) is
  * reduced by a plain loop; any other input by ndarray-ops (`reduceReference`).
  */
@@ -21,13 +21,20 @@ export function reduce(
   if (run === null) return reduceReference(ledger, name, x, axes, keepDims);
   const out = ledger.alloc(reducedShape(x.shape, axes, keepDims), x.dtype);
   const [outer, len, inner] = run;
-  if (name === 'Sum') sumLoop(out.data, x.data, x.offset, outer, len, inner);
-  else maxLoop(out.data, x.data, x.offset, outer, len, inner, x.dtype === 'int32' ? INT32_MIN : -Infinity);
+  reduceLoop(name)(out.data, x.data, x.offset, outer, len, inner, initialValue(name, x.dtype));
   return out;
 }
 
-// NOTE: an Int32Array stores -Infinity as 0, so int32 maxima start from the smallest int32.
+// NOTE: an Int32Array stores ±Infinity as 0, so int32 extrema start from the ends of the int32 range.
 const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** What a reduction of nothing gives, and where each reduction starts. */
+function initialValue(name: ReduceKernelName, dtype: DType): number {
+  if (name === 'Sum') return 0;
+  if (name === 'Max') return dtype === 'int32' ? INT32_MIN : -Infinity;
+  return dtype === 'int32' ? INT32_MAX : Infinity;
+}
 
 /** [outer, len, inner] when the reduced axes are one run of adjacent axes (or none), else null. */
 function adjacentRun(shape: Shape, axes: readonly number[]): [number, number, number] | null {
@@ -45,28 +52,8 @@ function adjacentRun(shape: Shape, axes: readonly number[]): [number, number, nu
   return [outer, len, inner];
 }
 
-function sumLoop(o: TypedArray, x: TypedArray, off: number, outer: number, len: number, inner: number): void {
-  if (inner === 1) {
-    for (let a = 0; a < outer; a++) {
-      let s = 0;
-      const base = off + a * len;
-      for (let r = 0; r < len; r++) s += x[base + r];
-      o[a] = s;
-    }
-    return;
-  }
-  // rows of `inner` elements summed into the output row (its zeros from the allocation)
-  for (let a = 0; a < outer; a++) {
-    const ob = a * inner;
-    for (let r = 0; r < len; r++) {
-      const base = off + (a * len + r) * inner;
-      for (let c = 0; c < inner; c++) o[ob + c] += x[base + c];
-    }
-  }
-}
-
-// NOTE: Math.max propagates NaN, as numpy's max (and ndarray-ops' maxeq) does.
-function maxLoop(
+/** Reduces x viewed as [outer, len, inner] along len, starting from `init`. */
+type ReduceLoop = (
   o: TypedArray,
   x: TypedArray,
   off: number,
@@ -74,30 +61,54 @@ function maxLoop(
   len: number,
   inner: number,
   init: number,
-): void {
-  if (inner === 1) {
-    for (let a = 0; a < outer; a++) {
-      let m = init;
-      const base = off + a * len;
-      for (let r = 0; r < len; r++) m = Math.max(m, x[base + r]);
-      o[a] = m;
-    }
-    return;
-  }
-  o.fill(init);
+) => void;
+
+/** How each reduction takes one more element `v` into its accumulator `acc`. */
+const COMBINE: { readonly [K in ReduceKernelName]: string } = {
+  Sum: 'acc + v',
+  // NOTE: Math.max and Math.min propagate NaN, as numpy's max and min (and ndarray-ops') do.
+  Max: 'Math.max(acc, v)',
+  Min: 'Math.min(acc, v)',
+};
+
+// NOTE: one template with each reduction's step pasted in, compiled once per reduction (see
+// binary-loops.ts). With inner > 1, rows of `inner` elements are combined into the output row.
+const TEMPLATE = `
+if (inner === 1) {
   for (let a = 0; a < outer; a++) {
-    const ob = a * inner;
-    for (let r = 0; r < len; r++) {
-      const base = off + (a * len + r) * inner;
-      for (let c = 0; c < inner; c++) o[ob + c] = Math.max(o[ob + c], x[base + c]);
-    }
+    let acc = init;
+    const base = off + a * len;
+    for (let r = 0; r < len; r++) { const v = x[base + r]; acc = COMBINE; }
+    o[a] = acc;
   }
+  return;
+}
+o.fill(init);
+for (let a = 0; a < outer; a++) {
+  const ob = a * inner;
+  for (let r = 0; r < len; r++) {
+    const base = off + (a * len + r) * inner;
+    for (let c = 0; c < inner; c++) { const acc = o[ob + c], v = x[base + c]; o[ob + c] = COMBINE; }
+  }
+}`;
+
+const compiled: Partial<Record<ReduceKernelName, ReduceLoop>> = {};
+
+function reduceLoop(name: ReduceKernelName): ReduceLoop {
+  let loop = compiled[name];
+  if (loop === undefined) {
+    const body = TEMPLATE.replaceAll('COMBINE', `(${COMBINE[name]})`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the template above, see binary-loops.ts
+    loop = new Function('o', 'x', 'off', 'outer', 'len', 'inner', 'init', body) as ReduceLoop;
+    compiled[name] = loop;
+  }
+  return loop;
 }
 
 /**
- * Sum or Max along `axes` by ndarray-ops, for any strides (the fast loops' reference): the output,
- * viewed with stride 0 along the reduced axes, is as large as the input, so one in-place pass
- * (`addeq`/`maxeq`) accumulates every element into it.
+ * Sum, Max or Min along `axes` by ndarray-ops, for any strides (the fast loops' reference): the
+ * output, viewed with stride 0 along the reduced axes, is as large as the input, so one in-place
+ * pass (`addeq`/`maxeq`/`mineq`) accumulates every element into it.
  */
 export function reduceReference(
   ledger: BufferLedger,
@@ -108,10 +119,10 @@ export function reduceReference(
 ): CpuArray {
   const kept = reducedShape(x.shape, axes, true);
   const out = ledger.alloc(kept, x.dtype);
-  if (name === 'Max') out.data.fill(x.dtype === 'int32' ? INT32_MIN : -Infinity);
+  if (name !== 'Sum') out.data.fill(initialValue(name, x.dtype));
   const strides = out.stride.map((s, i) => (axes.includes(i) ? 0 : s));
   const accumulator = ndarray(out.data, [...x.shape], strides, 0);
-  (name === 'Sum' ? ops.addeq : ops.maxeq)(accumulator, x);
+  ({ Sum: ops.addeq, Max: ops.maxeq, Min: ops.mineq })[name](accumulator, x);
   if (keepDims) return out;
   const shape = reducedShape(x.shape, axes, false);
   return ndarray(

@@ -1,52 +1,41 @@
-import type { UnaryKernelName } from '@graphgrad/core';
-import type { TypedArray } from '@graphgrad/core';
+import type { TypedArray, UnaryKernelName } from '@graphgrad/core';
+import { erf } from './erf.ts';
 
 /** A unary loop: `out[i] = f(x[offset + i])` for i < n (both contiguous). */
 type UnaryLoop = (out: TypedArray, x: TypedArray, offset: number, n: number) => void;
 
-// NOTE: one loop per operation, written out, so that V8 inlines each Math call (see binary-loops.ts).
-
-function neg(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = -x[off + i];
-}
-
-function exp(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = Math.exp(x[off + i]);
-}
-
-function log(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = Math.log(x[off + i]);
-}
-
-function sqrt(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[off + i]);
-}
-
-function abs(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = Math.abs(x[off + i]);
-}
-
-function tanh(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) o[i] = Math.tanh(x[off + i]);
-}
-
-// NOTE: sigmoid takes the form whose exponential cannot overflow, so ±1e3 gives exactly 1 and 0;
-// e^-|v| is computed once for both signs.
-function sigmoid(o: TypedArray, x: TypedArray, off: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const v = x[off + i];
-    const e = Math.exp(-Math.abs(v));
-    o[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-  }
-}
-
-/** The plain-loop unary kernels, by kernel name. */
-export const UNARY_LOOPS: { readonly [K in UnaryKernelName]: UnaryLoop } = {
-  Neg: neg,
-  Exp: exp,
-  Log: log,
-  Sqrt: sqrt,
-  Abs: abs,
-  Sigmoid: sigmoid,
-  Tanh: tanh,
+/**
+ * Each unary kernel as a JavaScript expression of the element's value `v`, computed in float64
+ * (`erf` is in scope); storing it into the output's typed array rounds it once.
+ */
+const UNARY_EXPRESSIONS: { readonly [K in UnaryKernelName]: string } = {
+  Neg: '-v',
+  Exp: 'Math.exp(v)',
+  Log: 'Math.log(v)',
+  // NOTE: log(1 + v) without rounding 1 + v first, so that log1p(1e-10) keeps its digits.
+  Log1p: 'Math.log1p(v)',
+  Sqrt: 'Math.sqrt(v)',
+  Abs: 'Math.abs(v)',
+  Tanh: 'Math.tanh(v)',
+  Erf: 'erf(v)',
+  // NOTE: sigmoid takes the form whose exponential cannot overflow, so ±1e3 gives exactly 1 and 0.
+  Sigmoid: 'v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))',
 };
+
+// NOTE: one template with each operation's expression pasted in, compiled once per operation, so
+// that V8 sees each Math call inline (see binary-loops.ts).
+const TEMPLATE = 'for (let i = 0; i < n; i++) { const v = x[off + i]; o[i] = EXPR; }';
+
+const compiled: Partial<Record<UnaryKernelName, UnaryLoop>> = {};
+
+/** The plain loop of unary kernel `name`, compiled on first use. */
+export function unaryLoop(name: UnaryKernelName): UnaryLoop {
+  let loop = compiled[name];
+  if (loop === undefined) {
+    const body = TEMPLATE.replace('EXPR', `(${UNARY_EXPRESSIONS[name]})`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the template above, see binary-loops.ts
+    loop = new Function('erf', `return function loop(o, x, off, n) { ${body} };`)(erf) as UnaryLoop;
+    compiled[name] = loop;
+  }
+  return loop;
+}

@@ -2,6 +2,8 @@ import { DeviceBuffer } from './gpu-array.ts';
 
 /** Buffers are allocated in multiples of this many bytes, so near sizes share a pool bucket. */
 const GRANULE = 256;
+/** Clean buffers kept per size: the gradients of a few embedding tables alive at once. */
+const MAX_CLEAN_PER_SIZE = 4;
 
 /**
  * Device buffers pooled by size: a released buffer waits in its bucket for the next request of the
@@ -14,6 +16,8 @@ export class BufferPool {
   readonly #usage: number;
   readonly #maxPooledBytes: number;
   readonly #free = new Map<number, DeviceBuffer[]>();
+  /** Released buffers that hold only zeros (see `acquireClean`). */
+  readonly #clean = new Map<number, DeviceBuffer[]>();
   #pooledBytes = 0;
   #live = 0;
   #retired: DeviceBuffer[] = [];
@@ -39,6 +43,37 @@ export class BufferPool {
     entry.refs = 1;
     this.#live++;
     return entry;
+  }
+
+  /**
+   * A buffer of at least `bytes` bytes holding only zeros, with one reference: one given back by
+   * `releaseClean`, else a new buffer, which the device zeroes before its first use (Dawn clears
+   * every new buffer lazily). Never a buffer of the ordinary pool, whose contents are left over.
+   */
+  acquireClean(bytes: number): DeviceBuffer {
+    const size = Math.max(GRANULE, Math.ceil(bytes / GRANULE) * GRANULE);
+    let entry = this.#clean.get(size)?.pop();
+    if (entry !== undefined) this.#pooledBytes -= size;
+    else {
+      entry = new DeviceBuffer(this.#device.createBuffer({ size, usage: this.#usage }), size);
+      this.#all.add(entry);
+    }
+    entry.refs = 1;
+    this.#live++;
+    return entry;
+  }
+
+  /** Returns a buffer whose last reference is gone and whose every byte is zero again (commands recorded so far included). */
+  releaseClean(entry: DeviceBuffer): void {
+    const bucket = this.#clean.get(entry.bytes) ?? [];
+    if (bucket.length >= MAX_CLEAN_PER_SIZE || this.#pooledBytes + entry.bytes > this.#maxPooledBytes) {
+      this.release(entry);
+      return;
+    }
+    this.#live--;
+    this.#clean.set(entry.bytes, bucket);
+    bucket.push(entry);
+    this.#pooledBytes += entry.bytes;
   }
 
   /** Returns a buffer whose last reference is gone. */
@@ -72,6 +107,7 @@ export class BufferPool {
   get pooled(): number {
     let n = 0;
     for (const bucket of this.#free.values()) n += bucket.length;
+    for (const bucket of this.#clean.values()) n += bucket.length;
     return n;
   }
 
@@ -83,6 +119,7 @@ export class BufferPool {
     for (const entry of this.#all) entry.buffer.destroy();
     this.#all.clear();
     this.#free.clear();
+    this.#clean.clear();
     this.#pooledBytes = 0;
     this.#retired = [];
   }

@@ -68,6 +68,7 @@ export class CommandBatch {
     buffers: readonly DeviceBuffer[],
     x: number,
     y: number,
+    z = 1,
   ): void {
     const slot = this.#arena.allocate(params);
     for (const b of buffers) b.lastBatch = this.#id;
@@ -79,7 +80,7 @@ export class CommandBatch {
     if (this.#pass === null) this.#pass = this.#encoderNow().beginComputePass();
     this.#pass.setPipeline(program.pipeline);
     this.#pass.setBindGroup(0, bindGroup);
-    this.#pass.dispatchWorkgroups(x, y);
+    this.#pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
     this.#recorded();
   }

@@ -13,6 +13,12 @@ export class DeviceBuffer {
   refs = 0;
   /** The command batch that last bound this buffer, so an upload can tell whether it must wait. */
   lastBatch = -1;
+  /**
+   * For a buffer from the clean pool written in a few places: records the commands that zero those
+   * places again (when `record` is true; the backend may be unusable) and releases what it holds.
+   * The backend calls it when the last handle goes, then returns the buffer to the clean pool.
+   */
+  restore: ((record: boolean) => void) | null = null;
 
   constructor(
     readonly buffer: GPUBuffer,

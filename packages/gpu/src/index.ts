@@ -1,4 +1,6 @@
-/// <reference types="@webgpu/types" />
+// The WebGPU types (GPUDevice, GPUBuffer, …) are globals from @webgpu/types; `preserve` keeps the
+// reference in the emitted index.d.ts, so a user's project sees them through this package.
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * @graphgrad/gpu: the WebGPU backend. Every kernel of graphgrad's backend interface in WGSL, on
  * Dawn in Node (the `webgpu` package) or on a browser's `navigator.gpu`.

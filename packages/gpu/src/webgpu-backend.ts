@@ -30,6 +30,9 @@ import { fill } from './kernels/fill.ts';
 import { gather, oneHot } from './kernels/gather.ts';
 import { matmul } from './kernels/matmul.ts';
 import { argMax, reduce } from './kernels/reduce.ts';
+import { cumsum } from './kernels/scan.ts';
+import { scatterAdd } from './kernels/scatter-add.ts';
+import { concat, slice, sliceScatter } from './kernels/slicing.ts';
 import { softmax, softmaxCrossEntropy } from './kernels/softmax.ts';
 import { broadcastTo, reshape, transpose } from './kernels/views.ts';
 import { PipelineCache, type Program } from './pipeline-cache.ts';
@@ -116,7 +119,12 @@ export class WebGPUBackend implements Backend {
     this.#maxWorkgroups = Math.max(1, Math.min(options.maxWorkgroupsPerDimension ?? deviceMax, deviceMax));
     this.#maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     this.#context = {
+      maxWorkgroups: this.#maxWorkgroups,
       alloc: (op, shape, dtype) => this.#alloc(op, shape, dtype),
+      allocClean: (op, shape, dtype) => this.#alloc(op, shape, dtype, true),
+      keepClean: (x, restore) => {
+        x.storage.restore = restore;
+      },
       view: (base, shape, strides, offset) => this.#view(base, shape, strides, offset),
       release: (x) => this.#release(x),
       contiguous: (x) =>
@@ -163,7 +171,8 @@ export class WebGPUBackend implements Backend {
       Transpose: (x, perm) => transpose(ctx, this.#own('Transpose', x, 'x'), perm),
       BroadcastTo: (x, shape) => broadcastTo(ctx, this.#own('BroadcastTo', x, 'x'), shape),
       Reshape: (x, shape) => reshape(ctx, this.#own('Reshape', x, 'x'), shape),
-      Gather: (x, indices) => gather(ctx, this.#own('Gather', x, 'x'), this.#own('Gather', indices, 'indices')),
+      Gather: (x, indices, axis) =>
+        gather(ctx, this.#own('Gather', x, 'x'), this.#own('Gather', indices, 'indices'), axis),
       OneHot: (indices, depth, dtype) =>
         oneHot(ctx, this.#own('OneHot', indices, 'indices'), depth, this.#holdable('OneHot', dtype)),
       Cast: (x, dtype) => {
@@ -179,6 +188,31 @@ export class WebGPUBackend implements Backend {
           this.#own('SoftmaxCrossEntropy', logits, 'logits'),
           this.#own('SoftmaxCrossEntropy', target, 'target'),
         ),
+      ScatterAdd: (values, indices, axis, size) =>
+        scatterAdd(
+          ctx,
+          this.#own('ScatterAdd', values, 'values'),
+          this.#own('ScatterAdd', indices, 'indices'),
+          axis,
+          size,
+        ),
+      Slice: (x, starts, steps, shape) => slice(ctx, this.#own('Slice', x, 'x'), starts, steps, shape),
+      SliceScatter: (x, starts, steps, shape) =>
+        sliceScatter(ctx, this.#own('SliceScatter', x, 'x'), starts, steps, shape),
+      Concat: (xs, axis) =>
+        concat(
+          ctx,
+          xs.map((x, i) => this.#own('Concat', x, `xs[${i}]`)),
+          axis,
+        ),
+      Where: (cond, x, y) => {
+        const c = this.#own('Where', cond, 'cond');
+        const a = this.#own('Where', x, 'a');
+        const b = this.#own('Where', y, 'b');
+        if (a.dtype !== b.dtype) throw new DTypeError(`webgpu Where: dtypes differ: a is ${a.dtype}, b is ${b.dtype}`);
+        return elementwise(ctx, 'Where', [c, a, b], a.dtype);
+      },
+      Cumsum: (x, axis, reverse) => cumsum(ctx, this.#own('Cumsum', x, 'x'), axis, reverse),
     };
   }
 
@@ -203,7 +237,7 @@ export class WebGPUBackend implements Backend {
     );
   }
 
-  #alloc(op: string, shape: Shape, dtype: GpuDType): GpuArray {
+  #alloc(op: string, shape: Shape, dtype: GpuDType, clean = false): GpuArray {
     this.#errors.assertUsable(op);
     const bytes = sizeOf(shape) * BYTES_PER_ELEMENT;
     if (bytes > this.#maxBindingBytes) {
@@ -211,7 +245,8 @@ export class WebGPUBackend implements Backend {
         `webgpu ${op}: ${formatShape(shape)} ${dtype} needs ${bytes} bytes; this device binds at most ${this.#maxBindingBytes}`,
       );
     }
-    return new GpuArray(this, [...shape], dtype, this.#pool.acquire(bytes), contiguousStrides(shape), 0);
+    const storage = clean ? this.#pool.acquireClean(bytes) : this.#pool.acquire(bytes);
+    return new GpuArray(this, [...shape], dtype, storage, contiguousStrides(shape), 0);
   }
 
   #view(base: GpuArray, shape: Shape, strides: readonly number[], offset: number): GpuArray {
@@ -233,26 +268,36 @@ export class WebGPUBackend implements Backend {
 
   #release(x: GpuArray): void {
     if (!x.markReleased()) return;
-    x.storage.refs--;
-    if (x.storage.refs === 0 && this.#errors.unusable === null) this.#pool.release(x.storage);
+    const storage = x.storage;
+    storage.refs--;
+    if (storage.refs !== 0) return;
+    const usable = this.#errors.unusable === null;
+    const restore = storage.restore;
+    if (restore !== null) {
+      storage.restore = null;
+      restore(usable);
+      if (usable) this.#pool.releaseClean(storage);
+    } else if (usable) this.#pool.release(storage);
   }
 
   #run(
     program: Program,
     params: readonly number[],
     arrays: readonly GpuArray[],
-    workgroups: number | readonly [number, number],
+    workgroups: number | readonly [number, number] | readonly [number, number, number],
   ): void {
     this.#errors.assertUsable(program.key);
     let x: number;
     let y: number;
+    let z = 1;
     if (typeof workgroups === 'number') {
       if (workgroups === 0) return;
       x = Math.min(workgroups, this.#maxWorkgroups);
       y = Math.ceil(workgroups / x);
-    } else [x, y] = workgroups;
-    if (y > this.device.limits.maxComputeWorkgroupsPerDimension) {
-      throw new BackendError(`webgpu ${program.key}: ${x}×${y} workgroups exceed the device's grid`);
+    } else [x, y, z = 1] = workgroups;
+    const limit = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (y > limit || z > limit) {
+      throw new BackendError(`webgpu ${program.key}: ${x}×${y}×${z} workgroups exceed the device's grid`);
     }
     this.#batch.dispatch(
       this.#pipelines.get(program),
@@ -260,6 +305,7 @@ export class WebGPUBackend implements Backend {
       arrays.map((a) => a.storage),
       x,
       y,
+      z,
     );
   }
 

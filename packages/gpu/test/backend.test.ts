@@ -185,6 +185,7 @@ describe.skipIf(gpu.backend === null)(gpu.reason ?? 'grids folded into two dimen
             [600],
             'int32',
           ),
+          0,
         ),
         k.OneHot(
           b.fromData(

@@ -143,12 +143,15 @@ const CASES: readonly ErrorCase[] = [
     },
   },
   {
-    name: 'matmul of a 3-D tensor',
+    name: 'matmul whose batch axes do not broadcast',
     type: ShapeError,
     setup: (c) => {
       const a = c.randn([2, 3, 4]),
-        b = c.randn([4, 2]);
-      return { call: () => matmul(a, b), message: 'matmul: needs 2-D tensors, got [2,3,4] and [4,2]' };
+        b = c.randn([5, 4, 2]);
+      return {
+        call: () => matmul(a, b),
+        message: 'matmul: batch axes [2] of [2,3,4] and [5] of [5,4,2] do not broadcast',
+      };
     },
   },
   {

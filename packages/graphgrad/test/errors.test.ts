@@ -81,7 +81,9 @@ describe('ShapeError: the node and both shapes are in the message', () => {
     expect(() => matmul(f32([2, 3]), f32([2, 4]), { transposeA: true, transposeB: true })).toThrow(
       'matmul: cannot multiply [2,3]ᵀ by [2,4]ᵀ',
     );
-    expect(() => matmul(f32([2, 3, 4]), f32([4, 2]))).toThrow('matmul: needs 2-D tensors, got [2,3,4] and [4,2]');
+    expect(() => matmul(f32([2, 3, 4]), f32([5, 4, 2]))).toThrow(
+      'matmul: batch axes [2] of [2,3,4] and [5] of [5,4,2] do not broadcast',
+    );
   });
 
   it('binary nodes: cannot broadcast', () => {

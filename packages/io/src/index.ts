@@ -1,16 +1,18 @@
 /**
- * @graphgrad/io: tensors to and from files, in the safetensors format that PyTorch and numpy read.
+ * @graphgrad/io: tensors, modules and optimizers to and from files, in the safetensors format that
+ * PyTorch and numpy read. A module is saved by dotted name (its state dict), an optimizer with its
+ * state and step count, and `loadInto` restores them strictly and atomically.
  * @module @graphgrad/io
  */
+export { load, loadInto, save, type LoadIntoOptions } from './files.ts';
 export {
   decodeSafetensors,
+  decodeStateDict,
   encodeSafetensors,
-  load,
-  loadInto,
   safetensorsMetadata,
-  save,
   SafetensorsError,
   type DecodeOptions,
   type EncodeOptions,
   type NamedTensors,
+  type Stateful,
 } from './safetensors.ts';

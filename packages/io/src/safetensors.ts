@@ -4,7 +4,6 @@ import {
   formatShape,
   GraphgradError,
   isFloatDType,
-  shapesEqual,
   sizeOf,
   ShapeError,
   tensor,
@@ -30,8 +29,26 @@ export class SafetensorsError extends GraphgradError {
   override name = 'SafetensorsError';
 }
 
-/** Tensors to save: named (`{ W1, b1 }`), a list (named "0", "1", …), or anything with `params` (a layer or a model). */
+/**
+ * Something with a state dict: a `Module` (its tensors by dotted name), an optimizer (its state
+ * tensors and numbers), anything that saves and restores itself by name.
+ *
+ * @example
+ * const target: Stateful = model;
+ */
+export interface Stateful {
+  /** Its state by name: tensors, and numbers (a step count, a learning rate). */
+  stateDict(): Readonly<Record<string, Tensor | number>>;
+  /** Restores a state given by name (strict: every name must match). */
+  loadStateDict(dict: Readonly<Record<string, Tensor | number>>, options?: { strict?: boolean }): unknown;
+}
+
+/**
+ * Tensors to save: something `Stateful` (a `Module` by dotted name, an optimizer), named tensors
+ * (`{ W1, b1 }`), a list (named "0", "1", …), or a book-style model with `params` (by position).
+ */
 export type NamedTensors =
+  | Stateful
   | Readonly<Record<string, Tensor>>
   | readonly Tensor[]
   | {
@@ -61,6 +78,9 @@ interface HeaderEntry {
 }
 
 const METADATA_KEY = '__metadata__';
+
+/** The metadata entry holding a state dict's numbers (a JSON object of decimal strings). */
+const NUMBERS_KEY = 'graphgrad.numbers';
 
 /** The reference implementation refuses headers above 100 MB; so does this one, before parsing. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -105,8 +125,20 @@ function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The tensors of `source` under their names (a list and a model's `params` are numbered from 0). */
-function namedTensors(source: NamedTensors): [string, Tensor][] {
+/** True when `source` saves and restores itself by name (`stateDict`, `loadStateDict`). */
+export function isStateful(source: unknown): source is Stateful {
+  const s = source as Partial<Stateful> | null;
+  return (
+    s !== null && typeof s === 'object' && typeof s.stateDict === 'function' && typeof s.loadStateDict === 'function'
+  );
+}
+
+/**
+ * The entries of `source` under their names (a list and a model's `params` are numbered from 0; a
+ * stateful object gives its state dict, numbers included).
+ */
+export function namedEntries(source: NamedTensors): [string, Tensor | number][] {
+  if (isStateful(source)) return Object.entries(source.stateDict());
   if (Array.isArray(source)) return (source as readonly Tensor[]).map((t, i) => [String(i), t]);
   if ('params' in source && Array.isArray(source.params))
     return (source.params as readonly Tensor[]).map((t, i) => [String(i), t]);
@@ -134,20 +166,28 @@ function littleEndianBytes(values: TypedArray): Uint8Array {
  * const bytes = await encodeSafetensors({ W: randn([2, 3]), labels: tensor([0, 2], { dtype: 'int32' }) }, { metadata: { epoch: '300' } });
  */
 export async function encodeSafetensors(tensors: NamedTensors, options: EncodeOptions = {}): Promise<Uint8Array> {
-  const entries = namedTensors(tensors);
+  const all = namedEntries(tensors);
+  const entries: [string, Tensor][] = [];
+  const numbers: Record<string, string> = {};
   const seen = new Set<string>();
-  for (const [name, t] of entries) {
-    if (!(t instanceof Tensor)) throw new ArgumentError(`encodeSafetensors: '${name}' is not a Tensor`);
+  for (const [name, t] of all) {
+    if (typeof t === 'number' && isStateful(tensors)) setOwn(numbers, name, String(t));
+    else if (!(t instanceof Tensor)) throw new ArgumentError(`encodeSafetensors: '${name}' is not a Tensor`);
+    else entries.push([name, t]);
     if (name === '' || name === METADATA_KEY)
       throw new ArgumentError(`encodeSafetensors: '${name}' cannot name a tensor`);
     if (seen.has(name)) throw new ArgumentError(`encodeSafetensors: the name '${name}' is used twice`);
     seen.add(name);
   }
-  const metadata = options.metadata ?? {};
-  for (const [key, value] of Object.entries(metadata)) {
+  const given = options.metadata ?? {};
+  for (const [key, value] of Object.entries(given)) {
     if (typeof value !== 'string')
       throw new ArgumentError(`encodeSafetensors: metadata '${key}' must be a string, got ${typeof value}`);
   }
+  if (Object.keys(numbers).length > 0 && Object.prototype.hasOwnProperty.call(given, NUMBERS_KEY))
+    throw new ArgumentError(`encodeSafetensors: the metadata key '${NUMBERS_KEY}' holds the state dict's numbers`);
+  const metadata: Record<string, string> = { ...given };
+  if (Object.keys(numbers).length > 0) metadata[NUMBERS_KEY] = JSON.stringify(numbers);
   const ordered = [...entries].sort(
     ([nameA, a], [nameB, b]) =>
       WRITTEN[b.dtype].bytes - WRITTEN[a.dtype].bytes || (nameA < nameB ? -1 : nameA > nameB ? 1 : 0),
@@ -343,6 +383,45 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
 }
 
 /**
+ * A state dict saved from something `Stateful` (a module, an optimizer): the file's tensors by name
+ * and the numbers kept in its metadata (exactly: written as decimal strings that read back to the
+ * same doubles). A file without numbers gives its tensors alone.
+ *
+ * @example
+ * await optimizer.loadStateDict(decodeStateDict(bytes));
+ */
+export function decodeStateDict(bytes: Uint8Array, options: DecodeOptions = {}): Record<string, Tensor | number> {
+  const raw = readHeader(bytes).metadata[NUMBERS_KEY];
+  let numbers: Record<string, number> = {};
+  if (raw !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new SafetensorsError(`safetensors: the metadata '${NUMBERS_KEY}' is not valid JSON`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new SafetensorsError(`safetensors: the metadata '${NUMBERS_KEY}' must be an object of numbers`);
+    numbers = {};
+    for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof value !== 'string' || value.trim() === '' || (Number.isNaN(Number(value)) && value !== 'NaN'))
+        throw new SafetensorsError(`safetensors: the number '${key}' in '${NUMBERS_KEY}' is ${JSON.stringify(value)}`);
+      setOwn(numbers, key, Number(value));
+    }
+  }
+  const tensors = decodeSafetensors(bytes, options);
+  const clash = Object.keys(numbers).find((k) => Object.prototype.hasOwnProperty.call(tensors, k));
+  if (clash !== undefined) {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw new SafetensorsError(`safetensors: '${clash}' is both a tensor and a number`);
+  }
+  const dict: Record<string, Tensor | number> = {};
+  for (const [k, v] of Object.entries(tensors)) setOwn(dict, k, v);
+  for (const [k, v] of Object.entries(numbers)) setOwn(dict, k, v);
+  return dict;
+}
+
+/**
  * The `__metadata__` of a safetensors file (empty when it has none), without reading any tensor.
  *
  * @example
@@ -350,74 +429,4 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
  */
 export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
   return readHeader(bytes).metadata;
-}
-
-// NOTE: the module name is in a variable so that bundlers building core for a browser do not try
-// to resolve node:fs; only `save`, `load` and `loadInto` need it, and only in Node.
-const NODE_FS = 'node:fs/promises';
-
-/** The two functions of node:fs/promises used here, typed locally so core's types need no Node.js types (a browser build type checks without them). */
-interface NodeFs {
-  readFile(path: string): Promise<Uint8Array>;
-  writeFile(path: string, data: Uint8Array): Promise<void>;
-}
-
-async function nodeFs(): Promise<NodeFs> {
-  return (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
-}
-
-/**
- * Writes tensors (named, a list, or a model's `params`) to a `.safetensors` file (Node only).
- *
- * @example
- * await save({ W1, b1, W2, b2 }, 'out/two-layer-net.safetensors');
- * await save(model, 'out/model.safetensors'); // params named "0", "1", …
- */
-export async function save(tensors: NamedTensors, path: string, options: EncodeOptions = {}): Promise<void> {
-  const bytes = await encodeSafetensors(tensors, options);
-  await (await nodeFs()).writeFile(path, bytes);
-}
-
-/**
- * Reads a `.safetensors` file into tensors by name (Node only).
- *
- * @example
- * const { W1, b1 } = await load('out/two-layer-net.safetensors');
- */
-export async function load(path: string, options: DecodeOptions = {}): Promise<Record<string, Tensor>> {
-  const bytes = await (await nodeFs()).readFile(path);
-  return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
-}
-
-/**
- * Reads a `.safetensors` file into existing tensors (a model's `params`, a list, or named tensors),
- * in place with `assign`, so optimizers and layers keep pointing at the same tensors. Every
- * target must be in the file with its shape and dtype (Node only).
- *
- * @example
- * await save(model, 'out/model.safetensors');
- * await loadInto(model, 'out/model.safetensors');
- */
-export async function loadInto(target: NamedTensors, path: string): Promise<void> {
-  const loaded = await load(path);
-  try {
-    for (const [name, t] of namedTensors(target)) {
-      const source = loaded[name];
-      if (source === undefined)
-        throw new ArgumentError(
-          `loadInto: ${path} has no tensor '${name}' (it has ${Object.keys(loaded).join(', ') || 'none'})`,
-        );
-      if (!shapesEqual(source.shape, t.shape))
-        throw new ShapeError(
-          `loadInto: '${name}' is ${formatShape(source.shape)} in ${path}, the target is ${formatShape(t.shape)}`,
-        );
-      if (source.dtype !== t.dtype)
-        throw new DTypeError(`loadInto: '${name}' is ${source.dtype} in ${path}, the target is ${t.dtype}`);
-      const moved = source.backend === t.backend ? source : await source.to(t.backend);
-      t.assign(moved);
-      if (moved !== source) moved.dispose();
-    }
-  } finally {
-    for (const t of Object.values(loaded)) t.dispose();
-  }
 }

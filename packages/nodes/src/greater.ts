@@ -1,5 +1,5 @@
-import { broadcastShapes, defineNode, type Tensor } from '@graphgrad/core';
-import { operands, type Operand } from './validate.ts';
+import { defineNode, type Tensor } from '@graphgrad/core';
+import { elementwiseOperands, type Operand } from './validate.ts';
 
 /** The Greater node: a 0/1 mask, constant with respect to both inputs. */
 export const GreaterNode = defineNode({
@@ -12,13 +12,12 @@ export const GreaterNode = defineNode({
 });
 
 /**
- * 1 where a > b, else 0 (in the inputs' dtype), with broadcasting. Not differentiable: use it as a mask.
+ * 1 where a > b, else 0 (in the inputs' dtype: float32, float64 or int32), with broadcasting; a
+ * comparison with NaN is 0. Not differentiable: use it as a mask.
  *
  * @example
  * mul(x, greater(x, 0)); // ReLU
  */
 export function greater(a: Operand, b: Operand): Tensor {
-  const [ta, tb] = operands('greater', a, b);
-  broadcastShapes('greater', ta.shape, tb.shape);
-  return GreaterNode.apply([ta, tb]);
+  return GreaterNode.apply(elementwiseOperands('greater', a, b, 'comparable'));
 }

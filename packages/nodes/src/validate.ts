@@ -1,10 +1,13 @@
 import {
+  ArgumentError,
   BackendError,
   broadcastable,
   broadcastShapes,
   DTypeError,
+  formatShape,
   full,
   isFloatDType,
+  ShapeError,
   shapesEqual,
   Tensor,
   type BackendArray,
@@ -15,6 +18,14 @@ import {
 /** A tensor, or a plain number that takes the other operand's dtype and backend. */
 export type Operand = Tensor | number;
 
+/** Throws an `ArgumentError` naming `op` and the input unless `x` is a Tensor (any dtype). */
+export function requireTensor(op: string, x: unknown, input = 'x'): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    const got = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+    throw new ArgumentError(`${op}: ${input} must be a Tensor, got ${got}`);
+  }
+}
+
 /** Throws a `DTypeError` naming `op` unless `x` holds floats. */
 export function requireFloat(op: string, x: Tensor, input = 'x'): void {
   if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
@@ -22,25 +33,45 @@ export function requireFloat(op: string, x: Tensor, input = 'x'): void {
     throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32 or float64`);
 }
 
+/** Throws a `DTypeError` naming `op` unless `x` holds float32, float64 or int32 values. */
+function requireComparable(op: string, x: Tensor, input: string): void {
+  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
+  if (!isFloatDType(x.dtype) && x.dtype !== 'int32')
+    throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32, float64 or int32`);
+}
+
 /**
- * Resolves two operands of an elementwise node to tensors of one float dtype on one backend; a
- * number becomes a scalar tensor like the other operand.
+ * Resolves two operands of an elementwise node to tensors of one float dtype on one backend (of
+ * one float or int32 dtype, with `values` `'comparable'`: the comparisons); a number becomes a
+ * scalar tensor like the other operand (an integer, against int32).
  */
-export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+export function operands(
+  op: string,
+  a: Operand,
+  b: Operand,
+  values: 'float' | 'comparable' = 'float',
+): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new DTypeError(`${op}: at least one operand must be a Tensor`);
   }
+  const check = values === 'float' ? requireFloat : requireComparable;
   // The tensor operand is checked before a number becomes a tensor like it, so that a refused call
   // leaves no buffer behind (`.array` throws the DisposedTensorError of a disposed tensor).
   const only = typeof a === 'number' ? (b as Tensor) : typeof b === 'number' ? a : null;
   if (only !== null) {
-    requireFloat(op, only, only === a ? 'a' : 'b');
+    check(op, only, only === a ? 'a' : 'b');
+    const number = only === a ? (b as number) : (a as number);
+    if (only.dtype === 'int32' && !Number.isInteger(number)) {
+      throw new ArgumentError(
+        `${op}: ${only === a ? 'b' : 'a'} is ${number}, which an int32 tensor cannot hold; compare with an integer or cast the tensor to float`,
+      );
+    }
     void only.array;
   }
   const ta = typeof a === 'number' ? scalarLike(a, b as Tensor) : a;
   const tb = typeof b === 'number' ? scalarLike(b, ta) : b;
-  requireFloat(op, ta, 'a');
-  requireFloat(op, tb, 'b');
+  check(op, ta, 'a');
+  check(op, tb, 'b');
   if (ta.dtype !== tb.dtype) throw new DTypeError(`${op}: dtypes differ: a is ${ta.dtype}, b is ${tb.dtype}`);
   if (ta.backend !== tb.backend) {
     // Two instances of one kind of backend share a name; say so rather than "cpu and cpu".
@@ -59,8 +90,13 @@ export function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
  * `operands` for an elementwise node, also checking that the shapes broadcast (without building the
  * broadcast shape: the kernel does); returns the inputs list the node is applied to.
  */
-export function elementwiseOperands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
-  const pair = operands(op, a, b);
+export function elementwiseOperands(
+  op: string,
+  a: Operand,
+  b: Operand,
+  values: 'float' | 'comparable' = 'float',
+): [Tensor, Tensor] {
+  const pair = operands(op, a, b, values);
   const sa = pair[0].shape;
   const sb = pair[1].shape;
   // broadcastShapes only to throw its message: a check that builds no shape comes first.
@@ -120,4 +156,14 @@ export function indexOutside(indices: Tensor, limit: number): number | undefined
   const bound = indexBound(indices);
   if (bound === undefined || bound <= limit) return undefined;
   return hostIndices(indices)!.find((v) => v < 0 || v >= limit);
+}
+
+/** Throws a `ShapeError` naming `op` when a reduced axis of `x` has length 0 (an extremum of nothing). */
+export function requireNonEmptyReduction(op: string, x: Tensor, axes: readonly number[]): void {
+  const empty = axes.find((a) => x.shape[a] === 0);
+  if (empty !== undefined) {
+    throw new ShapeError(
+      `${op}: axis ${empty} of ${formatShape(x.shape)} has length 0; the ${op} of no elements is undefined`,
+    );
+  }
 }

@@ -5,9 +5,11 @@ import {
   add,
   Affine,
   branch,
+  concat,
   div,
   exp,
   gather,
+  indexAdd,
   log,
   matmul,
   mean,
@@ -16,16 +18,21 @@ import {
   oneHot,
   repeat,
   reshape,
+  segmentSum,
   Sequential,
   Sigmoid,
   sigmoid,
+  slice,
   softmax,
   softmaxWithLoss,
+  split,
   sqrt,
+  stack,
   sub,
   sum,
   tanh,
   transpose,
+  unbind,
 } from '../src/index.ts';
 import { testBackends } from '@graphgrad/test-backends';
 import fc from 'fast-check';
@@ -193,6 +200,63 @@ const CASES: readonly Case[] = [
     f: (x) => softmaxWithLoss(x, oneHot(labels, 3, 'float64')),
   },
   { name: 'gather', shapes: [[2, 3]], f: (x) => gather(x, picks) },
+  { name: 'gather along axis 1', shapes: [[2, 3]], f: (x) => gather(x, picks, 1) },
+  { name: 'segmentSum', shapes: [[3, 2]], f: (v) => segmentSum(v, picks, 2) },
+  {
+    name: 'indexAdd',
+    shapes: [
+      [2, 3],
+      [3, 3],
+    ],
+    f: (x, v) => indexAdd(x, 0, picks, v),
+  },
+  {
+    name: 'MatMul batched, a weight shared by the batch',
+    shapes: [
+      [2, 2, 3],
+      [3, 2],
+    ],
+    f: (a, b) => matmul(a, b),
+  },
+  {
+    name: 'MatMul batched, both operands broadcast, with transposes',
+    shapes: [
+      [2, 1, 3, 2],
+      [3, 2, 3],
+    ],
+    f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }),
+  },
+  {
+    name: 'slice (its backward, SliceScatter, differentiated in turn)',
+    shapes: [[3, 4]],
+    f: (x) =>
+      add(
+        slice(x, [null, [1, null]]),
+        slice(x, [
+          [null, null, -1],
+          [null, 3],
+        ]),
+      ),
+  },
+  {
+    name: 'concat and split',
+    shapes: [
+      [2, 3],
+      [2, 1],
+    ],
+    f: (a, b) => {
+      const [p, q] = split(concat([a, b], 1), [1, 3], 1);
+      return mul(p, sum(q, 1, true));
+    },
+  },
+  {
+    name: 'stack and unbind',
+    shapes: [[2, 3]],
+    f: (x) => {
+      const [r0, r1] = unbind(x);
+      return stack([mul(r0, r1), r1], 1);
+    },
+  },
 ];
 
 /** Σ w·y² with fixed weights w: a scalar whose Hessian involves both y's first and second derivatives. */

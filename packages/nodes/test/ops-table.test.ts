@@ -15,7 +15,7 @@ const rows = new Map(
 );
 
 /** Exported functions of @graphgrad/nodes that are operations (not argument helpers or layers). */
-const HELPERS = new Set(['scalarLike', 'gradsOf']);
+const HELPERS = new Set(['scalarLike', 'gradsOf', 'loadTensors', 'fromPyTorch']);
 const ops = Object.entries(nodes)
   .filter(([name, value]) => typeof value === 'function' && /^[a-z]/.test(name) && !HELPERS.has(name))
   .map(([name]) => name);

@@ -1,6 +1,8 @@
 /**
- * @graphgrad/optim: the book's optimizers (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam),
- * gradient clipping, the `Trainer` with progress reporting, and the loss plot.
+ * @graphgrad/optim: the book's optimizers (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) and
+ * AdamW, with parameter groups and checkpointable state; learning-rate schedules (StepLR,
+ * CosineAnnealingLR, ReduceLROnPlateau); gradient clipping; the `Trainer` with progress reporting,
+ * validation each epoch, and the loss plot.
  *
  * This entry is browser-safe: it imports no Node.js module. The two Node-only parts are picked
  * through the package's conditional imports (`"imports"` in package.json), which resolve by the
@@ -13,11 +15,24 @@
 export { clipGrads } from './clip-grads.ts';
 export { AdaGrad, type AdaGradOptions } from './optimizers/ada-grad.ts';
 export { Adam, type AdamOptions } from './optimizers/adam.ts';
+export { AdamW } from './optimizers/adam-w.ts';
+export { type HyperparameterSpec, type HyperparameterSpecs } from './optimizers/hyperparameter.ts';
 export { Momentum, type MomentumOptions } from './optimizers/momentum.ts';
 export { Nesterov } from './optimizers/nesterov.ts';
-export { Optimizer } from './optimizers/optimizer.ts';
+export {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupOptions,
+} from './optimizers/optimizer.ts';
 export { RMSprop, type RMSpropOptions } from './optimizers/rms-prop.ts';
 export { SGD, type SGDOptions } from './optimizers/sgd.ts';
+export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedules/cosine-annealing-lr.ts';
+export { LRScheduler } from './schedules/lr-scheduler.ts';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedules/reduce-lr-on-plateau.ts';
+export { StepLR, type StepLROptions } from './schedules/step-lr.ts';
 export { lossCurveSpec } from './plot/loss-curve.ts';
 export { renderSvg, type VegaLiteSpec } from './plot/render-svg.ts';
 export { saveFile } from '#save-file';
@@ -28,4 +43,12 @@ export {
   type IntervalReport,
   type ProgressReporter,
 } from './progress/progress-reporter.ts';
-export { Trainer, type FitOptions, type TrainableModel } from './trainer.ts';
+export {
+  Trainer,
+  type EpochReport,
+  type FitOptions,
+  type LossFunction,
+  type TrainableModel,
+  type TrainerOptions,
+  type ValidationData,
+} from './trainer.ts';

@@ -9,7 +9,7 @@ import {
   tidy,
   type Tensor,
 } from '@graphgrad/core';
-import { add, gather } from '@graphgrad/nodes';
+import { add, gather, mul, Module } from '@graphgrad/nodes';
 import { defaultProgress } from '#default-progress';
 import { clipGrads } from './clip-grads.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
@@ -17,12 +17,14 @@ import { lossCurveSpec } from './plot/loss-curve.ts';
 import { renderSvg } from './plot/render-svg.ts';
 import { saveFile } from '#save-file';
 import type { IntervalReport, ProgressReporter } from './progress/progress-reporter.ts';
+import { LRScheduler } from './schedules/lr-scheduler.ts';
+import type { ReduceLROnPlateau } from './schedules/reduce-lr-on-plateau.ts';
 
 /**
- * What `Trainer` trains: the book's model shape (its `TwoLayerNet`). `forward(x, t)` returns the
- * mean loss of a minibatch as a scalar tensor; `params` lists the parameters (a tensor may appear
- * more than once when layers share it). A `predict(x)` giving scores is customary but the Trainer
- * does not need it.
+ * What `Trainer` trains without a loss function: the book's model shape (its `TwoLayerNet`).
+ * `forward(x, t)` returns the mean loss of a minibatch as a scalar tensor; `params` lists the
+ * parameters (a tensor may appear more than once when layers share it). A `predict(x)` giving
+ * scores is customary but the Trainer does not need it.
  *
  * @example
  * class Net implements TrainableModel {
@@ -36,6 +38,37 @@ export interface TrainableModel {
   readonly params: readonly Tensor[];
   /** The mean loss of the minibatch `x` with targets `t`, as a scalar tensor. */
   forward(x: Tensor, t: Tensor): Tensor;
+}
+
+/**
+ * The mean loss (or a mean metric) of a batch's output against its targets, as a scalar tensor:
+ * `softmaxWithLoss`, a cross entropy, a mean squared error.
+ *
+ * @example
+ * const loss: LossFunction = (scores, t) => softmaxWithLoss(scores, t);
+ */
+export type LossFunction = (output: Tensor, target: Tensor) => Tensor;
+
+/** Options of the `Trainer`. */
+export interface TrainerOptions {
+  /**
+   * The loss of a `Module`'s output against the targets; with it the Trainer runs
+   * `loss(model.call(x), t)`. Without it the model's `forward(x, t)` gives the loss itself.
+   */
+  readonly loss?: LossFunction;
+  /**
+   * A learning-rate schedule stepped after each epoch: an `LRScheduler` by epoch, or a
+   * `ReduceLROnPlateau` with the epoch's validation loss (the training loss without validation data).
+   */
+  readonly scheduler?: LRScheduler | ReduceLROnPlateau;
+}
+
+/** Data to evaluate on after each epoch. */
+export interface ValidationData {
+  /** Inputs, N rows. */
+  readonly x: Tensor;
+  /** Targets, N rows. */
+  readonly t: Tensor;
 }
 
 /** Options of `Trainer.fit`; the defaults are the book's. */
@@ -59,90 +92,155 @@ export interface FitOptions {
   seed?: number;
   /** The generator that shuffles each epoch (advanced by `fit`). */
   generator?: Generator;
+  /** Evaluated after each epoch, without gradients and in `eval()` mode: its mean loss and `metrics`. */
+  validation?: ValidationData;
+  /** Rows per evaluation batch (default `batchSize`); the last batch may be smaller. */
+  validationBatchSize?: number;
+  /**
+   * Mean metrics of the model's output against the targets (accuracy, perplexity…), computed on
+   * the validation data after each epoch; needs the Trainer's `loss` option (a model's output).
+   */
+  metrics?: Readonly<Record<string, LossFunction>>;
+  /** Called after each epoch with its report (also kept in `history`), and awaited. */
+  onEpoch?: (report: EpochReport, trainer: Trainer) => void | Promise<void>;
+}
+
+/** What one epoch of `fit` gave. */
+export interface EpochReport {
+  /** Epoch, counted from 1 (continuing across `fit` calls). */
+  readonly epoch: number;
+  /** The mean training loss over the epoch's iterations. */
+  readonly trainLoss: number;
+  /** The mean loss over the validation data, when `validation` was given. */
+  readonly validationLoss?: number;
+  /** The mean of each metric over the validation data. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Each parameter group's learning rate during the epoch. */
+  readonly lr: readonly number[];
+  /** Seconds since `fit` started. */
+  readonly elapsed: number;
+}
+
+/** The model as the training loop sees it. */
+interface Fitted {
+  readonly params: readonly Tensor[];
+  /** The mean loss of a batch; `output` when the caller already ran the model on `x`. */
+  loss(x: Tensor, t: Tensor, output?: Tensor): Tensor;
+  /** The model's output, when it has one apart from the loss. */
+  output?(x: Tensor): Tensor;
+  setTraining(mode: boolean): void;
 }
 
 /**
- * The book's `Trainer`: runs the training loop for a model and an optimizer, keeps the mean loss
- * of each evaluation interval in `lossList`, and plots it.
+ * The book's `Trainer`, grown to take any module: runs the training loop for a model and an
+ * optimizer, keeps the mean loss of each evaluation interval in `lossList`, evaluates on
+ * validation data after each epoch (`history`), steps a learning-rate schedule, and plots the loss.
  *
- * Each epoch shuffles the data with a seedable permutation, then for each minibatch (picked with
- * `gather`): zeroes the gradients, runs `model.forward(x, t)` and `backward()`, clips the
- * gradients if `maxGrad` is set, and lets the optimizer update. Each iteration runs in a `tidy`
- * scope, and the losses are summed on the device and read back once per interval, so a long run
- * holds a constant number of buffers and (on a GPU) waits only at the reports.
+ * The model is either the book's shape (`params` and `forward(x, t)` giving the loss) or a
+ * `Module` with a loss function (`new Trainer(model, optimizer, { loss })`). Each epoch shuffles
+ * the data with a seedable permutation, then for each minibatch (picked with `gather`): zeroes the
+ * gradients, computes the loss and `backward()`, clips the gradients if `maxGrad` is set, and lets
+ * the optimizer update. Each iteration runs in a `tidy` scope, and the losses are summed on the
+ * device and read back once per interval and once per epoch, so a long run holds a constant number
+ * of buffers and (on a GPU) waits only at the reports.
  *
  * @example
- * const trainer = new Trainer(model, new SGD(model.params, { lr: 1.0 }));
- * await trainer.fit(x, t, { maxEpoch: 300, batchSize: 30, evalInterval: 10 });
- * await trainer.plot('out/loss.svg');
+ * const trainer = new Trainer(model, new Adam(model.parameters()), { loss: softmaxWithLoss });
+ * await trainer.fit(x, t, { maxEpoch: 10, batchSize: 30, validation: { x: xv, t: tv } });
+ * trainer.history.at(-1)?.validationLoss;
  */
 export class Trainer {
   /** The model being trained. */
-  readonly model: TrainableModel;
+  readonly model: TrainableModel | Module<[Tensor], Tensor>;
   /** The optimizer that updates the model's parameters. */
   readonly optimizer: Optimizer;
+  /** The learning-rate schedule stepped after each epoch, if any. */
+  readonly scheduler: LRScheduler | ReduceLROnPlateau | undefined;
   /** Mean loss of each evaluation interval, across every `fit` so far. */
   readonly lossList: number[] = [];
+  /** One report per epoch, across every `fit` so far. */
+  readonly history: EpochReport[] = [];
   /** Epochs run so far, across `fit` calls. */
   currentEpoch = 0;
   /** The evaluation interval of the latest `fit` (the plot's x unit). */
   evalInterval = 20;
   /** Seconds the latest `fit` took. */
   elapsed = 0;
+  readonly #fitted: Fitted;
 
-  constructor(model: TrainableModel, optimizer: Optimizer) {
+  constructor(model: TrainableModel | Module<[Tensor], Tensor>, optimizer: Optimizer, options: TrainerOptions = {}) {
+    const { loss, scheduler } = options;
+    if (loss !== undefined && typeof loss !== 'function')
+      throw new ArgumentError(`Trainer: loss must be a function of (output, target), got ${typeof loss}`);
+    if (loss !== undefined && !(model instanceof Module))
+      throw new ArgumentError('Trainer: a loss function needs a Module whose call(x) gives the output');
+    if (scheduler !== undefined && scheduler.optimizer !== optimizer)
+      throw new ArgumentError("Trainer: the scheduler must be built on the Trainer's optimizer");
+    const fitted = fittedModel(model, loss);
     const updated = new Set(optimizer.params);
-    const missing = model.params.find((p) => !updated.has(p));
+    const missing = fitted.params.find((p) => !updated.has(p));
     if (missing !== undefined) {
       throw new ArgumentError(
-        `Trainer: the optimizer does not update model parameter ${missing.toString()}; build it with model.params`,
+        `Trainer: the optimizer does not update model parameter ${missing.toString()}; build it with the model's parameters`,
       );
     }
     this.model = model;
     this.optimizer = optimizer;
+    this.scheduler = scheduler;
+    this.#fitted = fitted;
   }
 
   /**
-   * Trains on `x` (N rows) and targets `t` (N rows), as the book's `fit`. Resolves when done; the
-   * loss of each interval is in `lossList`.
+   * Trains on `x` (N rows) and targets `t` (N rows), as the book's `fit`, evaluating on
+   * `validation` after each epoch. Resolves when done; the loss of each interval is in `lossList`,
+   * each epoch's report in `history`.
    */
   async fit(x: Tensor, t: Tensor, options: FitOptions = {}): Promise<void> {
-    const { maxEpoch = 10, batchSize = 32, maxGrad, evalInterval = 20, onInterval } = options;
+    const { maxEpoch = 10, batchSize = 32, maxGrad, evalInterval = 20, onInterval, onEpoch } = options;
+    const { validation, validationBatchSize = batchSize, metrics = {} } = options;
     for (const [name, value] of [
       ['maxEpoch', maxEpoch],
       ['batchSize', batchSize],
       ['evalInterval', evalInterval],
+      ['validationBatchSize', validationBatchSize],
     ] as const) {
       if (!Number.isInteger(value) || value < 1)
         throw new ArgumentError(`Trainer.fit: ${name} must be a positive integer, got ${value}`);
     }
-    if (x.rank < 1 || t.rank < 1 || x.shape[0] !== t.shape[0]) {
-      throw new ShapeError(
-        `Trainer.fit: x ${formatShape(x.shape)} and t ${formatShape(t.shape)} must have the same number of rows`,
+    checkRows('x', x, 't', t);
+    if (validation !== undefined) checkRows('validation.x', validation.x, 'validation.t', validation.t);
+    if (Object.keys(metrics).length > 0 && this.#fitted.output === undefined)
+      throw new ArgumentError(
+        "Trainer.fit: metrics need the model's output: build the Trainer with a Module and a loss",
       );
-    }
+    for (const [name, metric] of Object.entries(metrics))
+      if (typeof metric !== 'function') throw new ArgumentError(`Trainer.fit: metric '${name}' is not a function`);
     const dataSize = x.shape[0];
     const maxIters = Math.floor(dataSize / batchSize);
     if (maxIters === 0)
       throw new ArgumentError(`Trainer.fit: batchSize ${batchSize} is larger than the ${dataSize} rows of data`);
     const generator = options.generator ?? new Generator(options.seed ?? 0);
     const progress = options.progress ?? defaultProgress();
-    const params = [...new Set(this.model.params)];
+    const fitted = this.#fitted;
+    const params = [...new Set(fitted.params)];
     this.evalInterval = evalInterval;
 
-    // The running sum of the losses since the last report, kept on the device.
+    // The running sums of the losses since the last report and over the epoch, kept on the device.
     let lossSum: Tensor | null = null;
+    let epochSum: Tensor | null = null;
     let lossCount = 0;
     const start = performance.now();
     progress.start({ firstEpoch: this.currentEpoch + 1, maxEpoch, maxIters });
     try {
       for (let epoch = 0; epoch < maxEpoch; epoch++) {
+        fitted.setTraining(true);
+        const lr = this.optimizer.paramGroups.map((g) => g.lr);
         const order = generator.permutation(dataSize);
         for (let iter = 0; iter < maxIters; iter++) {
-          lossSum = tidy(() => {
+          [lossSum, epochSum] = tidy(() => {
             const picks = tensor(order.subarray(iter * batchSize, (iter + 1) * batchSize), { backend: x.backend });
             this.optimizer.zeroGrad();
-            const loss = this.model.forward(gather(x, picks), gather(t, picks));
+            const loss = fitted.loss(gather(x, picks), gather(t, picks));
             loss.backward();
             if (maxGrad !== undefined)
               clipGrads(
@@ -150,7 +248,7 @@ export class Trainer {
                 maxGrad,
               );
             this.optimizer.step();
-            return noGrad(() => keep(lossSum === null ? loss.detach() : lossSum.assign(add(lossSum, loss))));
+            return noGrad(() => [accumulate(lossSum, loss), accumulate(epochSum, loss)]);
           });
           lossCount++;
           progress.iteration?.(epoch * maxIters + iter + 1, this.currentEpoch + 1);
@@ -170,12 +268,81 @@ export class Trainer {
             await onInterval?.(report, this);
           }
         }
+        const trainLoss = (await epochSum!.item()) / maxIters;
+        epochSum!.dispose();
+        epochSum = null;
         this.currentEpoch++;
+        const evaluated =
+          validation === undefined ? undefined : await this.#evaluate(validation, validationBatchSize, metrics);
+        const report: EpochReport = {
+          epoch: this.currentEpoch,
+          trainLoss,
+          ...(evaluated === undefined ? {} : { validationLoss: evaluated.loss }),
+          metrics: evaluated?.metrics ?? {},
+          lr,
+          elapsed: (performance.now() - start) / 1000,
+        };
+        this.history.push(report);
+        if (this.scheduler instanceof LRScheduler) this.scheduler.step();
+        else this.scheduler?.step(report.validationLoss ?? trainLoss);
+        await onEpoch?.(report, this);
       }
     } finally {
       lossSum?.dispose();
+      epochSum?.dispose();
       progress.stop();
       this.elapsed = (performance.now() - start) / 1000;
+    }
+  }
+
+  /**
+   * The mean loss (and metrics) over `data`, in batches, without gradients and with the model in
+   * `eval()` mode (restored to training afterwards). Each batch's mean is weighted by its rows.
+   */
+  async #evaluate(
+    data: ValidationData,
+    batchSize: number,
+    metrics: Readonly<Record<string, LossFunction>>,
+  ): Promise<{ loss: number; metrics: Record<string, number> }> {
+    const fitted = this.#fitted;
+    const rows = data.x.shape[0];
+    const names = Object.keys(metrics);
+    let sums: Tensor[] | null = null;
+    fitted.setTraining(false);
+    try {
+      for (let begin = 0; begin < rows; begin += batchSize) {
+        const count = Math.min(batchSize, rows - begin);
+        const previous: Tensor[] | null = sums;
+        sums = noGrad(() =>
+          tidy(() => {
+            const picks = tensor(
+              Int32Array.from({ length: count }, (_, i) => begin + i),
+              { backend: data.x.backend },
+            );
+            const xb = gather(data.x, picks);
+            const tb = gather(data.t, picks);
+            const values =
+              names.length === 0
+                ? [fitted.loss(xb, tb)]
+                : ((output) => [fitted.loss(xb, tb, output), ...names.map((n) => metrics[n](output, tb))])(
+                    fitted.output!(xb),
+                  );
+            return values.map((v, i) => {
+              const weighted = mul(v, count);
+              return keep(previous === null ? weighted : add(previous[i], weighted));
+            });
+          }),
+        );
+        for (const p of previous ?? []) p.dispose();
+      }
+      const totals = sums === null ? [] : await Promise.all(sums.map((s) => s.item()));
+      return {
+        loss: totals[0] / rows,
+        metrics: Object.fromEntries(names.map((n, i) => [n, totals[i + 1] / rows])),
+      };
+    } finally {
+      for (const s of sums ?? []) s.dispose();
+      fitted.setTraining(true);
     }
   }
 
@@ -191,4 +358,35 @@ export class Trainer {
   async plot(path: string): Promise<string> {
     return saveFile(path, await this.lossCurveSvg());
   }
+}
+
+/** `sum + loss` (or a copy of `loss` to start), kept past the iteration's scope. */
+function accumulate(sum: Tensor | null, loss: Tensor): Tensor {
+  return keep(sum === null ? loss.detach() : sum.assign(add(sum, loss)));
+}
+
+function checkRows(xName: string, x: Tensor, tName: string, t: Tensor): void {
+  if (x.rank < 1 || t.rank < 1 || x.shape[0] !== t.shape[0]) {
+    throw new ShapeError(
+      `Trainer.fit: ${xName} ${formatShape(x.shape)} and ${tName} ${formatShape(t.shape)} must have the same number of rows`,
+    );
+  }
+}
+
+/** The model behind one interface: a Module with a loss function, or the book's `forward(x, t)`. */
+function fittedModel(model: TrainableModel | Module<[Tensor], Tensor>, loss: LossFunction | undefined): Fitted {
+  const setTraining = (mode: boolean): void => {
+    if (model instanceof Module) model.train(mode);
+  };
+  if (loss !== undefined) {
+    const module = model as Module<[Tensor], Tensor>;
+    return {
+      params: module.parameters(),
+      loss: (x, t, output = module.call(x)) => loss(output, t),
+      output: (x) => module.call(x),
+      setTraining,
+    };
+  }
+  const book = model as TrainableModel;
+  return { params: book.params, loss: (x, t) => book.forward(x, t), setTraining };
 }

@@ -30,6 +30,9 @@ import {
   transpose,
 } from '@graphgrad/nodes';
 import type { InputSpec } from './kernel-cases.ts';
+import { MATH_NODE_CASES } from './node-cases-math.ts';
+import { MATMUL_GATHER_NODE_CASES } from './node-cases-matmul-gather.ts';
+import { SLICING_NODE_CASES } from './node-cases-slicing.ts';
 
 /**
  * One use of a node through @graphgrad/nodes: float inputs (which require a gradient), int32
@@ -268,4 +271,7 @@ export const NODE_CASES: readonly NodeCase[] = [
     fn: ([x, W1, b1, W2, b2], [t]) =>
       softmaxWithLoss(new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]).forward(x), t),
   },
+  ...SLICING_NODE_CASES,
+  ...MATMUL_GATHER_NODE_CASES,
+  ...MATH_NODE_CASES,
 ];

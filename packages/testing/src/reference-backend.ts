@@ -62,15 +62,48 @@ function broadcastRead(x: RefArray, c: readonly number[]): number {
   return x.values[at];
 }
 
+/**
+ * erf(x) = 2/√π ∫₀ˣ e^(-t²) dt by its Maclaurin series Σ (-1)ⁿ x^(2n+1) / (n!(2n+1)) below |x| = 3
+ * (cancellation costs it at most two digits there), by erfc's continued fraction above.
+ */
+function erf(x: number): number {
+  const a = Math.abs(x);
+  if (Number.isNaN(x) || x === 0) return x;
+  if (a < 3) {
+    let power = x;
+    let total = x;
+    for (let n = 1; n < 100; n++) {
+      power *= (-x * x) / n;
+      const term = power / (2 * n + 1);
+      total += term;
+      if (Math.abs(term) < 1e-17 * Math.abs(total)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * total;
+  }
+  if (a > 27) return Math.sign(x);
+  // erfc(a) = e^(-a²)/√π · 1/(a + (1/2)/(a + (2/2)/(a + (3/2)/(a + …)))), from a deep tail
+  let f = a;
+  for (let k = 100; k >= 1; k--) f = a + k / 2 / f;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * f));
+}
+
 const UNARY: Record<UnaryKernelName, (v: number) => number> = {
   Neg: (v) => -v,
   Exp: Math.exp,
   Log: Math.log,
+  Log1p: Math.log1p,
   Sqrt: Math.sqrt,
   Sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   Tanh: Math.tanh,
   Abs: Math.abs,
+  Erf: erf,
 };
+
+/** C's pow (numpy's, PyTorch's): 1ʸ = 1 and (-1)^±∞ = 1, where Math.pow gives NaN. */
+function pow(a: number, b: number): number {
+  if (a === 1 || (a === -1 && Math.abs(b) === Infinity)) return 1;
+  return Math.pow(a, b);
+}
 
 const BINARY: Record<BinaryKernelName, (a: number, b: number, dtype: DType) => number> = {
   Add: (a, b) => a + b,
@@ -78,7 +111,12 @@ const BINARY: Record<BinaryKernelName, (a: number, b: number, dtype: DType) => n
   Mul: (a, b) => a * b,
   Div: (a, b, dtype) => (dtype === 'int32' && b === 0 ? 0 : a / b),
   Maximum: (a, b) => Math.max(a, b),
+  Minimum: (a, b) => Math.min(a, b),
+  Pow: pow,
   Greater: (a, b) => (a > b ? 1 : 0),
+  GreaterEqual: (a, b) => (a >= b ? 1 : 0),
+  Equal: (a, b) => (a === b ? 1 : 0),
+  NotEqual: (a, b) => (a !== b ? 1 : 0),
 };
 
 function buildKernels(): Kernels {
@@ -99,7 +137,9 @@ function buildKernels(): Kernels {
     (init: number, f: (acc: number, v: number) => number) =>
     (x: BackendArray, axes: readonly number[], keepDims: boolean) => {
       const kept = reducedShape(x.shape, axes, true);
-      const out = new Array<number>(size(kept)).fill(x.dtype === 'int32' && init === -Infinity ? -2147483648 : init);
+      // int32 extrema start from the ends of the int32 range
+      const start = x.dtype === 'int32' && Math.abs(init) === Infinity ? (init < 0 ? -2147483648 : 2147483647) : init;
+      const out = new Array<number>(size(kept)).fill(start);
       const ks = strides(kept);
       // Walks the input in row-major order with an odometer of coordinates.
       const c = new Array<number>(x.shape.length).fill(0);
@@ -116,6 +156,27 @@ function buildKernels(): Kernels {
     ...binary,
     Sum: reduceWith(0, (acc, v) => acc + v),
     Max: reduceWith(-Infinity, Math.max),
+    Min: reduceWith(Infinity, Math.min),
+    Where: (cond, a, b) => {
+      const shape = broadcastShapes('Where', broadcastShapes('Where', cond.shape, a.shape), b.shape);
+      const values = Array.from({ length: size(shape) }, (_, i) => {
+        const c = coords(i, shape);
+        // any nonzero condition, NaN included, is true (numpy's bool of it)
+        return broadcastRead(r(cond), c) !== 0 ? broadcastRead(r(a), c) : broadcastRead(r(b), c);
+      });
+      return make(shape, a.dtype, values);
+    },
+    Cumsum: (x, axis, reverse) => {
+      const s = strides(x.shape);
+      const values = Array.from({ length: size(x.shape) }, (_, i) => {
+        const c = coords(i, x.shape);
+        const [from, to] = reverse ? [c[axis], x.shape[axis] - 1] : [0, c[axis]];
+        let total = 0;
+        for (let k = from; k <= to; k++) total += r(x).values[i + (k - c[axis]) * s[axis]];
+        return total;
+      });
+      return make(x.shape, x.dtype, values);
+    },
     ArgMax: (x, axis) => {
       const shape = reducedShape(x.shape, [axis], false);
       const s = strides(x.shape);
@@ -135,22 +196,36 @@ function buildKernels(): Kernels {
       return make(shape, 'int32', values);
     },
     MatMul: (a, b, ta, tb) => {
-      const M = ta ? a.shape[1] : a.shape[0];
-      const K = ta ? a.shape[0] : a.shape[1];
-      const N = tb ? b.shape[0] : b.shape[1];
-      const [av, bv] = [r(a).values, r(b).values];
-      // Element (i, k) of op(a) and (k, j) of op(b), as row-major offsets.
-      const [aI, aK] = ta ? [1, a.shape[1]] : [a.shape[1], 1];
-      const [bK, bJ] = tb ? [1, b.shape[1]] : [b.shape[1], 1];
-      const values = new Array<number>(M * N);
-      for (let i = 0; i < M; i++) {
-        for (let j = 0; j < N; j++) {
-          let total = 0;
-          for (let k = 0; k < K; k++) total += av[i * aI + k * aK] * bv[k * bK + j * bJ];
-          values[i * N + j] = total;
+      const batch = broadcastShapes('MatMul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+      // The matrices of an operand as [rows, cols] and where element (i, k) of op(x) sits in one.
+      const matrix = (x: BackendArray, t: boolean) => {
+        const [rows, cols] = x.shape.slice(-2);
+        return { at: (i: number, k: number) => (t ? k * cols + i : i * cols + k), size: rows * cols, t };
+      };
+      const [ma, mb] = [matrix(a, ta), matrix(b, tb)];
+      const [ar, ac] = a.shape.slice(-2);
+      const [br, bc] = b.shape.slice(-2);
+      const [M, K, N] = [ta ? ac : ar, ta ? ar : ac, tb ? br : bc];
+      // The batch element of an operand that batch coordinates `c` read (size-1 axes broadcast).
+      const batchOf = (x: BackendArray, c: number[]): number => {
+        const own = x.shape.slice(0, -2);
+        const lead = c.length - own.length;
+        return own.reduce((acc, d, i) => acc * d + (d === 1 ? 0 : c[lead + i]), 0);
+      };
+      const values = new Array<number>(size(batch) * M * N);
+      for (let e = 0; e < size(batch); e++) {
+        const c = coords(e, batch);
+        const aBase = batchOf(a, c) * ma.size;
+        const bBase = batchOf(b, c) * mb.size;
+        for (let i = 0; i < M; i++) {
+          for (let j = 0; j < N; j++) {
+            let total = 0;
+            for (let k = 0; k < K; k++) total += r(a).values[aBase + ma.at(i, k)] * r(b).values[bBase + mb.at(k, j)];
+            values[(e * M + i) * N + j] = total;
+          }
         }
       }
-      return make([M, N], a.dtype, values);
+      return make([...batch, M, N], a.dtype, values);
     },
     Transpose: (x, perm) => {
       const shape = perm.map((p) => x.shape[p]);
@@ -168,14 +243,19 @@ function buildKernels(): Kernels {
         Array.from({ length: size(shape) }, (_, i) => broadcastRead(r(x), coords(i, shape))),
       ),
     Reshape: (x, shape) => make(shape, x.dtype, [...r(x).values]),
-    Gather: (x, indices) => {
-      const row = size(x.shape.slice(1));
-      const rows = x.shape[0];
-      const bad = x.dtype === 'int32' ? 0 : Number.NaN;
-      const values = r(indices).values.flatMap((k) =>
-        k >= 0 && k < rows ? r(x).values.slice(k * row, (k + 1) * row) : new Array<number>(row).fill(bad),
-      );
-      return make([...indices.shape, ...x.shape.slice(1)], x.dtype, values);
+    Gather: (x, indices, axis) => {
+      const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+      const rows = x.shape[axis];
+      const s = strides(x.shape);
+      const k = indices.shape.length;
+      const values = Array.from({ length: size(shape) }, (_, i) => {
+        const c = coords(i, shape);
+        const row = r(indices).values[c.slice(axis, axis + k).reduce((acc, ci, d) => acc * indices.shape[d] + ci, 0)];
+        if (!(row >= 0 && row < rows)) return x.dtype === 'int32' ? 0 : Number.NaN;
+        const at = [...c.slice(0, axis), row, ...c.slice(axis + k)];
+        return r(x).values[at.reduce((acc, ci, d) => acc + ci * s[d], 0)];
+      });
+      return make(shape, x.dtype, values);
     },
     OneHot: (indices, depth, dtype) =>
       make(
@@ -210,6 +290,49 @@ function buildKernels(): Kernels {
         return lse - row.reduce((acc, v, c) => acc + (t[c] === 0 ? 0 : t[c] * v), 0);
       });
       return make([rows], logits.dtype, values);
+    },
+    ScatterAdd: (values, indices, axis, length) => {
+      const k = indices.shape.length;
+      const shape = [...values.shape.slice(0, axis), length, ...values.shape.slice(axis + k)];
+      const s = strides(shape);
+      const out = new Array<number>(size(shape)).fill(0);
+      r(values).values.forEach((v, i) => {
+        const c = coords(i, values.shape);
+        const row = r(indices).values[c.slice(axis, axis + k).reduce((acc, ci, d) => acc * indices.shape[d] + ci, 0)];
+        if (!(row >= 0 && row < length)) return;
+        const at = [...c.slice(0, axis), row, ...c.slice(axis + k)];
+        out[at.reduce((acc, ci, d) => acc + ci * s[d], 0)] += v;
+      });
+      return make(shape, values.dtype, out);
+    },
+    Slice: (x, starts, steps, shape) => {
+      const s = strides(x.shape);
+      const values = Array.from({ length: size(shape) }, (_, i) => {
+        const c = coords(i, shape);
+        return r(x).values[c.reduce((acc, ci, d) => acc + (starts[d] + ci * steps[d]) * s[d], 0)];
+      });
+      return make(shape, x.dtype, values);
+    },
+    SliceScatter: (x, starts, steps, shape) => {
+      const s = strides(shape);
+      const values = new Array<number>(size(shape)).fill(0);
+      r(x).values.forEach((v, i) => {
+        const c = coords(i, x.shape);
+        values[c.reduce((acc, ci, d) => acc + (starts[d] + ci * steps[d]) * s[d], 0)] = v;
+      });
+      return make(shape, x.dtype, values);
+    },
+    Concat: (xs, axis) => {
+      const shape = [...xs[0].shape];
+      shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
+      const values = Array.from({ length: size(shape) }, (_, i) => {
+        const c = coords(i, shape);
+        // The input whose stretch of the axis holds c[axis], and c's place inside it.
+        let k = 0;
+        while (c[axis] >= xs[k].shape[axis]) c[axis] -= xs[k++].shape[axis];
+        return r(xs[k]).values[c.reduce((acc, ci, d) => acc + ci * strides(xs[k].shape)[d], 0)];
+      });
+      return make(shape, xs[0].dtype, values);
     },
   };
 }

@@ -23,7 +23,7 @@ const NC = 4096;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /**
- * out (m×n, row-major, from index 0) = A (m×k) · B (k×n) in WebAssembly SIMD: copies the spans of
+ * out (m×n, row-major, from index `outAt`) = A (m×k) · B (k×n) in WebAssembly SIMD: copies the spans of
  * A and B into the module's memory as they are, packs panels of them there (reading any strides,
  * so transposes cost no copy of their own) and runs the 4×8 register-blocked kernel over them.
  * Returns false, writing nothing, where WebAssembly SIMD is unavailable or the operands would not
@@ -36,6 +36,7 @@ export function gemmF32Wasm(
   m: number,
   n: number,
   k: number,
+  outAt = 0,
 ): boolean {
   const kern = simdKernels();
   if (kern === null) return false;
@@ -103,12 +104,14 @@ export function gemmF32Wasm(
       }
     }
   }
-  if (ldc === n) copyOut(out, 0, mem, cAt, m * n);
+  if (ldc === n) copyOut(out, outAt, mem, cAt, m * n);
   else if (n < SHORT_ROW) {
     // NOTE: short padded rows are copied element by element: a subarray and a set() per row cost
     // more than the row (30 rows of 3 floats: 3 µs against 0.1 µs).
-    for (let i = 0; i < m; i++) for (let j = 0, from = cAt + i * ldc; j < n; j++) out[i * n + j] = mem[from + j];
-  } else for (let i = 0; i < m; i++) copyOut(out, i * n, mem, cAt + i * ldc, n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0, from = cAt + i * ldc, to = outAt + i * n; j < n; j++) out[to + j] = mem[from + j];
+    }
+  } else for (let i = 0; i < m; i++) copyOut(out, outAt + i * n, mem, cAt + i * ldc, n);
   return true;
 }
 

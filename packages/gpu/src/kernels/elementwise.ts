@@ -3,52 +3,92 @@ import type { GpuArray, GpuDType } from '../gpu-array.ts';
 import type { KernelContext } from '../kernel-context.ts';
 import type { Program } from '../pipeline-cache.ts';
 import { broadcastStrides, collapse } from '../strides.ts';
-import { NUMERICS_WGSL } from '../wgsl/numerics.ts';
-import { linearIndexWgsl, PARAMS_WGSL, wgslType } from '../wgsl/params.ts';
+import { NUMERICS_WGSL, SPECIAL_FUNCTIONS_WGSL } from '../wgsl/numerics.ts';
+import { linearIndexWgsl, wgslType } from '../wgsl/params.ts';
 
-/** The operations of the elementwise family: the backend's unary and binary kernels, a copy and the casts. */
-type ElementwiseOp = UnaryKernelName | BinaryKernelName | 'Copy' | 'CastToInt' | 'CastToFloat';
+/**
+ * The operations of the elementwise family: the backend's unary and binary kernels, Where (of three
+ * operands: a condition and two values), a copy and the casts.
+ */
+type ElementwiseOp = UnaryKernelName | BinaryKernelName | 'Where' | 'Copy' | 'CastToInt' | 'CastToFloat';
+
+type Scalar = 'f32' | 'i32';
+
+/**
+ * One operation in WGSL: its result as an expression of the operands' values `v` (WGSL
+ * expressions) of scalar types `t`, and how it runs on int32 values.
+ */
+interface OpWgsl {
+  readonly expr: (v: readonly string[], t: readonly Scalar[]) => string;
+  /**
+   * On int32 values: `'same'`, the same expression; `'float'`, the expression on the values
+   * converted to float32, stored back truncated (f32_to_i32: the CPU backend stores a Math result
+   * into an Int32Array the same way); or an expression of its own.
+   */
+  readonly int32: 'same' | 'float' | ((v: readonly string[]) => string);
+}
 
 const WORKGROUP = 256;
 /** Axes an elementwise kernel indexes after collapsing (more than any graphgrad model needs). */
 export const MAX_RANK = 8;
+/** Operands an elementwise kernel reads (Where's three). */
+const MAX_OPERANDS = 3;
 
-const FLOAT_EXPR: Record<ElementwiseOp, (a: string, b: string) => string> = {
-  Neg: (a) => `-${a}`,
-  Exp: (a) => `exp_ieee(${a})`,
-  Log: (a) => `log_ieee(${a})`,
-  Sqrt: (a) => `sqrt_ieee(${a})`,
-  Sigmoid: (a) => `sigmoid_ieee(${a})`,
-  Tanh: (a) => `tanh_ieee(${a})`,
-  Abs: (a) => `abs(${a})`,
-  Add: (a, b) => `${a} + ${b}`,
-  Sub: (a, b) => `${a} - ${b}`,
-  Mul: (a, b) => `${a} * ${b}`,
-  Div: (a, b) => `div_ieee(${a}, ${b})`,
-  // NOTE: NaN propagates, as JavaScript's Math.max and numpy's maximum do.
-  Maximum: (a, b) => `max_nan(${a}, ${b})`,
-  Greater: (a, b) => `select(0.0, 1.0, ${a} > ${b})`,
-  Copy: (a) => a,
-  CastToInt: (a) => `f32_to_i32(${a})`,
-  CastToFloat: (a) => a,
+/** A comparison: 1 or 0 in the operands' type. */
+const comparison = (cond: (v: readonly string[]) => string): OpWgsl => ({
+  expr: (v, t) => `select(${t[0]}(0), ${t[0]}(1), ${cond(v)})`,
+  int32: 'same',
+});
+
+/** Every operation of the family, in one table. */
+const OPS: Record<ElementwiseOp, OpWgsl> = {
+  Neg: { expr: ([a]) => `-${a}`, int32: 'same' },
+  Exp: { expr: ([a]) => `exp_ieee(${a})`, int32: 'float' },
+  Log: { expr: ([a]) => `log_ieee(${a})`, int32: 'float' },
+  Log1p: { expr: ([a]) => `log1p_ieee(${a})`, int32: 'float' },
+  Sqrt: { expr: ([a]) => `sqrt_ieee(${a})`, int32: 'float' },
+  Sigmoid: { expr: ([a]) => `sigmoid_ieee(${a})`, int32: 'float' },
+  Tanh: { expr: ([a]) => `tanh_ieee(${a})`, int32: 'float' },
+  Erf: { expr: ([a]) => `erf_f32(${a})`, int32: 'float' },
+  Abs: { expr: ([a]) => `abs(${a})`, int32: 'same' },
+  // NOTE: int32 arithmetic wraps like the CPU backend's Int32Array stores.
+  Add: { expr: ([a, b]) => `${a} + ${b}`, int32: 'same' },
+  Sub: { expr: ([a, b]) => `${a} - ${b}`, int32: 'same' },
+  Mul: { expr: ([a, b]) => `${a} * ${b}`, int32: 'same' },
+  Div: { expr: ([a, b]) => `div_ieee(${a}, ${b})`, int32: ([a, b]) => `div_i32(${a}, ${b})` },
+  // NOTE: NaN propagates, as JavaScript's Math.max and Math.min and numpy's maximum and minimum do.
+  Maximum: { expr: ([a, b]) => `max_nan(${a}, ${b})`, int32: ([a, b]) => `max(${a}, ${b})` },
+  Minimum: { expr: ([a, b]) => `min_nan(${a}, ${b})`, int32: ([a, b]) => `min(${a}, ${b})` },
+  Pow: { expr: ([a, b]) => `pow_ieee(${a}, ${b})`, int32: ([a, b]) => `pow_i32(${a}, ${b})` },
+  Greater: comparison(([a, b]) => `${a} > ${b}`),
+  GreaterEqual: comparison(([a, b]) => `${a} >= ${b}`),
+  // NOTE: NaN equals nothing, itself included; tested by bits, as a compiler may assume no NaN.
+  Equal: {
+    expr: ([a, b]) => `select(0.0, 1.0, ${a} == ${b} && !is_nan(${a}))`,
+    int32: ([a, b]) => `select(0, 1, ${a} == ${b})`,
+  },
+  NotEqual: {
+    expr: ([a, b]) => `select(1.0, 0.0, ${a} == ${b} && !is_nan(${a}))`,
+    int32: ([a, b]) => `select(1, 0, ${a} == ${b})`,
+  },
+  // Any nonzero condition (NaN included) picks the first value, as numpy's where does.
+  Where: { expr: ([c, a, b], t) => `select(${b}, ${a}, nonzero_${t[0]}(${c}))`, int32: 'same' },
+  Copy: { expr: ([a]) => a, int32: 'same' },
+  CastToInt: { expr: ([a]) => `f32_to_i32(${a})`, int32: 'same' },
+  CastToFloat: { expr: ([a]) => `f32(${a})`, int32: 'same' },
 };
 
-const INT_EXPR: Record<ElementwiseOp, (a: string, b: string) => string> = {
-  ...FLOAT_EXPR,
-  // NOTE: int32 arithmetic wraps like the CPU backend's Int32Array stores; transcendental functions
-  // of int32 values are computed in float32 and stored back with the same truncation.
-  Neg: (a) => `-${a}`,
-  Exp: (a) => `f32_to_i32(exp_ieee(f32(${a})))`,
-  Log: (a) => `f32_to_i32(log_ieee(f32(${a})))`,
-  Sqrt: (a) => `f32_to_i32(sqrt_ieee(f32(${a})))`,
-  Sigmoid: (a) => `f32_to_i32(sigmoid_ieee(f32(${a})))`,
-  Tanh: (a) => `f32_to_i32(tanh_ieee(f32(${a})))`,
-  Abs: (a) => `abs(${a})`,
-  Div: (a, b) => `div_i32(${a}, ${b})`,
-  Maximum: (a, b) => `max(${a}, ${b})`,
-  Greater: (a, b) => `select(0, 1, ${a} > ${b})`,
-  CastToFloat: (a) => `f32(${a})`,
-};
+/** The WGSL of `op` on operand values `v` of types `t`; the last operand's type is the values' type. */
+function expressionOf(op: ElementwiseOp, v: readonly string[], t: readonly Scalar[]): string {
+  const { expr, int32 } = OPS[op];
+  if (t[t.length - 1] === 'f32' || int32 === 'same') return expr(v, t);
+  if (int32 === 'float')
+    return `f32_to_i32(${expr(
+      v.map((x) => `f32(${x})`),
+      t.map(() => 'f32'),
+    )})`;
+  return int32(v);
+}
 
 /**
  * How an operand is read: `c` contiguous over the output's elements, `s` one element for all
@@ -56,60 +96,85 @@ const INT_EXPR: Record<ElementwiseOp, (a: string, b: string) => string> = {
  */
 type Access = 'c' | 's' | 'g';
 
-// Parameter words: 0 size, 1 rank, 2..3 operand offsets, 4..11 output shape, 12.. operand strides
-// (8 per operand). With `vec4` every count and offset is in units of four elements.
-const SHAPE = 4;
-const STRIDES = 12;
+// The parameter block, as the WGSL struct declares it and `paramsOf` writes it (in u32 words; each
+// vec4 starts on a multiple of four words). With `vec4`, counts and offsets are in vec4s.
+const PARAMS_WGSL = /* wgsl */ `
+struct Params {
+  size: u32,
+  rank: u32,
+  offsets: vec4<u32>,
+  shape: array<vec4<u32>, ${MAX_RANK / 4}>,
+  strides: array<array<vec4<u32>, ${MAX_RANK / 4}>, ${MAX_OPERANDS}>,
+}
+@group(0) @binding(0) var<uniform> params: Params;
+fn shape_of(d: u32) -> u32 { return params.shape[d >> 2u][d & 3u]; }
+fn stride_of(k: u32, d: u32) -> u32 { return params.strides[k][d >> 2u][d & 3u]; }
+`;
+const WORDS = { size: 0, rank: 1, offsets: 4, shape: 8, strides: 8 + MAX_RANK } as const;
+
+function paramsOf(size: number, shape: readonly number[], offsets: readonly number[], strides: number[][]): number[] {
+  const params = new Array<number>(WORDS.strides + MAX_RANK * strides.length).fill(0);
+  params[WORDS.size] = size;
+  params[WORDS.rank] = shape.length;
+  offsets.forEach((o, k) => (params[WORDS.offsets + k] = o));
+  shape.forEach((n, d) => (params[WORDS.shape + d] = n));
+  strides.forEach((s, k) => s.forEach((v, d) => (params[WORDS.strides + MAX_RANK * k + d] = v)));
+  return params;
+}
 
 function program(
   op: ElementwiseOp,
-  inType: GpuDType,
+  types: readonly GpuDType[],
   outType: GpuDType,
   access: readonly Access[],
   vec4: boolean,
 ): Program {
   return {
-    key: `elementwise:${op}:${inType}:${outType}:${access.join('')}:${vec4 ? 'vec4' : 'scalar'}`,
+    key: `elementwise:${op}:${types.join(',')}:${outType}:${access.join('')}:${vec4 ? 'vec4' : 'scalar'}`,
     source: () => {
-      const tin = wgslType(inType);
+      const t = types.map(wgslType);
       const tout = wgslType(outType);
-      const expr = (inType === 'int32' ? INT_EXPR : FLOAT_EXPR)[op];
-      const names = ['A', 'B'].slice(0, access.length);
+      const names = ['A', 'B', 'C'].slice(0, access.length);
       const bindings = names
-        .map((n, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${n}: array<${vec4 ? `vec4<${tin}>` : tin}>;`)
+        .map((n, k) => `@group(0) @binding(${k + 1}) var<storage, read> ${n}: array<${vec4 ? `vec4<${t[k]}>` : t[k]}>;`)
         .join('\n');
       const out = `@group(0) @binding(${access.length + 1}) var<storage, read_write> O: array<${vec4 ? `vec4<${tout}>` : tout}>;`;
       const index = (k: number): string => {
-        if (access[k] === 'c') return `P(${2 + k}u) + i`;
-        if (access[k] === 's') return `P(${2 + k}u)`;
+        if (access[k] === 'c') return `params.offsets[${k}] + i`;
+        if (access[k] === 's') return `params.offsets[${k}]`;
         return `off${k}`;
       };
       const general = access.some((a) => a === 'g');
       const walk = general
         ? `var rem = i;
-  ${access.map((a, k) => (a === 'g' ? `var off${k} = P(${2 + k}u);` : '')).join(' ')}
-  for (var d = P(1u); d > 0u; d = d - 1u) {
-    let n = P(${SHAPE - 1}u + d);
+  ${access.map((a, k) => (a === 'g' ? `var off${k} = params.offsets[${k}];` : '')).join(' ')}
+  for (var d = params.rank; d > 0u; d = d - 1u) {
+    let n = shape_of(d - 1u);
     let c = rem % n;
     rem = rem / n;
-    ${access.map((a, k) => (a === 'g' ? `off${k} = off${k} + c * P(${STRIDES + 8 * k - 1}u + d);` : '')).join(' ')}
+    ${access.map((a, k) => (a === 'g' ? `off${k} = off${k} + c * stride_of(${k}u, d - 1u);` : '')).join(' ')}
   }`
         : '';
       const args = names.map((n, k) => `${n}[${index(k)}]`);
       let body: string;
       if (vec4) {
         const lane = (c: string): string =>
-          expr(...(args.map((a, k) => (access[k] === 's' ? `${a}.x` : `${a}.${c}`)) as [string, string]));
+          expressionOf(
+            op,
+            args.map((a, k) => (access[k] === 's' ? `${a}.x` : `${a}.${c}`)),
+            t,
+          );
         body = `O[i] = vec4<${tout}>(${['x', 'y', 'z', 'w'].map(lane).join(', ')});`;
-      } else body = `O[i] = ${expr(...(args as [string, string]))};`;
+      } else body = `O[i] = ${expressionOf(op, args, t)};`;
       return `${PARAMS_WGSL}
 ${bindings}
 ${out}
 ${NUMERICS_WGSL}
+${SPECIAL_FUNCTIONS_WGSL}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = ${linearIndexWgsl(WORKGROUP)};
-  if (i >= P(0u)) { return; }
+  if (i >= params.size) { return; }
   ${walk}
   ${body}
 }`;
@@ -118,7 +183,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 /**
- * Runs an elementwise operation of one or two operands, broadcast numpy's way by strides, into a
+ * Runs an elementwise operation of one to three operands, broadcast numpy's way by strides, into a
  * new contiguous array of `outType`. Views need no copy: each operand is read through its own
  * strides. Contiguous operands of a common shape take a flat (and, when aligned, vec4) path.
  */
@@ -128,7 +193,7 @@ export function elementwise(
   inputs: readonly GpuArray[],
   outType: GpuDType,
 ): GpuArray {
-  const shape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(op, inputs[0].shape, inputs[1].shape);
+  const shape = inputs.slice(1).reduce<number[]>((s, x) => broadcastShapes(op, s, x.shape), [...inputs[0].shape]);
   const out = ctx.alloc(op, shape, outType);
   const size = out.size;
   if (size === 0) return out;
@@ -151,14 +216,14 @@ export function elementwise(
   // operand must start on a multiple of four elements for the vec4 path.
   const vecOk = size % 4 === 0 && access.every((a, k) => a !== 'g' && offsets[k] % 4 === 0);
   const unit = vecOk ? 4 : 1;
-  const params = new Array<number>(STRIDES + 8 * inputs.length).fill(0);
-  params[0] = size / unit;
-  params[1] = flat.shape.length;
-  offsets.forEach((o, k) => (params[2 + k] = o / unit));
-  flat.shape.forEach((n, d) => (params[SHAPE + d] = n));
-  flat.strides.forEach((s, k) => s.forEach((v, d) => (params[STRIDES + 8 * k + d] = v)));
-  const inType = inputs[0].dtype;
-  ctx.run(program(op, inType, outType, access, vecOk), params, [...inputs, out], Math.ceil(size / unit / WORKGROUP));
+  const params = paramsOf(
+    size / unit,
+    flat.shape,
+    offsets.map((o) => o / unit),
+    flat.strides,
+  );
+  const types = inputs.map((x) => x.dtype);
+  ctx.run(program(op, types, outType, access, vecOk), params, [...inputs, out], Math.ceil(size / unit / WORKGROUP));
   return out;
 }
 

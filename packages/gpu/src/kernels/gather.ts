@@ -15,7 +15,8 @@ const WORKGROUP = 256;
  */
 const badIndexValue = (dtype: GpuDType): string => (dtype === 'float32' ? 'nan_f32()' : 'i32(0)');
 
-// Parameter words: 0 output size, 1 row length, 2 rows of x, 3 x offset, 4 indices offset.
+// Parameter words: 0 output size, 1 slice length (elements after the axis), 2 length of the axis,
+// 3 number of indices, 4 x offset, 5 indices offset.
 function gatherProgram(dtype: GpuDType): Program {
   const t = wgslType(dtype);
   return {
@@ -28,9 +29,14 @@ function gatherProgram(dtype: GpuDType): Program {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = ${linearIndexWgsl(WORKGROUP)};
   if (e >= P(0u)) { return; }
-  let row = I[P(4u) + e / P(1u)];
+  // NOTE: each quotient is taken once and remainders come by multiplication: an integer division
+  // is a scalar loop on a CPU's Vulkan driver (lavapipe) and not cheap on a GPU.
+  let inner = P(1u);
+  let pick = e / inner;
+  let outer = pick / P(3u);
+  let row = I[P(5u) + pick - outer * P(3u)];
   if (row < 0 || u32(row) >= P(2u)) { O[e] = ${badIndexValue(dtype)}; return; }
-  O[e] = X[P(3u) + u32(row) * P(1u) + e % P(1u)];
+  O[e] = X[P(4u) + (outer * P(2u) + u32(row)) * inner + e - pick * inner];
 }`,
   };
 }
@@ -54,24 +60,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   };
 }
 
-function requireIndices(op: string, indices: GpuArray): void {
+/** Refuses indices that are not int32 (the nodes check first; this guards direct kernel calls). */
+export function requireIndices(op: string, indices: GpuArray): void {
   if (indices.dtype !== 'int32') throw new DTypeError(`webgpu ${op}: indices must be int32, got ${indices.dtype}`);
 }
 
-/** Rows of `x` along axis 0 picked by int32 `indices`: out[i] = x[indices[i]] (a row of NaN, or 0 in int32, for an index out of range). */
-export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray): GpuArray {
+/**
+ * Slices of `x` along `axis` picked by int32 `indices` (numpy's take): a slice of NaN, or 0 in
+ * int32, for an index out of range.
+ */
+export function gather(ctx: KernelContext, x: GpuArray, indices: GpuArray, axis: number): GpuArray {
   requireIndices('Gather', indices);
-  if (x.shape.length < 1)
-    throw new ShapeError(`webgpu Gather: x must have at least one axis, got ${formatShape(x.shape)}`);
-  const out = ctx.alloc('Gather', [...indices.shape, ...x.shape.slice(1)], x.dtype);
+  if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length)
+    throw new ShapeError(`webgpu Gather: axis ${axis} is outside the axes of x ${formatShape(x.shape)}`);
+  const out = ctx.alloc('Gather', [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype);
   const size = out.size;
   if (size === 0) return out;
-  const rowLength = x.shape.slice(1).reduce((n, d) => n * d, 1);
+  const inner = x.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
   const xs = ctx.contiguous(x);
   const idx = ctx.contiguous(indices);
   ctx.run(
     gatherProgram(x.dtype),
-    [size, rowLength, x.shape[0], xs.offset, idx.offset],
+    [size, inner, x.shape[axis], indices.size, xs.offset, idx.offset],
     [xs, idx, out],
     Math.ceil(size / WORKGROUP),
   );

@@ -8,7 +8,7 @@ import { linearIndexWgsl, PARAMS_WGSL, wgslType } from '../wgsl/params.ts';
 import { MAX_RANK } from './elementwise.ts';
 import { fill } from './fill.ts';
 
-/** What a reduction computes: the two reduce kernels and ArgMax. */
+/** What a reduction computes: the reduce kernels and ArgMax. */
 type ReduceOp = ReduceKernelName | 'ArgMax';
 
 /**
@@ -39,6 +39,7 @@ const RED_STRIDES = 29;
 
 function identity(op: ReduceOp, t: 'f32' | 'i32'): string {
   if (op === 'Sum') return t === 'f32' ? '0.0' : '0';
+  if (op === 'Min') return t === 'f32' ? 'inf_f32()' : 'max_i32()';
   return t === 'f32' ? '-inf_f32()' : 'min_i32()';
 }
 
@@ -47,6 +48,8 @@ function combineWgsl(op: ReduceOp, t: 'f32' | 'i32'): string {
   if (op === 'Sum') return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return acc + v; }`;
   if (op === 'Max')
     return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return ${t === 'f32' ? 'max_nan(acc, v)' : 'max(acc, v)'}; }`;
+  if (op === 'Min')
+    return `fn combine(acc: ${t}, v: ${t}) -> ${t} { return ${t === 'f32' ? 'min_nan(acc, v)' : 'min(acc, v)'}; }`;
   // ArgMax: NaN counts as the largest value and the first index wins ties, as in numpy; `takes`
   // says whether (v, vi) replaces (acc, ai), which makes the combination order-independent.
   const nan = (x: string): string => (t === 'f32' ? `is_nan(${x})` : 'false');
@@ -221,7 +224,7 @@ function dispatch(ctx: KernelContext, op: ReduceOp, x: GpuArray, out: GpuArray, 
   ctx.release(partial);
 }
 
-/** Sum or Max of `x` along the sorted `axes`, into a new contiguous array. */
+/** Sum, Max or Min of `x` along the sorted `axes`, into a new contiguous array. */
 export function reduce(
   ctx: KernelContext,
   op: ReduceKernelName,
@@ -233,8 +236,10 @@ export function reduce(
   const p = plan(op, x, axes);
   if (p.outputs === 0) return ctx.alloc(op, shape, x.dtype);
   if (p.length === 0) {
-    // NOTE: the sum of nothing is 0 and the maximum of nothing -Inf (the identity of each).
-    const empty = op === 'Sum' ? 0 : x.dtype === 'float32' ? -Infinity : -2147483648;
+    // NOTE: the sum of nothing is 0, the maximum of nothing -Inf and the minimum +Inf (the identity
+    // of each; int32 has the ends of its range).
+    const float = x.dtype === 'float32';
+    const empty = { Sum: 0, Max: float ? -Infinity : -2147483648, Min: float ? Infinity : 2147483647 }[op];
     return fill(ctx, op, shape, empty, x.dtype);
   }
   const out = ctx.alloc(op, shape, x.dtype);

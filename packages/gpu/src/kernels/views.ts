@@ -1,4 +1,4 @@
-import { AxisError, formatShape, ShapeError, sizeOf, type Shape, broadcastsTo } from '@graphgrad/core';
+import { AxisError, formatShape, reshapeStrides, ShapeError, sizeOf, type Shape, broadcastsTo } from '@graphgrad/core';
 import type { GpuArray } from '../gpu-array.ts';
 import type { KernelContext } from '../kernel-context.ts';
 import { broadcastStrides, contiguousStrides, isContiguous } from '../strides.ts';
@@ -29,7 +29,10 @@ export function broadcastTo(ctx: KernelContext, x: GpuArray, shape: Shape): GpuA
   return ctx.view(x, shape, broadcastStrides(x.shape, x.strides, shape), x.offset);
 }
 
-/** The same elements under a new shape: a view of contiguous data, otherwise a strided copy. */
+/**
+ * The same elements under a new shape: a view wherever strides can read them so (contiguous data,
+ * or a strided view whose axes only regroup, such as h[:, t, :]), otherwise a strided copy.
+ */
 export function reshape(ctx: KernelContext, x: GpuArray, shape: Shape): GpuArray {
   if (sizeOf(shape) !== x.size) {
     throw new ShapeError(
@@ -37,6 +40,8 @@ export function reshape(ctx: KernelContext, x: GpuArray, shape: Shape): GpuArray
     );
   }
   if (isContiguous(x.shape, x.strides)) return ctx.view(x, shape, contiguousStrides(shape), x.offset);
+  const strides = reshapeStrides(x.shape, x.strides, shape);
+  if (strides !== null) return ctx.view(x, shape, strides, x.offset);
   const dense = copy(ctx, x);
   const out = ctx.view(dense, shape, contiguousStrides(shape), 0);
   ctx.release(dense);

@@ -1,9 +1,11 @@
 import type { Tensor } from '@graphgrad/core';
+import { Module } from '../module/module.ts';
 
 /**
  * A layer the book's way: parameters in `params`, their gradients in `grads` (read from the
  * parameters after `backward()`), and a `forward`. There is no hand-written `backward`: the tape
- * derives it from the nodes `forward` used.
+ * derives it from the nodes `forward` used. Every `Module` is one (its `params` is
+ * `parameters()`); a plain object with these members is one too.
  */
 export interface Layer {
   /** The parameters this layer owns (the same tensor objects every time). */
@@ -14,47 +16,25 @@ export interface Layer {
   forward(...inputs: Tensor[]): Tensor;
 }
 
-/** A layer without parameters, holding only a function of its inputs. */
-export abstract class StatelessLayer implements Layer {
-  readonly params: readonly Tensor[] = [];
-  get grads(): readonly (Tensor | null)[] {
-    return [];
-  }
+/**
+ * A layer without parameters, holding only a function of its inputs: a `Module` with no tensors.
+ *
+ * @example
+ * class Tanh extends StatelessLayer {
+ *   forward(x: Tensor): Tensor { return tanh(x); }
+ * }
+ */
+export abstract class StatelessLayer extends Module<Tensor[], Tensor> {
   /** The layer's output for `inputs`. */
-  abstract forward(...inputs: Tensor[]): Tensor;
-}
-
-/** The gradients of `params`, in order. */
-export function gradsOf(params: readonly Tensor[]): (Tensor | null)[] {
-  return params.map((p) => p.grad);
+  abstract override forward(...inputs: Tensor[]): Tensor;
 }
 
 /**
- * Layers applied in order, each to the previous one's output: the book's `layers` list as an
- * object. Its `params` list every parameter once, even when layers share one (weight tying).
+ * The gradients of `params`, in order.
  *
  * @example
- * const model = new Sequential([new Affine(W1, b1), new Sigmoid(), new Affine(W2, b2)]);
- * const scores = model.forward(x);
+ * gradsOf(model.params); // [W1.grad, b1.grad, …]
  */
-export class Sequential implements Layer {
-  /** The layers, in the order they are applied. */
-  readonly layers: readonly Layer[];
-
-  constructor(layers: readonly Layer[]) {
-    this.layers = [...layers];
-  }
-
-  get params(): readonly Tensor[] {
-    return [...new Set(this.layers.flatMap((l) => l.params))];
-  }
-
-  get grads(): readonly (Tensor | null)[] {
-    return gradsOf(this.params);
-  }
-
-  /** Each layer applied to the previous one's output, starting from `x`. */
-  forward(x: Tensor): Tensor {
-    return this.layers.reduce((h, layer) => layer.forward(h), x);
-  }
+export function gradsOf(params: readonly Tensor[]): (Tensor | null)[] {
+  return params.map((p) => p.grad);
 }

@@ -1,25 +1,19 @@
 import type { Tensor } from '@graphgrad/core';
 import { matmul } from '../matmul.ts';
-import { gradsOf, type Layer } from './layer.ts';
+import { Module } from '../module/module.ts';
 
 /**
- * The book's MatMul layer: y = x·W.
+ * The book's MatMul layer: y = x·W, a `Module` holding the given `W`.
  *
  * @example
  * const layer = new MatMul(randn([2, 10], { requiresGrad: true }));
  */
-export class MatMul implements Layer {
-  readonly params: readonly Tensor[];
-
+export class MatMul extends Module<[x: Tensor], Tensor> {
   constructor(
     /** The weights, [input, output]. */
     readonly W: Tensor,
   ) {
-    this.params = [W];
-  }
-
-  get grads(): readonly (Tensor | null)[] {
-    return gradsOf(this.params);
+    super();
   }
 
   /** x·W for a batch x of shape [N, input]. */

@@ -1,9 +1,9 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, div, mul, sqrt, sub } from '@graphgrad/nodes';
-import { checkHyperparameter } from './hyperparameter.ts';
-import { Optimizer } from './optimizer.ts';
+import type { HyperparameterSpecs } from './hyperparameter.ts';
+import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
 
-/** Options of `Adam`. */
+/** Options of `Adam` and `AdamW` (and of each of their parameter groups). */
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
   lr?: number;
@@ -11,7 +11,19 @@ export interface AdamOptions {
   beta1?: number;
   /** Decay of the second moment (default 0.999). */
   beta2?: number;
+  /** Weight decay (default 0 for Adam, where it is L2 added to the gradient; 0.01 for AdamW, decoupled). */
+  weightDecay?: number;
 }
+
+/** The hyperparameters Adam adds to the common ones. */
+type AdamHyperparameter = 'beta1' | 'beta2';
+
+const ADAM_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter | AdamHyperparameter> = {
+  lr: { default: 0.001 },
+  beta1: { default: 0.9, belowOne: true },
+  beta2: { default: 0.999, belowOne: true },
+  weightDecay: { default: 0 },
+};
 
 /**
  * Adam, the book's `Adam`: with t the step count,
@@ -23,39 +35,40 @@ export interface AdamOptions {
  * differ slightly in the first steps.
  *
  * @example
- * const optimizer = new Adam(model.params, { lr: 0.001 });
+ * const optimizer = new Adam(model.parameters(), { lr: 0.001 });
  */
-export class Adam extends Optimizer {
-  /** Learning rate (before bias correction); may be changed between steps. */
-  lr: number;
-  /** Decay of the first moment, in [0, 1). */
-  beta1: number;
-  /** Decay of the second moment, in [0, 1). */
-  beta2: number;
-  #lrT = 0;
-
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params);
-    this.lr = checkHyperparameter('Adam', 'lr', options.lr ?? 0.001);
-    this.beta1 = checkHyperparameter('Adam', 'beta1', options.beta1 ?? 0.9, true);
-    this.beta2 = checkHyperparameter('Adam', 'beta2', options.beta2 ?? 0.999, true);
+export class Adam extends Optimizer<AdamHyperparameter> {
+  constructor(params: OptimizerParams<AdamHyperparameter>, options: AdamOptions = {}) {
+    super(params, options, ADAM_HYPERPARAMETERS);
   }
 
-  protected override checkHyperparameters(): void {
-    checkHyperparameter('Adam', 'lr', this.lr);
-    checkHyperparameter('Adam', 'beta1', this.beta1, true);
-    checkHyperparameter('Adam', 'beta2', this.beta2, true);
+  /** Decay of the first moment, in [0, 1) (group 0's; setting it sets every group's). */
+  get beta1(): number {
+    return this.hyperparameter('beta1');
   }
 
-  protected override beginStep(): void {
+  /** Sets `beta1` in every parameter group (checked before the next step). */
+  set beta1(value: number) {
+    this.setHyperparameter('beta1', value);
+  }
+
+  /** Decay of the second moment, in [0, 1) (group 0's; setting it sets every group's). */
+  get beta2(): number {
+    return this.hyperparameter('beta2');
+  }
+
+  /** Sets `beta2` in every parameter group (checked before the next step). */
+  set beta2(value: number) {
+    this.setHyperparameter('beta2', value);
+  }
+
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<AdamHyperparameter>): void {
+    const { lr, beta1, beta2 } = group;
     const t = this.stepCount;
-    this.#lrT = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-  }
-
-  protected update(param: Tensor, grad: Tensor): void {
+    const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const { m, v } = this.slots(param, 'm', 'v');
-    m.assign(add(m, mul(sub(grad, m), 1 - this.beta1)));
-    v.assign(add(v, mul(sub(mul(grad, grad), v), 1 - this.beta2)));
-    param.assign(sub(param, div(mul(m, this.#lrT), add(sqrt(v), 1e-7))));
+    m.assign(add(m, mul(sub(grad, m), 1 - beta1)));
+    v.assign(add(v, mul(sub(mul(grad, grad), v), 1 - beta2)));
+    param.assign(sub(param, div(mul(m, lrT), add(sqrt(v), 1e-7))));
   }
 }

@@ -1,43 +1,49 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, div, mul, sqrt, sub } from '@graphgrad/nodes';
-import { checkHyperparameter } from './hyperparameter.ts';
-import { Optimizer } from './optimizer.ts';
+import type { HyperparameterSpecs } from './hyperparameter.ts';
+import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
 
-/** Options of `RMSprop`. */
+/** Options of `RMSprop` (and of each of its parameter groups). */
 export interface RMSpropOptions {
   /** Learning rate (default 0.01). */
   lr?: number;
   /** Decay of the squared-gradient average (default 0.99). */
   decayRate?: number;
+  /** L2 weight decay added to the gradient (default 0). */
+  weightDecay?: number;
 }
+
+const RMS_PROP_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter | 'decayRate'> = {
+  lr: { default: 0.01 },
+  decayRate: { default: 0.99, belowOne: true },
+  weightDecay: { default: 0 },
+};
 
 /**
  * RMSprop, the book's `RMSprop`: h ← decay·h + (1 - decay)·g²; p ← p - lr·g / (√h + 1e-7)
  * (h starts at 0).
  *
  * @example
- * const optimizer = new RMSprop(model.params, { lr: 0.01, decayRate: 0.99 });
+ * const optimizer = new RMSprop(model.parameters(), { lr: 0.01, decayRate: 0.99 });
  */
-export class RMSprop extends Optimizer {
-  /** Learning rate; may be changed between steps. */
-  lr: number;
-  /** Decay of the squared-gradient average, in [0, 1). */
-  decayRate: number;
-
-  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
-    super(params);
-    this.lr = checkHyperparameter('RMSprop', 'lr', options.lr ?? 0.01);
-    this.decayRate = checkHyperparameter('RMSprop', 'decayRate', options.decayRate ?? 0.99, true);
+export class RMSprop extends Optimizer<'decayRate'> {
+  constructor(params: OptimizerParams<'decayRate'>, options: RMSpropOptions = {}) {
+    super(params, options, RMS_PROP_HYPERPARAMETERS);
   }
 
-  protected override checkHyperparameters(): void {
-    checkHyperparameter('RMSprop', 'lr', this.lr);
-    checkHyperparameter('RMSprop', 'decayRate', this.decayRate, true);
+  /** Decay of the squared-gradient average, in [0, 1) (group 0's; setting it sets every group's). */
+  get decayRate(): number {
+    return this.hyperparameter('decayRate');
   }
 
-  protected update(param: Tensor, grad: Tensor): void {
+  /** Sets `decayRate` in every parameter group (checked before the next step). */
+  set decayRate(value: number) {
+    this.setHyperparameter('decayRate', value);
+  }
+
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'decayRate'>): void {
     const { h } = this.slots(param, 'h');
-    h.assign(add(mul(h, this.decayRate), mul(mul(grad, grad), 1 - this.decayRate)));
-    param.assign(sub(param, div(mul(grad, this.lr), add(sqrt(h), 1e-7))));
+    h.assign(add(mul(h, group.decayRate), mul(mul(grad, grad), 1 - group.decayRate)));
+    param.assign(sub(param, div(mul(grad, group.lr), add(sqrt(h), 1e-7))));
   }
 }

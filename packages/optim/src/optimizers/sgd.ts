@@ -1,35 +1,34 @@
 import type { Tensor } from '@graphgrad/core';
 import { mul, sub } from '@graphgrad/nodes';
-import { Optimizer } from './optimizer.ts';
-import { checkHyperparameter } from './hyperparameter.ts';
+import type { HyperparameterSpecs } from './hyperparameter.ts';
+import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
 
-/** Options of `SGD`. */
+/** Options of `SGD` (and of each of its parameter groups). */
 export interface SGDOptions {
   /** Learning rate (default 0.01, the book's). */
   lr?: number;
+  /** L2 weight decay added to the gradient (default 0). */
+  weightDecay?: number;
 }
+
+const SGD_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter> = {
+  lr: { default: 0.01 },
+  weightDecay: { default: 0 },
+};
 
 /**
  * Stochastic gradient descent, the book's `SGD`: p ← p - lr·g.
  *
  * @example
- * const optimizer = new SGD(model.params, { lr: 1.0 });
+ * const optimizer = new SGD(model.parameters(), { lr: 1.0 });
  * optimizer.step();
  */
 export class SGD extends Optimizer {
-  /** Learning rate; may be changed between steps (a schedule). */
-  lr: number;
-
-  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
-    super(params);
-    this.lr = checkHyperparameter('SGD', 'lr', options.lr ?? 0.01);
+  constructor(params: OptimizerParams, options: SGDOptions = {}) {
+    super(params, options, SGD_HYPERPARAMETERS);
   }
 
-  protected override checkHyperparameters(): void {
-    checkHyperparameter('SGD', 'lr', this.lr);
-  }
-
-  protected update(param: Tensor, grad: Tensor): void {
-    param.assign(sub(param, mul(grad, this.lr)));
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup): void {
+    param.assign(sub(param, mul(grad, group.lr)));
   }
 }
