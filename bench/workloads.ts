@@ -12,10 +12,11 @@
  *
  * Rows: graphgrad's CPU backend; PyTorch (Debian's python3-torch) on one thread (torch.set_num_threads(1)
  * and OPENBLAS_NUM_THREADS=1: OpenBLAS otherwise starts a thread per core whatever torch's setting);
- * PyTorch on two threads where a workload's products are large; jax-js on its wasm device, each step
- * one jit-compiled function; numpy running the book's layers on one thread. One thread is timed by the
- * process's CPU time (time slices lost to other processes on a shared machine do not count), two
- * threads by elapsed time (CPU time would add up both threads).
+ * PyTorch on two threads (both settings 2, OMP_WAIT_POLICY=PASSIVE) where a workload's products are
+ * large; jax-js on its wasm device (one thread in Node), each step one jit-compiled function; numpy
+ * running the book's layers on one thread. One thread is timed by the process's CPU time (time slices
+ * lost to other processes on a shared machine do not count), two threads by elapsed time (CPU time
+ * would add up both threads; the table gives it too).
  *
  * A framework's side that does not exist yet (an op graphgrad lacks) is printed as `—` with the reason,
  * as is a reference that cannot run here (no PyTorch installed, say); neither is ever dropped silently.
@@ -254,7 +255,7 @@ function runPythonRow(workload: Workload, framework: 'torch' | 'torch2' | 'numpy
       OPENBLAS_NUM_THREADS: String(threads),
       OMP_NUM_THREADS: String(threads),
       // Waiting OpenMP threads sleep instead of spinning: on a machine shared with other processes a
-      // spinning thread holds a core another thread of the same step needs (measured: 10-30× slower).
+      // spinning thread holds a core that another thread of the same step needs (bench/README.md).
       ...(threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
     },
   );
@@ -358,7 +359,7 @@ function report(workload: Workload, rows: readonly Row[]): Outcome {
     ],
     checked.map(({ row, cell, ok }) => {
       const m = row.measured;
-      if (m === undefined) return [row.label, `— (${row.reason ?? 'not run'})`];
+      if (m === undefined) return [row.label, '— (below)'];
       return [
         row.label,
         fmt(timed(m)),
@@ -371,7 +372,9 @@ function report(workload: Workload, rows: readonly Row[]): Outcome {
       ];
     }),
   );
-  if (workload.compareNote !== undefined) console.log(`note: ${workload.compareNote}\n`);
+  for (const row of rows) if (row.measured === undefined) console.log(`— ${row.label}: ${row.reason ?? 'not run'}`);
+  if (workload.compareNote !== undefined) console.log(`note: ${workload.compareNote}`);
+  console.log();
   for (const line of mismatches) {
     const banner = '!'.repeat(100);
     console.log(`${banner}\nLOSS MISMATCH: ${line}\nThat row's time is no valid comparison.\n${banner}`);
@@ -404,7 +407,7 @@ function summary(outcomes: readonly Outcome[]): void {
       const ours = o.rows.find((r) => r.framework === 'graphgrad');
       return [
         o.workload.name,
-        ours?.measured ? fmt(median(ours.measured.samples)) : `— (${ours?.reason ?? 'not run'})`,
+        ours?.measured ? fmt(median(ours.measured.samples)) : ours === undefined ? 'not run' : '— (pending)',
         cell(o, 'torch'),
         cell(o, 'torch2'),
         cell(o, 'jax-js'),

@@ -67,7 +67,8 @@ export const attentionSeq2seq: Workload = {
   tolerance: 1e-5,
   data,
   graphgrad: {
-    pending: 'no LSTM in graphgrad yet, nor batched matmul and concat (the attention and the Affine on concat(c, h))',
+    pending:
+      'step not written yet: it waits for the LSTM layer, the Embedding, batched matmul and concat (the attention, the Affine on concat(c, h)), which are landing in @graphgrad/nodes',
   },
   jaxjs,
 };

@@ -127,7 +127,7 @@ export const lstmLm: Workload = {
   data,
   graphgrad: {
     pending:
-      "no LSTM in graphgrad yet: slicing/concat of the gates and gather's scatter-add gradient (the sparse embedding) are being added",
+      'step not written yet: it waits for the LSTM layer and the Embedding with a scatter-add gradient (the sparse one), which are landing in @graphgrad/nodes',
   },
   jaxjs,
 };

@@ -1204,6 +1204,7 @@ describe('docs/errors.md', () => {
     AnomalyError: () => detectAnomaly(() => log(tensor([1, 0], { requiresGrad: true }))),
     GradCheckError: () => assertGradCheck((t) => sum(WrongRule.apply([t])), [randn([3], { dtype: 'float64' })]),
     SafetensorsError: () => decodeSafetensors(holeyFile()),
+    StateDictError: () => new nodes.Linear(3, 2).loadStateDict({ W: randn([2, 3]) }),
     ModifiedInPlaceError: () => {
       const w = randn([2], { requiresGrad: true });
       const loss = sum(mul(w, randn([2], { requiresGrad: true })));

@@ -6,6 +6,7 @@ import {
   DTypeError,
   full,
   Generator,
+  rand,
   randint,
   randn,
   ShapeError,
@@ -171,6 +172,8 @@ describe.skipIf(gpu.backend === null)(
       );
       return Promise.all([
         randint(0, 100, [64], { seed: 1, backend }).data(),
+        rand([33], { seed: 5, backend }).data(),
+        randn([33], { seed: 6, backend }).data(),
         bernoulli(p, { seed: 2 }).data(),
         (await multinomial(weights, 3, { seed: 3 })).data(),
         (await multinomial(weights, 50, { replacement: true, seed: 3 })).data(),
@@ -178,7 +181,7 @@ describe.skipIf(gpu.backend === null)(
       ]).then((arrays) => arrays.map((a) => Array.from(a)));
     };
 
-    it('randint, bernoulli, multinomial and dropout', async () => {
+    it('rand, randn, randint, bernoulli, multinomial and dropout', async () => {
       expect(await on(gpu.backend!)).toEqual(await on(cpuBackend()));
     });
   },

@@ -60,6 +60,8 @@ const SIMD = {
   v128Const: 0x0c,
   or: 0x50,
   i32x4TruncSatF32x4S: 0xf8,
+  i8x16Shuffle: 0x0d,
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** The instructions of one function body, appended by method calls in stack-machine order. */
@@ -119,6 +121,49 @@ export class FunctionBody {
   }
   i32Eq(): this {
     this.#code.push(0x46);
+    return this;
+  }
+  i32Ne(): this {
+    this.#code.push(0x47);
+    return this;
+  }
+  i32GtU(): this {
+    this.#code.push(0x4b);
+    return this;
+  }
+  i32LeU(): this {
+    this.#code.push(0x4d);
+    return this;
+  }
+  i32Or(): this {
+    this.#code.push(0x72);
+    return this;
+  }
+  i32Shl(): this {
+    this.#code.push(0x74);
+    return this;
+  }
+  /** `local.tee`: sets local `i` and leaves the value on the stack. */
+  tee(i: number): this {
+    this.#code.push(0x22);
+    uleb(i, this.#code);
+    return this;
+  }
+  /** Calls the module's function `index` (its position in the list given to `encodeModule`). */
+  call(index: number): this {
+    this.#code.push(0x10);
+    uleb(index, this.#code);
+    return this;
+  }
+  /** `if` … `else` … `end` on the i32 condition on the stack, leaving nothing. */
+  ifElse(then: () => void, otherwise?: () => void): this {
+    this.#code.push(0x04, 0x40);
+    then();
+    if (otherwise !== undefined) {
+      this.#code.push(0x05);
+      otherwise();
+    }
+    this.#code.push(0x0b);
     return this;
   }
   /** f32.load from (address on the stack) + `offset` bytes. */
@@ -279,6 +324,22 @@ export class FunctionBody {
   i32x4TruncSatF32x4S(): this {
     return this.#simd(SIMD.i32x4TruncSatF32x4S);
   }
+  /**
+   * `i8x16.shuffle` of (a, b) on the stack, given as float lanes: lane i of the result is float
+   * `lanes[i]` of the eight floats of a then b.
+   */
+  f32x4Shuffle(lanes: readonly [number, number, number, number]): this {
+    this.#simd(SIMD.i8x16Shuffle);
+    for (const lane of lanes) this.#code.push(lane * 4, lane * 4 + 1, lane * 4 + 2, lane * 4 + 3);
+    return this;
+  }
+  /**
+   * `f32x4.relaxed_madd` of (a, b, c) on the stack: a·b + c, fused or not as the hardware does it
+   * (the relaxed SIMD proposal); validate a module using it before relying on it.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.#simd(SIMD.f32x4RelaxedMadd);
+  }
 
   /** The body's bytes: locals (one entry each) followed by the code and `end`. */
   encode(): number[] {
@@ -292,10 +353,22 @@ export class FunctionBody {
   }
 }
 
-/** An exported function: its name and body (its type is `(params) -> ()`). */
-interface ExportedFunction {
+/** A function of the module: its name and body (its type is `(params) -> ()`), and whether it is exported. */
+export interface ModuleFunction {
   readonly name: string;
   readonly body: FunctionBody;
+  /** Exported under `name` (the default); an internal one is only reached by `call`. */
+  readonly exported?: boolean;
+}
+
+/** The memory a module imports as `env.memory`. */
+export interface MemoryImport {
+  /** Pages (64 KiB) the memory has at least. */
+  readonly minPages: number;
+  /** Pages it may grow to (required when shared). */
+  readonly maxPages?: number;
+  /** A shared memory, which worker threads can use at the same time. */
+  readonly shared: boolean;
 }
 
 function section(id: number, content: number[]): number[] {
@@ -319,10 +392,11 @@ function name(s: string): number[] {
 }
 
 /**
- * The bytes of a module that defines one memory (exported as `memory`, `pages` 64 KiB pages to
- * start, growable) and exports `functions`, each of its own type `(params) -> ()`.
+ * The bytes of a module that imports one memory (`env.memory`, see {@link MemoryImport}) and holds
+ * `functions` in order (function `i` is `call(i)`), each of its own type `(params) -> ()`, exporting
+ * those marked so.
  */
-export function encodeModule(functions: readonly ExportedFunction[], pages: number): Uint8Array<ArrayBuffer> {
+export function encodeModule(functions: readonly ModuleFunction[], memory: MemoryImport): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => {
     const t = [0x60];
     uleb(f.body.params.length, t);
@@ -333,16 +407,17 @@ export function encodeModule(functions: readonly ExportedFunction[], pages: numb
     uleb(i, t);
     return t;
   });
-  const memLimits: number[] = [0x00];
-  uleb(pages, memLimits);
-  const exports = [
-    [...name('memory'), 0x02, 0x00],
-    ...functions.map((f, i) => {
-      const e = [...name(f.name), 0x00];
-      uleb(i, e);
-      return e;
-    }),
-  ];
+  // limits: flags (bit 0: a maximum follows; bit 1: shared), the minimum, the maximum
+  const limits: number[] = [memory.maxPages === undefined ? 0x00 : memory.shared ? 0x03 : 0x01];
+  uleb(memory.minPages, limits);
+  if (memory.maxPages !== undefined) uleb(memory.maxPages, limits);
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...limits]];
+  const exports = functions.flatMap((f, i) => {
+    if (f.exported === false) return [];
+    const e = [...name(f.name), 0x00];
+    uleb(i, e);
+    return [e];
+  });
   return new Uint8Array([
     0x00,
     0x61,
@@ -353,8 +428,8 @@ export function encodeModule(functions: readonly ExportedFunction[], pages: numb
     0x00,
     0x00,
     ...section(1, vector(types)),
+    ...section(2, vector(imports)),
     ...section(3, vector(funcs)),
-    ...section(5, vector([memLimits])),
     ...section(7, vector(exports)),
     ...section(10, vector(functions.map((f) => f.body.encode()))),
   ]);

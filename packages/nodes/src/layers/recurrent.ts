@@ -49,6 +49,10 @@ export interface RecurrentResult<S> {
  *
  * `forward(x, state?)` gives the outputs; `forwardWithState(x, state?)` also gives the final state,
  * still in the graph (a decoder started from an encoder's state backpropagates into it).
+ *
+ * @example
+ * const layer: Recurrent<LSTMState, LSTMCellState, LSTMCell> = new LSTM(8, 16);
+ * layer.cells.length; // 1
  */
 export abstract class Recurrent<S, CellState, Cell extends AnyModule & RecurrentCell<CellState>> extends Module<
   [x: Tensor, state?: S | null],
