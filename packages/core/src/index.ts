@@ -6,6 +6,7 @@
  * @module @graphgrad/core
  */
 export { checkAnomalies, detectAnomaly } from './anomaly.ts';
+export { describeValue } from './describe-value.ts';
 export {
   BINARY_KERNELS,
   KERNEL_NAMES,

@@ -1,6 +1,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { describeValue } from './describe-value.ts';
 import { ArgumentError } from './errors.ts';
 
 type Source = ReturnType<typeof xoroshiro128plusFromState>;
@@ -37,7 +38,9 @@ export class Generator {
   #spareNormal: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new ArgumentError(`Generator: a seed is an integer, got ${seed}`);
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      throw new ArgumentError(`Generator: a seed is an integer, got ${describeValue(seed)}`);
+    }
     this.#source = xoroshiro128plusFromState(seedState(seed));
   }
 

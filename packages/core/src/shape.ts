@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.ts';
 import { ArgumentError, AxisError, ShapeError } from './errors.ts';
 
 /** A tensor's shape: the length of each axis, outermost first. `[]` is a scalar. */
@@ -22,10 +23,22 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Throws unless `shape` is a list of non-negative integers. */
-export function checkShape(op: string, shape: Shape): void {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ArgumentError(`${op}: a shape is a list of non-negative integers, got ${JSON.stringify(shape)}`);
+/**
+ * The most elements a tensor may have: 2³¹ - 1, the longest typed array every engine allocates
+ * (and more than a WebGPU binding holds).
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Throws unless `shape` is a list of non-negative integers whose product a tensor can hold. */
+export function checkShape(op: string, shape: unknown): asserts shape is Shape {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+    throw new ArgumentError(`${op}: a shape is a list of non-negative integers, got ${describeValue(shape)}`);
+  }
+  const size = sizeOf(shape as Shape);
+  if (size > MAX_ELEMENTS) {
+    throw new ShapeError(
+      `${op}: shape ${describeValue(shape)} has ${size} elements, more than a tensor holds (${MAX_ELEMENTS})`,
+    );
   }
 }
 
@@ -137,7 +150,10 @@ export function broadcastable(a: Shape, b: Shape): boolean {
 
 /** Resolves a possibly negative axis against `rank`, throwing an `AxisError` that names `op`. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+    throw new AxisError(`${op}: an axis is an integer, got ${describeValue(axis)}`);
+  }
+  if (axis < -rank || axis >= rank) {
     throw new AxisError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
@@ -146,9 +162,12 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Resolves a list of axes (or all axes when undefined), sorted, rejecting duplicates. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new AxisError(`${op}: axes are an integer or a list of integers, got ${describeValue(axes)}`);
+  }
   const list = (typeof axes === 'number' ? [axes] : [...axes]).map((a) => normalizeAxis(op, a, rank));
   const sorted = [...new Set(list)].sort((x, y) => x - y);
-  if (sorted.length !== list.length) throw new AxisError(`${op}: axes ${JSON.stringify(axes)} repeat an axis`);
+  if (sorted.length !== list.length) throw new AxisError(`${op}: axes ${describeValue(axes)} repeat an axis`);
   return sorted;
 }
 

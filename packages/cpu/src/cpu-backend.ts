@@ -2,7 +2,7 @@ import { BINARY_KERNELS, REDUCE_KERNELS, UNARY_KERNELS } from '@graphgrad/core';
 import type { Backend, BackendArray, Kernels } from '@graphgrad/core';
 import type { DType, TypedArray } from '@graphgrad/core';
 import { formatShape, sizeOf, type Shape } from '@graphgrad/core';
-import { ShapeError } from '@graphgrad/core';
+import { ArgumentError, ShapeError } from '@graphgrad/core';
 import { BufferLedger, rowMajor, type CpuArray } from './buffers.ts';
 import { binary, unary, where } from './elementwise.ts';
 import { broadcastTo, cast, gather, oneHot, reshape, transpose } from './layout.ts';
@@ -12,11 +12,12 @@ import { cumsum } from './scan.ts';
 import { scatterAdd } from './scatter-add.ts';
 import { concat, slice, sliceScatter } from './slicing.ts';
 import { softmax, softmaxCrossEntropy } from './softmax.ts';
+import { hardwareThreads } from './wasm/heap-threads.ts';
 
 const cpu = (x: BackendArray): CpuArray => x as unknown as CpuArray;
 const handle = (x: CpuArray): BackendArray => x;
 
-function buildKernels(ledger: BufferLedger): Kernels {
+function buildKernels(ledger: BufferLedger, threads: number): Kernels {
   const unaryKernels = Object.fromEntries(
     UNARY_KERNELS.map((name) => [name, (x: BackendArray) => handle(unary(ledger, name, cpu(x)))]),
   );
@@ -38,7 +39,7 @@ function buildKernels(ledger: BufferLedger): Kernels {
     ...(binaryKernels as Pick<Kernels, (typeof BINARY_KERNELS)[number]>),
     ...(reduceKernels as Pick<Kernels, (typeof REDUCE_KERNELS)[number]>),
     ArgMax: (x, axis) => handle(argMax(ledger, cpu(x), axis)),
-    MatMul: (a, b, ta, tb) => handle(matmul(ledger, cpu(a), cpu(b), ta, tb)),
+    MatMul: (a, b, ta, tb) => handle(matmul(ledger, cpu(a), cpu(b), ta, tb, threads)),
     Transpose: (x, perm) => handle(transpose(ledger, cpu(x), perm)),
     BroadcastTo: (x, shape) => handle(broadcastTo(ledger, cpu(x), shape)),
     Reshape: (x, shape) => handle(reshape(ledger, cpu(x), shape)),
@@ -56,6 +57,17 @@ function buildKernels(ledger: BufferLedger): Kernels {
   };
 }
 
+/** Options of {@link cpuBackend}. */
+export interface CpuBackendOptions {
+  /**
+   * Threads a large float32 matrix product is split over (default: the host's logical cores, at
+   * most 8). Worker threads need shared WebAssembly memory and a thread that may block: Node, or a
+   * browser's worker on a cross-origin isolated page; elsewhere every kernel runs on the calling
+   * thread whatever this says. 1 keeps every kernel on the calling thread.
+   */
+  readonly threads?: number;
+}
+
 /**
  * The CPU backend: ndarray views over typed arrays. Contiguous operands go through plain loops,
  * float32 matrix products, sigmoid and large elementwise operations through WebAssembly SIMD
@@ -66,10 +78,16 @@ export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32'];
   readonly kernels: Kernels;
+  /** Threads a large matrix product may be split over (see {@link CpuBackendOptions}). */
+  readonly threads: number;
   readonly #ledger = new BufferLedger();
 
-  constructor() {
-    this.kernels = buildKernels(this.#ledger);
+  constructor(options: CpuBackendOptions = {}) {
+    const { threads = hardwareThreads() } = options;
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new ArgumentError(`cpuBackend: threads must be a whole number ≥ 1, got ${String(threads)}`);
+    this.threads = threads;
+    this.kernels = buildKernels(this.#ledger, threads);
   }
 
   fromData(data: TypedArray, shape: Shape, dtype: DType): BackendArray {
@@ -83,7 +101,8 @@ export class CpuBackend implements Backend {
 
   fill(shape: Shape, value: number, dtype: DType): BackendArray {
     const out = this.#ledger.alloc(shape, dtype);
-    if (value !== 0) out.data.fill(value);
+    // NOTE: Object.is, so that -0 (which equals 0) is written and keeps its sign.
+    if (!Object.is(value, 0)) out.data.fill(value);
     return handle(out);
   }
 
@@ -106,7 +125,13 @@ export class CpuBackend implements Backend {
   }
 }
 
-/** Creates a CPU backend (each has its own buffer accounting). */
-export function cpuBackend(): CpuBackend {
-  return new CpuBackend();
+/**
+ * Creates a CPU backend (each has its own buffer accounting).
+ *
+ * @example
+ * setBackend(cpuBackend()); // large products on every core
+ * const single = cpuBackend({ threads: 1 }); // every kernel on the calling thread
+ */
+export function cpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  return new CpuBackend(options);
 }

@@ -38,6 +38,12 @@ export class GpuArray implements BackendArray {
    * views that keep its order (`Backend.hostValues`). Never written after the array is made.
    */
   hostValues: Int32Array | undefined = undefined;
+  /**
+   * Set on an array computed by a kernel that may have failed (a custom WGSL kernel, until its
+   * compilation is known to have succeeded) and on every array computed from one: resolves to the
+   * failure's message, which every read of the array throws, or to null.
+   */
+  poison: Promise<string | null> | null = null;
 
   constructor(
     readonly owner: object,

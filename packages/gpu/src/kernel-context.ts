@@ -40,4 +40,6 @@ export interface KernelContext {
     arrays: readonly GpuArray[],
     workgroups: number | readonly [number, number] | readonly [number, number, number],
   ): void;
+  /** What the WGSL compiler said of `program`'s source: null when it compiled, else its errors. */
+  compileErrors(program: Program): Promise<string | null>;
 }

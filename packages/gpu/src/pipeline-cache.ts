@@ -13,6 +13,23 @@ export interface Program {
 export interface CompiledProgram {
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
+  /**
+   * What the WGSL compiler said of the source: null when it compiled, otherwise its errors (line,
+   * column and message). Known only asynchronously, as WebGPU reports compilation.
+   */
+  readonly compileErrors: Promise<string | null>;
+}
+
+/** The compiler's error messages for `module`, or null when it has none. */
+async function compileErrorsOf(module: GPUShaderModule): Promise<string | null> {
+  try {
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length === 0) return null;
+    return errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+  } catch (error) {
+    return `compilation info unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /** Compute pipelines by program key: each WGSL variant is compiled once per device. */
@@ -33,7 +50,7 @@ export class PipelineCache {
         compute: { module, entryPoint: 'main' },
         label: program.key,
       });
-      compiled = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      compiled = { pipeline, layout: pipeline.getBindGroupLayout(0), compileErrors: compileErrorsOf(module) };
       this.#compiled.set(program.key, compiled);
     }
     return compiled;

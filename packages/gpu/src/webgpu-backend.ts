@@ -36,6 +36,7 @@ import { concat, slice, sliceScatter } from './kernels/slicing.ts';
 import { softmax, softmaxCrossEntropy } from './kernels/softmax.ts';
 import { broadcastTo, reshape, transpose } from './kernels/views.ts';
 import { PipelineCache, type Program } from './pipeline-cache.ts';
+import { propagatingPoison } from './poison.ts';
 import { contiguousStrides, isContiguous } from './strides.ts';
 import { UniformArena } from './uniform-arena.ts';
 
@@ -132,8 +133,9 @@ export class WebGPUBackend implements Backend {
           ? this.#view(x, x.shape, contiguousStrides(x.shape), x.offset)
           : copy(this.#context, x),
       run: (program, params, arrays, workgroups) => this.#run(program, params, arrays, workgroups),
+      compileErrors: (program) => this.#pipelines.get(program).compileErrors,
     };
-    this.kernels = this.#buildKernels();
+    this.kernels = propagatingPoison(this.#buildKernels());
   }
 
   #buildKernels(): Kernels {
@@ -381,6 +383,23 @@ export class WebGPUBackend implements Backend {
    */
   async read(x: BackendArray): Promise<TypedArray> {
     const a = this.#own('read', x, 'x');
+    if (a.poison === null) return this.#readValues(a);
+    // Every read of an array a failed kernel computed (or one computed from it) fails the same way;
+    // the read still runs, so that the device errors it claims are not left to the next one.
+    let values: TypedArray | null = null;
+    let error: unknown = null;
+    try {
+      values = await this.#readValues(a);
+    } catch (e) {
+      error = e;
+    }
+    const failure = await a.poison;
+    if (failure !== null) throw new BackendError(failure);
+    if (error !== null) throw error;
+    return values!;
+  }
+
+  async #readValues(a: GpuArray): Promise<TypedArray> {
     const size = a.size;
     const Ctor = a.dtype === 'float32' ? Float32Array : Int32Array;
     if (size === 0) return new Ctor(0);

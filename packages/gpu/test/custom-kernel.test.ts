@@ -162,4 +162,52 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) { out[gid.x] = x[gid.x] +
     await expect(read).rejects.toThrow(BackendError);
     await expect(read).rejects.toThrow(/undefined_name|Broken/);
   });
+
+  it("gives a kernel zeros to write into: elements it leaves alone never show another tensor's data", async () => {
+    const evenOnly = defineWgslKernel({
+      name: 'EvenOnly',
+      inputs: ['x'],
+      wgsl: `@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = global_index(gid, nwg);
+  if (i >= output_size() || i % 2u == 1u) { return; }
+  out[i] = x[i];
+}`,
+    });
+    // Fill the pool with buffers of 7s, released, the size the kernel's output takes.
+    for (let k = 0; k < 4; k++) tensor(new Float32Array(64).fill(7), { backend }).dispose();
+    const x = tensor(
+      Float32Array.from({ length: 64 }, (_, i) => i),
+      { backend },
+    );
+    const out = backend.runKernel(evenOnly, [x.array], { shape: [64], dtype: 'float32' });
+    const values = await backend.read(out);
+    expect(Array.from(values)).toEqual(Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? i : 0)));
+    backend.dispose(out);
+    x.dispose();
+  });
+
+  it('poisons the output of WGSL that does not compile: every read, and every read of what is computed from it, names the kernel and the compiler', async () => {
+    const broken = defineWgslKernel({
+      name: 'Broken',
+      inputs: ['x'],
+      wgsl: `@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) { out[gid.x] = x[gid.x] + undefined_name; }`,
+    });
+    const message = /^webgpu Broken: its WGSL does not compile: \d+:\d+ .*undefined_name/;
+    const x = randn([4], { seed: 1, backend });
+    const out = backend.runKernel(broken, [x.array], { shape: [4], dtype: 'float32' });
+    await expect(backend.read(out)).rejects.toThrow(message);
+    await expect(backend.read(out)).rejects.toThrow(message);
+    const square = backend.kernels.Reshape(out, [2, 2]);
+    const derived = backend.kernels.Exp(square);
+    await expect(backend.read(derived)).rejects.toThrow(message);
+    // A second run of the same broken kernel fails the same way.
+    const again = backend.runKernel(broken, [x.array], { shape: [4], dtype: 'float32' });
+    await expect(backend.read(again)).rejects.toThrow(message);
+    // Healthy work goes on.
+    expect(Array.from(await x.data()).every(Number.isFinite)).toBe(true);
+    for (const a of [out, square, derived, again]) backend.dispose(a);
+    x.dispose();
+  });
 });

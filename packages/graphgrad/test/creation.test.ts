@@ -6,8 +6,10 @@ import {
   DTypeError,
   full,
   fullLike,
+  getBackend,
   ones,
   onesLike,
+  randn,
   ShapeError,
   tensor,
   zeros,
@@ -239,5 +241,49 @@ describe('zeros, ones, full and the *Like functions', () => {
   it('prints a short description', () => {
     const t = zeros([2, 3], { dtype: 'float64', requiresGrad: true });
     expect(t.toString()).toMatch(/^Tensor\(#\d+, \[2,3\], float64, leaf, requiresGrad\)$/);
+  });
+});
+
+describe('checked numbers', () => {
+  it('refuses int32 values beyond 32 bits, NaN and ±Inf instead of wrapping them', () => {
+    expect(() => tensor([1, 3e9], { dtype: 'int32' })).toThrow(
+      'tensor: an int32 tensor holds integers in [-2147483648, 2147483647], got 3000000000 at position 1',
+    );
+    expect(() => tensor(new Float64Array([Number.NaN]), { dtype: 'int32' })).toThrow(ArgumentError);
+    expect(() => tensor([Infinity], { dtype: 'int32' })).toThrow(/got Infinity at position 0/);
+    expect(() => full([2], -Infinity, { dtype: 'int32' })).toThrow(ArgumentError);
+    expect(() => full([2], 2 ** 31, { dtype: 'int32' })).toThrow(
+      'full: an int32 tensor holds integers in [-2147483648, 2147483647], got 2147483648',
+    );
+  });
+
+  it('keeps -0 in float dtypes', async () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      expect(Object.is((await full([3], -0, { dtype }).data())[2], -0)).toBe(true);
+      expect(Object.is((await tensor([-0], { dtype }).data())[0], -0)).toBe(true);
+    }
+  });
+
+  it('refuses a shape too large for any tensor with a ShapeError, before allocating', () => {
+    expect(() => zeros([2 ** 31, 2 ** 31])).toThrow(ShapeError);
+    expect(() => zeros([2 ** 31, 2 ** 31])).toThrow(/has 4611686018427388000 elements, more than a tensor holds/);
+  });
+
+  it('checks every option before allocating, and quotes bad values briefly', () => {
+    const live = getBackend().liveBuffers();
+    expect(() => randn([2], { dtype: 0 as never })).toThrow('randn: unknown dtype 0 (use float32, float64 or int32)');
+    expect(() => zeros([2], { requiresGrad: -1 as never })).toThrow(
+      'zeros: requiresGrad must be true or false, got -1',
+    );
+    expect(() => full([2], null as never)).toThrow('full: the value is a number, got null');
+    expect(() => tensor([1], { dtype: 'x'.repeat(1e6) as never })).toThrow(
+      /unknown dtype "x{60}…" \(a string of 1000000 characters\)/,
+    );
+    expect(() => tensor(Symbol('s') as never)).toThrow(
+      'tensor: values are a number, nested arrays of numbers or a typed array, got Symbol(s)',
+    );
+    expect(() => randn([2], { seed: {} as never })).toThrow('Generator: a seed is an integer, got {}');
+    expect(() => zeros([2], { colour: 'red' } as never)).toThrow(/zeros: unknown option "colour"/);
+    expect(getBackend().liveBuffers()).toBe(live);
   });
 });

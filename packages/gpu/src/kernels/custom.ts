@@ -95,9 +95,11 @@ ${kernel.wgsl}`;
 }
 
 /**
- * Runs `kernel` with one invocation per element of a new `shape` array: inputs that are views
- * (transposed, broadcast, offset) are first copied to contiguous row-major arrays, so the WGSL
- * indexes every input as plain row-major data.
+ * Runs `kernel` with one invocation per element of a new `shape` array of zeros: inputs that are
+ * views (transposed, broadcast, offset) are first copied to contiguous row-major arrays, so the
+ * WGSL indexes every input as plain row-major data. If the WGSL does not compile, every read of
+ * the output (and of anything computed from it) throws a `BackendError` naming the kernel and the
+ * compiler's message.
  */
 export function runCustomKernel(
   ctx: KernelContext,
@@ -125,20 +127,24 @@ export function runCustomKernel(
   );
   let out: GpuArray | null = null;
   try {
-    out = ctx.alloc(kernel.name, shape, dtype);
+    // NOTE: zeros, not a pooled buffer as it was left: an element the kernel does not write reads
+    // as 0, never as another tensor's data.
+    out = ctx.allocClean(kernel.name, shape, dtype);
     const size = out.size;
     if (size > 0) {
       const words = [size, ...params.map(f32Bits)];
-      ctx.run(
-        program(
-          kernel,
-          plain.map((x) => x.dtype),
-          dtype,
-        ),
-        words,
-        [...plain, out],
-        Math.ceil(size / kernel.workgroupSize),
+      const prog = program(
+        kernel,
+        plain.map((x) => x.dtype),
+        dtype,
       );
+      ctx.run(prog, words, [...plain, out], Math.ceil(size / kernel.workgroupSize));
+      // Until the compiler's verdict is in, the output may be unwritten: every read waits for it,
+      // and one that did not compile poisons the output (and what is computed from it).
+      const name = kernel.name;
+      out.poison = ctx
+        .compileErrors(prog)
+        .then((errors) => (errors === null ? null : `webgpu ${name}: its WGSL does not compile: ${errors}`));
     }
     return out;
   } catch (error) {
