@@ -204,7 +204,7 @@ export function tensor(
     );
   }
   const resolved = resolve('tensor', options, DEFAULT_DTYPE);
-  const nested = values as NestedArray;
+  const nested = values;
   const inferred = inferShape(nested);
   checkShape('tensor', inferred);
   const flat = flatten(nested, inferred);

@@ -165,7 +165,8 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new AxisError(`${op}: axes are an integer or a list of integers, got ${describeValue(axes)}`);
   }
-  const list = (typeof axes === 'number' ? [axes] : [...axes]).map((a) => normalizeAxis(op, a, rank));
+  const given: readonly number[] = typeof axes === 'number' ? [axes] : (axes as readonly number[]);
+  const list = given.map((a) => normalizeAxis(op, a, rank));
   const sorted = [...new Set(list)].sort((x, y) => x - y);
   if (sorted.length !== list.length) throw new AxisError(`${op}: axes ${describeValue(axes)} repeat an axis`);
   return sorted;

@@ -386,17 +386,14 @@ export class WebGPUBackend implements Backend {
     if (a.poison === null) return this.#readValues(a);
     // Every read of an array a failed kernel computed (or one computed from it) fails the same way;
     // the read still runs, so that the device errors it claims are not left to the next one.
-    let values: TypedArray | null = null;
-    let error: unknown = null;
-    try {
-      values = await this.#readValues(a);
-    } catch (e) {
-      error = e;
-    }
-    const failure = await a.poison;
+    const read = this.#readValues(a).then(
+      (values) => ({ values, error: null }),
+      (error: unknown) => ({ values: null, error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+    const [outcome, failure] = await Promise.all([read, a.poison]);
     if (failure !== null) throw new BackendError(failure);
-    if (error !== null) throw error;
-    return values!;
+    if (outcome.error !== null) throw outcome.error;
+    return outcome.values!;
   }
 
   async #readValues(a: GpuArray): Promise<TypedArray> {
