@@ -30,6 +30,7 @@ import { fill } from './kernels/fill.ts';
 import { gather, oneHot } from './kernels/gather.ts';
 import { matmul } from './kernels/matmul.ts';
 import { argMax, reduce } from './kernels/reduce.ts';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './kernels/recurrent-cells.ts';
 import { cumsum } from './kernels/scan.ts';
 import { scatterAdd } from './kernels/scatter-add.ts';
 import { concat, slice, sliceScatter } from './kernels/slicing.ts';
@@ -215,6 +216,25 @@ export class WebGPUBackend implements Backend {
         return elementwise(ctx, 'Where', [c, a, b], a.dtype);
       },
       Cumsum: (x, axis, reverse) => cumsum(ctx, this.#own('Cumsum', x, 'x'), axis, reverse),
+      LSTMCell: (gates, c) => lstmCell(ctx, this.#own('LSTMCell', gates, 'gates'), this.#own('LSTMCell', c, 'c')),
+      LSTMCellBackward: (gates, c, dh, dc) =>
+        lstmCellBackward(
+          ctx,
+          this.#own('LSTMCellBackward', gates, 'gates'),
+          this.#own('LSTMCellBackward', c, 'c'),
+          this.#own('LSTMCellBackward', dh, 'dh'),
+          this.#own('LSTMCellBackward', dc, 'dc'),
+        ),
+      GRUCell: (xg, hg, h) =>
+        gruCell(ctx, this.#own('GRUCell', xg, 'xg'), this.#own('GRUCell', hg, 'hg'), this.#own('GRUCell', h, 'h')),
+      GRUCellBackward: (xg, hg, h, dy) =>
+        gruCellBackward(
+          ctx,
+          this.#own('GRUCellBackward', xg, 'xg'),
+          this.#own('GRUCellBackward', hg, 'hg'),
+          this.#own('GRUCellBackward', h, 'h'),
+          this.#own('GRUCellBackward', dy, 'dy'),
+        ),
     };
   }
 
@@ -393,7 +413,7 @@ export class WebGPUBackend implements Backend {
     const [outcome, failure] = await Promise.all([read, a.poison]);
     if (failure !== null) throw new BackendError(failure);
     if (outcome.error !== null) throw outcome.error;
-    return outcome.values!;
+    return outcome.values;
   }
 
   async #readValues(a: GpuArray): Promise<TypedArray> {
