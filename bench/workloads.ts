@@ -8,15 +8,17 @@
  * one thread, else the first row that ran): a row that does not is marked, printed loudly, gets no
  * ratio, and the benchmark exits with status 1.
  *
- *   node --import tsx bench/workloads.ts [workload ...] [--frameworks graphgrad,torch,torch2,jax-js,numpy]
+ *   node --import tsx bench/workloads.ts [workload ...] [--frameworks graphgrad,graphgrad2,torch,torch2,jax-js,numpy]
  *
- * Rows: graphgrad's CPU backend; PyTorch (Debian's python3-torch) on one thread (torch.set_num_threads(1)
- * and OPENBLAS_NUM_THREADS=1: OpenBLAS otherwise starts a thread per core whatever torch's setting);
- * PyTorch on two threads (both settings 2, OMP_WAIT_POLICY=PASSIVE) where a workload's products are
- * large; jax-js on its wasm device (one thread in Node), each step one jit-compiled function; numpy
- * running the book's layers on one thread. One thread is timed by the process's CPU time (time slices
- * lost to other processes on a shared machine do not count), two threads by elapsed time (CPU time
- * would add up both threads; the table gives it too).
+ * Rows: graphgrad's CPU backend on one thread (`cpuBackend({ threads: 1 })`) and, where a workload's
+ * products are large, on two (its worker threads); PyTorch (Debian's python3-torch) on one thread
+ * (torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1: OpenBLAS otherwise starts a thread per core
+ * whatever torch's setting) and, where products are large, on two (both settings 2,
+ * OMP_WAIT_POLICY=PASSIVE); jax-js on its wasm device (one thread in Node), each step one
+ * jit-compiled function; numpy running the book's layers on one thread. One thread is timed by the
+ * process's CPU time (time slices lost to other processes on a shared machine do not count), two
+ * threads by elapsed time (CPU time would add up both threads; the table gives it too). Each ratio
+ * pairs rows with as many threads.
  *
  * A framework's side that does not exist yet (an op graphgrad lacks) is printed as `—` with the reason,
  * as is a reference that cannot run here (no PyTorch installed, say); neither is ever dropped silently.
@@ -60,8 +62,12 @@ const WORKLOADS: readonly Workload[] = [
   attentionSeq2seq,
 ];
 
-const FRAMEWORKS = ['graphgrad', 'torch', 'torch2', 'jax-js', 'numpy'] as const;
+const FRAMEWORKS = ['graphgrad', 'graphgrad2', 'torch', 'torch2', 'jax-js', 'numpy'] as const;
 type Framework = (typeof FRAMEWORKS)[number];
+/** The frameworks run in a Node child. */
+type NodeFramework = 'graphgrad' | 'graphgrad2' | 'jax-js';
+/** The two-thread rows, timed by elapsed time and compared with each other. */
+const TWO_THREADS: readonly Framework[] = ['graphgrad2', 'torch2'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -129,15 +135,19 @@ function packageVersion(name: string): string {
   return '?';
 }
 
-async function runChild(name: string, framework: 'graphgrad' | 'jax-js', dir: string): Promise<void> {
+async function runChild(name: string, framework: NodeFramework, dir: string): Promise<void> {
   const workload = WORKLOADS.find((w) => w.name === name);
   if (workload === undefined) throw new Error(`no workload ${name}`);
   const data = readData(dir);
   let runner: Runner;
   let version: string;
-  if (framework === 'graphgrad') {
+  let threads = 1;
+  if (framework !== 'jax-js') {
     if (isPending(workload.graphgrad)) throw new Error(workload.graphgrad.pending);
-    setBackend(cpuBackend());
+    // One thread, or two for large matrix products (the CPU backend's worker threads).
+    const backend = cpuBackend({ threads: framework === 'graphgrad2' ? 2 : 1 });
+    setBackend(backend);
+    threads = backend.threads;
     runner = workload.graphgrad(data);
     version = packageVersion('@graphgrad/core');
   } else {
@@ -151,23 +161,28 @@ async function runChild(name: string, framework: 'graphgrad' | 'jax-js', dir: st
     version = packageVersion('@jax-js/jax');
   }
   const { steps, warmup, group } = workload;
+  const clock = threads > 1 ? 'wall' : 'cpu';
   const mark = peakRssMark();
   const rss0 = process.memoryUsage.rss();
   const external0 = process.memoryUsage().external;
   let peakExternal = external0;
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   let last: number | undefined;
   const losses: number[] = [];
   for (let i = 0; i < steps;) {
     const n = i < warmup ? 1 : Math.min(group, steps - i);
-    const start = clockMs('cpu');
+    const start = clockMs(clock);
+    const cpuStart = clockMs('cpu');
     for (let k = 0; k < n; k++, i++) {
       const result = runner.step(i);
       last = result instanceof Promise ? await result : result;
       if (last !== undefined) losses.push(last);
     }
-    const elapsed = clockMs('cpu') - start;
-    if (i > warmup) samples.push(elapsed / n);
+    if (i > warmup) {
+      samples.push((clockMs(clock) - start) / n);
+      cpuSamples.push((clockMs('cpu') - cpuStart) / n);
+    }
     peakExternal = Math.max(peakExternal, process.memoryUsage().external);
     mark.read();
   }
@@ -176,10 +191,10 @@ async function runChild(name: string, framework: 'graphgrad' | 'jax-js', dir: st
   if (final === undefined) throw new Error(`${name}: step returned no loss and there is no finish()`);
   const measured: Measured = {
     version,
-    threads: 1,
-    clock: 'cpu',
+    threads,
+    clock,
     samples,
-    cpuMedian: median(samples),
+    cpuMedian: median(cpuSamples),
     final,
     losses,
     peakRss,
@@ -254,6 +269,8 @@ function runPythonRow(workload: Workload, framework: 'torch' | 'torch2' | 'numpy
     {
       OPENBLAS_NUM_THREADS: String(threads),
       OMP_NUM_THREADS: String(threads),
+      // The workload modules are imported: no __pycache__ left in bench/workloads/.
+      PYTHONDONTWRITEBYTECODE: '1',
       // Waiting OpenMP threads sleep instead of spinning: on a machine shared with other processes a
       // spinning thread holds a core that another thread of the same step needs (bench/README.md).
       ...(threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
@@ -267,9 +284,12 @@ function runPythonRow(workload: Workload, framework: 'torch' | 'torch2' | 'numpy
   return { framework, label, measured: result };
 }
 
-function runNodeRow(workload: Workload, framework: 'graphgrad' | 'jax-js', dir: string): Row {
-  const side = framework === 'graphgrad' ? workload.graphgrad : workload.jaxjs;
-  const base = framework === 'graphgrad' ? 'graphgrad (cpu)' : 'jax-js wasm, jit';
+function runNodeRow(workload: Workload, framework: NodeFramework, dir: string): Row {
+  const side = framework === 'jax-js' ? workload.jaxjs : workload.graphgrad;
+  const base =
+    framework === 'jax-js'
+      ? 'jax-js wasm, jit'
+      : `graphgrad (cpu), ${framework === 'graphgrad2' ? '2 threads' : '1 thread'}`;
   if (isPending(side)) return { framework, label: base, reason: side.pending };
   const result = spawnMeasured(
     process.execPath,
@@ -277,7 +297,7 @@ function runNodeRow(workload: Workload, framework: 'graphgrad' | 'jax-js', dir: 
     {},
   );
   if (typeof result === 'string') return { framework, label: base, reason: result };
-  const label = framework === 'graphgrad' ? base : `jax-js ${result.version} wasm, jit`;
+  const label = framework === 'jax-js' ? `jax-js ${result.version} wasm, jit` : base;
   return { framework, label, measured: result };
 }
 
@@ -313,9 +333,14 @@ function compare(workload: Workload, m: Measured, r: Measured): { diff: number; 
   return { diff, where };
 }
 
+/** graphgrad's row that `row` is compared with: the one with as many threads. */
+function oursFor(rows: readonly Row[], row: Row): Measured | undefined {
+  const framework = TWO_THREADS.includes(row.framework) ? 'graphgrad2' : 'graphgrad';
+  return rows.find((r) => r.framework === framework)?.measured;
+}
+
 function report(workload: Workload, rows: readonly Row[]): Outcome {
   const ref = rows.find((r) => r.framework === 'torch' && r.measured) ?? rows.find((r) => r.measured);
-  const ours = rows.find((r) => r.framework === 'graphgrad')?.measured;
   const k = workload.compareSteps ?? workload.steps;
   const hasLoss = rows.some((r) => (r.measured?.losses.length ?? 0) > 0);
   const mismatches: string[] = [];
@@ -355,10 +380,11 @@ function report(workload: Workload, rows: readonly Row[]): Outcome {
       'peak external growth',
       ...lossHeaders,
       `max rel. Δ vs ${ref?.framework ?? 'reference'}${hasLoss ? `, steps 1–${k}` : ''}`,
-      'graphgrad / this',
+      'graphgrad / this (as many threads)',
     ],
     checked.map(({ row, cell, ok }) => {
       const m = row.measured;
+      const ours = oursFor(rows, row);
       if (m === undefined) return [row.label, '— (below)'];
       return [
         row.label,
@@ -386,35 +412,38 @@ function report(workload: Workload, rows: readonly Row[]): Outcome {
 function summary(outcomes: readonly Outcome[]): void {
   const cell = (o: Outcome, f: Framework) => {
     const row = o.rows.find((r) => r.framework === f);
-    const ours = o.rows.find((r) => r.framework === 'graphgrad')?.measured;
     if (row === undefined) return 'not run';
     if (row.measured === undefined) return '—';
     if (o.mismatches.some((m) => m.includes(row.label))) return '✗ wrong loss';
+    const ours = oursFor(o.rows, row);
     return ours === undefined ? '—' : fmtRatio(median(ours.samples) / median(row.measured.samples));
   };
+  const time = (o: Outcome, f: Framework) => {
+    const row = o.rows.find((r) => r.framework === f);
+    return row === undefined ? 'not run' : row.measured ? fmt(median(row.measured.samples)) : '—';
+  };
   printTable(
-    'summary: graphgrad time / each reference (median per step; < 1× means graphgrad is faster; — where a side is pending or missing)',
+    'summary: graphgrad time / each reference with as many threads (median per step; < 1× means graphgrad is faster; — where a side is pending or missing)',
     [
       'workload',
-      'graphgrad ms / step',
-      'PyTorch 1 thread',
-      'PyTorch 2 threads',
-      'jax-js wasm',
-      'numpy 1 thread',
+      'graphgrad 1 thread, ms / step',
+      'vs PyTorch 1 thread',
+      'vs jax-js wasm',
+      'vs numpy 1 thread',
+      'graphgrad 2 threads, ms / step (wall)',
+      'vs PyTorch 2 threads',
       'losses',
     ],
-    outcomes.map((o) => {
-      const ours = o.rows.find((r) => r.framework === 'graphgrad');
-      return [
-        o.workload.name,
-        ours?.measured ? fmt(median(ours.measured.samples)) : ours === undefined ? 'not run' : '— (pending)',
-        cell(o, 'torch'),
-        cell(o, 'torch2'),
-        cell(o, 'jax-js'),
-        cell(o, 'numpy'),
-        o.mismatches.length === 0 ? 'agree' : `${o.mismatches.length} MISMATCH`,
-      ];
-    }),
+    outcomes.map((o) => [
+      o.workload.name,
+      time(o, 'graphgrad'),
+      cell(o, 'torch'),
+      cell(o, 'jax-js'),
+      cell(o, 'numpy'),
+      time(o, 'graphgrad2'),
+      cell(o, 'torch2'),
+      o.mismatches.length === 0 ? 'agree' : `${o.mismatches.length} MISMATCH`,
+    ]),
   );
 }
 
@@ -423,7 +452,8 @@ async function main(): Promise<void> {
   const childAt = args.indexOf('--child');
   if (childAt >= 0) {
     const [name, framework, dir] = args.slice(childAt + 1);
-    if (framework !== 'graphgrad' && framework !== 'jax-js') throw new Error(`--child: unknown framework ${framework}`);
+    if (framework !== 'graphgrad' && framework !== 'graphgrad2' && framework !== 'jax-js')
+      throw new Error(`--child: unknown framework ${framework}`);
     await runChild(name, framework, dir);
     return;
   }
@@ -444,9 +474,13 @@ async function main(): Promise<void> {
       writeData(dir, workload.data());
       const rows: Row[] = [];
       for (const f of frameworks) {
-        if (f === 'torch2' && !workload.multithread) continue;
+        if (TWO_THREADS.includes(f) && !workload.multithread) continue;
         process.stderr.write(`  ${workload.name}: ${f}\n`);
-        rows.push(f === 'graphgrad' || f === 'jax-js' ? runNodeRow(workload, f, dir) : runPythonRow(workload, f, dir));
+        rows.push(
+          f === 'torch' || f === 'torch2' || f === 'numpy'
+            ? runPythonRow(workload, f, dir)
+            : runNodeRow(workload, f, dir),
+        );
       }
       outcomes.push(report(workload, rows));
     } finally {

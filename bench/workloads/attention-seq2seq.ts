@@ -7,10 +7,11 @@
  * batch 128. The problems come from @graphgrad/datasets' generator of the book's date.txt
  * (`september 27, 1994           _1994-09-27`), seed 1984.
  */
-import { Generator } from '@graphgrad/core';
+import { Generator, zeros } from '@graphgrad/core';
 import { generateDates, parseSequence } from '@graphgrad/datasets';
+import { concat, matmul, softmax } from '@graphgrad/nodes';
 import { embed, lstm, timeAffine, timeSoftmaxWithLoss } from './jax-layers.ts';
-import { encodeLast, seq2seqJax, seq2seqWeights, sequenceBatches } from './peeky-seq2seq.ts';
+import { encodeLast, seq2seqGraphgrad, seq2seqJax, seq2seqWeights, sequenceBatches } from './peeky-seq2seq.ts';
 import type { Jax, Workload, WorkloadData } from './workload.ts';
 
 const WORDVEC = 16;
@@ -33,6 +34,16 @@ function data(): WorkloadData {
     config: { lr: 0.001, clip: 5.0, vocab, hidden: HIDDEN },
     arrays: { ...sequenceBatches(problem, STEPS, BATCH, true), ...weights },
   };
+}
+
+function graphgrad(d: WorkloadData) {
+  return seq2seqGraphgrad(d, (m, questions, decoderInput) => {
+    const { output: encoded, state } = m.encLstm.forwardWithState(m.encEmbed.call(questions));
+    const decoded = m.decLstm.call(m.decEmbed.call(decoderInput), { h: state.h, c: zeros(state.c.shape) });
+    // Attention for every decoder step at once: weights [N, steps, T_enc], context [N, steps, H].
+    const weights = softmax(matmul(decoded, encoded, { transposeB: true }), 2);
+    return m.affine.call(concat([matmul(weights, encoded), decoded], 2));
+  });
 }
 
 function jaxjs(jax: Jax, d: WorkloadData) {
@@ -66,9 +77,6 @@ export const attentionSeq2seq: Workload = {
   numpy: true,
   tolerance: 1e-5,
   data,
-  graphgrad: {
-    pending:
-      'step not written yet: it waits for the LSTM layer, the Embedding, batched matmul and concat (the attention, the Affine on concat(c, h)), which are landing in @graphgrad/nodes',
-  },
+  graphgrad,
   jaxjs,
 };

@@ -7,11 +7,25 @@
  * the book's Adam (lr 0.001), batch 128. The problems come from @graphgrad/datasets' generator of
  * the book's addition.txt (`16+75  _91  `), seed 1984.
  */
-import { Generator } from '@graphgrad/core';
+import { broadcastTo, Generator, tensor, tidy, zeros, type Tensor } from '@graphgrad/core';
 import { generateAddition, parseSequence, type SequenceData } from '@graphgrad/datasets';
+import { concat, Embedding, Linear, LSTM, reshape, softmaxWithLoss } from '@graphgrad/nodes';
+import { Adam, clipGrads as clipGradients } from '@graphgrad/optim';
 import type { Array as JaxArray } from '@jax-js/jax';
 import { adamTrainer, embed, lstm, timeAffine, timeSoftmaxWithLoss, type Tree } from './jax-layers.ts';
-import { f32, i32, ints, num, randn, shapeOf, zeros, type Jax, type Workload, type WorkloadData } from './workload.ts';
+import {
+  f32,
+  i32,
+  ints,
+  loadInto,
+  num,
+  randn,
+  shapeOf,
+  zeros as zeroArray,
+  type Jax,
+  type Workload,
+  type WorkloadData,
+} from './workload.ts';
 
 const WORDVEC = 16;
 const HIDDEN = 128;
@@ -49,13 +63,13 @@ export function seq2seqWeights(generator: Generator, sizes: Seq2seqSizes) {
     enc_embed: randn(generator, [vocab, wordvec], 1 / 100),
     enc_Wx: randn(generator, [wordvec, 4 * H], 1 / Math.sqrt(wordvec)),
     enc_Wh: randn(generator, [H, 4 * H], 1 / Math.sqrt(H)),
-    enc_b: zeros([4 * H]),
+    enc_b: zeroArray([4 * H]),
     dec_embed: randn(generator, [vocab, wordvec], 1 / 100),
     dec_Wx: randn(generator, [decoderInput, 4 * H], 1 / Math.sqrt(decoderInput)),
     dec_Wh: randn(generator, [H, 4 * H], 1 / Math.sqrt(H)),
-    dec_b: zeros([4 * H]),
+    dec_b: zeroArray([4 * H]),
     affine_W: randn(generator, [affineInput, vocab], 1 / Math.sqrt(affineInput)),
-    affine_b: zeros([vocab]),
+    affine_b: zeroArray([vocab]),
   };
 }
 
@@ -76,6 +90,105 @@ function data(): WorkloadData {
       }),
     },
   };
+}
+
+/** graphgrad's modules of a seq2seq model (encoder, decoder, Affine), holding the shared initial weights. */
+export interface Seq2seqModules {
+  readonly encEmbed: Embedding;
+  readonly encLstm: LSTM;
+  readonly decEmbed: Embedding;
+  readonly decLstm: LSTM;
+  readonly affine: Linear;
+}
+
+function seq2seqModules(d: WorkloadData): Seq2seqModules {
+  const [vocab, wordvec] = shapeOf(d, 'enc_embed');
+  const hidden = num(d, 'hidden');
+  const m: Seq2seqModules = {
+    encEmbed: new Embedding(vocab, wordvec),
+    encLstm: new LSTM(wordvec, hidden),
+    decEmbed: new Embedding(vocab, wordvec),
+    decLstm: new LSTM(shapeOf(d, 'dec_Wx')[0], hidden),
+    affine: new Linear(shapeOf(d, 'affine_W')[0], vocab),
+  };
+  const [enc, dec] = [m.encLstm.cells[0], m.decLstm.cells[0]];
+  for (const [p, name] of [
+    [m.encEmbed.W, 'enc_embed'],
+    [enc.Wx, 'enc_Wx'],
+    [enc.Wh, 'enc_Wh'],
+    [enc.b, 'enc_b'],
+    [m.decEmbed.W, 'dec_embed'],
+    [dec.Wx, 'dec_Wx'],
+    [dec.Wh, 'dec_Wh'],
+    [dec.b, 'dec_b'],
+    [m.affine.W, 'affine_W'],
+    [m.affine.b, 'affine_b'],
+  ] as const) {
+    if (p === null) throw new Error('seq2seq: the Affine has no bias');
+    loadInto(d, p, name);
+  }
+  return m;
+}
+
+/**
+ * graphgrad's steps of a seq2seq workload: `scoresOf(modules, questions, decoder inputs)` trained by
+ * teacher forcing with softmax with loss, the book's clipping and its Adam. The decoder's inputs
+ * (the answer without its last character) and targets (without its first) are cut on the host.
+ */
+export function seq2seqGraphgrad(
+  d: WorkloadData,
+  scoresOf: (m: Seq2seqModules, questions: Tensor, decoderInput: Tensor) => Tensor,
+) {
+  const m = seq2seqModules(d);
+  const params = Object.values(m).flatMap((module: Seq2seqModules[keyof Seq2seqModules]) => module.parameters());
+  const optimizer = new Adam(params, { lr: num(d, 'lr') });
+  const clip = num(d, 'clip');
+  const [, batch, qLen] = shapeOf(d, 'xs');
+  const aLen = shapeOf(d, 'ts')[2];
+  const xs = i32(d, 'xs');
+  const ts = i32(d, 'ts');
+  const answers = (i: number, from: number) => {
+    const out = new Int32Array(batch * (aLen - 1));
+    for (let r = 0; r < batch; r++) {
+      const row = (i * batch + r) * aLen + from;
+      out.set(ts.subarray(row, row + aLen - 1), r * (aLen - 1));
+    }
+    return tensor(out, { shape: [batch, aLen - 1] });
+  };
+  return {
+    step(i: number): number {
+      const loss = tidy(() => {
+        const questions = tensor(xs.slice(i * batch * qLen, (i + 1) * batch * qLen), { shape: [batch, qLen] });
+        optimizer.zeroGrad();
+        const l = softmaxWithLoss(scoresOf(m, questions, answers(i, 0)), answers(i, 1));
+        l.backward();
+        clipGradients(
+          params.map((p) => p.grad),
+          clip,
+        );
+        optimizer.step();
+        return l;
+      });
+      const value = loss.itemSync();
+      loss.dispose();
+      return value;
+    },
+  };
+}
+
+function graphgrad(d: WorkloadData) {
+  return seq2seqGraphgrad(d, (m, questions, decoderInput) => {
+    const [n, steps] = decoderInput.shape;
+    const { state } = m.encLstm.forwardWithState(m.encEmbed.call(questions));
+    const H = state.h.shape[2];
+    // The encoder's h goes to every decoder step twice: beside its input and beside its output.
+    const peek = broadcastTo(reshape(state.h, [n, 1, H]), [n, steps, H]);
+    const out = m.decLstm.call(concat([peek, m.decEmbed.call(decoderInput)], 2), {
+      h: state.h,
+      c: zeros(state.c.shape),
+    });
+    return m.affine.call(concat([peek, out], 2));
+  });
 }
 
 /** The jax-js steps of a seq2seq workload: `lossOf(p, xs, ts, one)` trained with the book's Adam and clipping. */
@@ -146,9 +259,6 @@ export const peekySeq2seq: Workload = {
   numpy: true,
   tolerance: 1e-5,
   data,
-  graphgrad: {
-    pending:
-      'step not written yet: it waits for the LSTM layer, the Embedding and concat (the peeky decoder concatenates h to its inputs and outputs), which are landing in @graphgrad/nodes',
-  },
+  graphgrad,
   jaxjs,
 };

@@ -9,7 +9,7 @@
  * without a loss (a bare product) returns nothing from `step` and computes a check value from the
  * last step's outputs in `finish`, after the timed steps.
  */
-import type { Generator } from '@graphgrad/core';
+import { noGrad, tensor, type Generator, type Tensor } from '@graphgrad/core';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -196,4 +196,9 @@ export function num(data: WorkloadData, key: string): number {
   const v = data.config[key];
   if (typeof v !== 'number') throw new Error(`workload config: ${key} is not a number`);
   return v;
+}
+
+/** Sets graphgrad's parameter `p` to the shared initial weights `name` (a module's own start is replaced). */
+export function loadInto(data: WorkloadData, p: Tensor, name: string): void {
+  noGrad(() => p.assign(tensor(f32(data, name).slice(), { shape: shapeOf(data, name) })));
 }

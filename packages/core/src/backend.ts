@@ -65,6 +65,10 @@ export const OTHER_KERNELS = [
   'Concat',
   'Where',
   'Cumsum',
+  'LSTMCell',
+  'LSTMCellBackward',
+  'GRUCell',
+  'GRUCellBackward',
 ] as const;
 
 /** Every kernel a backend implements; the conformance suite has a case for each. */
@@ -135,6 +139,28 @@ interface OtherKernelSignatures {
   Where: (cond: A, a: A, b: A) => A;
   /** Running sums along `axis` (the first element, then the first two, …); from the last element backwards when `reverse`. */
   Cumsum: (x: A, axis: number, reverse: boolean) => A;
+  /**
+   * One LSTM step's gate arithmetic, from the gates' pre-activations `gates` [N, 4H] (the book's
+   * order f, g, i, o) and the cell `c` [N, H]: c' = σ(f)·c + tanh(g)·σ(i) and h' = σ(o)·tanh(c'),
+   * returned as one [2, N, H] array, h' then c'.
+   */
+  LSTMCell: (gates: A, c: A) => A;
+  /**
+   * The gradients of `LSTMCell`'s inputs from `dh` and `dc`, those of h' and c' ([N, H] each): one
+   * flat array of N·4H elements (of the gates, [N, 4H] row-major) then N·H (of c).
+   */
+  LSTMCellBackward: (gates: A, c: A, dh: A, dc: A) => A;
+  /**
+   * One GRU step (PyTorch's), from the input's share `xg` = x·Wx + bx and the recurrent share
+   * `hg` = h·Wh + bh ([N, 3H] each, gates r, z, n) and `h` [N, H]: r = σ(xr + hr),
+   * z = σ(xz + hz), n = tanh(xn + r·hn), h' = (1 - z)·n + z·h, [N, H].
+   */
+  GRUCell: (xg: A, hg: A, h: A) => A;
+  /**
+   * The gradients of `GRUCell`'s inputs from `dy`, that of h' [N, H]: one flat array of N·3H (of
+   * xg), N·3H (of hg) and N·H (of h) elements.
+   */
+  GRUCellBackward: (xg: A, hg: A, h: A, dy: A) => A;
 }
 
 /**

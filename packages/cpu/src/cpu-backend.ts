@@ -8,6 +8,7 @@ import { binary, unary, where } from './elementwise.ts';
 import { broadcastTo, cast, gather, oneHot, reshape, transpose } from './layout.ts';
 import { matmul } from './matmul.ts';
 import { argMax, reduce } from './reduce.ts';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './recurrent-cells.ts';
 import { cumsum } from './scan.ts';
 import { scatterAdd } from './scatter-add.ts';
 import { concat, slice, sliceScatter } from './slicing.ts';
@@ -54,6 +55,10 @@ function buildKernels(ledger: BufferLedger, threads: number): Kernels {
     Concat: (xs, axis) => handle(concat(ledger, xs.map(cpu), axis)),
     Where: (cond, a, b) => handle(where(ledger, cpu(cond), cpu(a), cpu(b))),
     Cumsum: (x, axis, reverse) => handle(cumsum(ledger, cpu(x), axis, reverse)),
+    LSTMCell: (gates, c) => handle(lstmCell(ledger, cpu(gates), cpu(c))),
+    LSTMCellBackward: (gates, c, dh, dc) => handle(lstmCellBackward(ledger, cpu(gates), cpu(c), cpu(dh), cpu(dc))),
+    GRUCell: (xg, hg, h) => handle(gruCell(ledger, cpu(xg), cpu(hg), cpu(h))),
+    GRUCellBackward: (xg, hg, h, dy) => handle(gruCellBackward(ledger, cpu(xg), cpu(hg), cpu(h), cpu(dy))),
   };
 }
 

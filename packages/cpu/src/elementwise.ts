@@ -6,7 +6,7 @@ import { binaryLoop, type LoopOperand } from './binary-loops.ts';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 import { erf } from './erf.ts';
 import { unaryLoop } from './unary-loops.ts';
-import { binaryF32Wasm } from './wasm/binary-f32.ts';
+import { binaryF32Wasm, binaryRowsF32Wasm } from './wasm/binary-f32.ts';
 import { sigmoidF32Wasm } from './wasm/sigmoid-f32.ts';
 import { SIMD_BINARY, type SimdBinaryName } from './wasm/simd-kernels.ts';
 
@@ -222,7 +222,12 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
     }
     if (ca === 0 || cb === 0 || ca === cb) {
       const cols = ca || cb || size;
-      binaryLoop(name)(out.data, size / cols, cols, operandOf(a, pa, cols), operandOf(b, pb, cols));
+      const [la, lb] = [operandOf(a, pa, cols), operandOf(b, pb, cols)];
+      if (a.dtype === 'float32' && size >= WASM_BINARY_MIN && isSimdBinary(name)) {
+        const [fa, fb] = [la, lb] as { data: Float32Array; offset: number; rowStride: number; colStride: number }[];
+        if (binaryRowsF32Wasm(name, out.data as Float32Array, size / cols, cols, fa, fb)) return out;
+      }
+      binaryLoop(name)(out.data, size / cols, cols, la, lb);
       return out;
     }
   }

@@ -4,10 +4,8 @@ const SQRT_PI = 1.7724538509055159;
 const FRACTION_TERMS = 60;
 
 /**
- * The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt in double precision (within a few ulp).
- *
- * @example
- * erf(0.5); // 0.5204998778130465
+ * The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt in double precision: within 8 ulp of mpmath's
+ * over a dense sweep of [-7, 7] and down to 1e-12 (for the Erf kernels of every float dtype).
  */
 // NOTE: below |x| = 2.5, the series erf(x) = 2/√π · x·e^(-x²) · Σₙ (2x²)ⁿ / (1·3···(2n+1)), whose
 // terms are all positive (Maclaurin's alternating series loses digits to cancellation from |x| ≈ 2);

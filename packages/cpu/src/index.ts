@@ -10,4 +10,4 @@
  * setBackend(cpuBackend());
  * @module @graphgrad/cpu
  */
-export { CpuBackend, cpuBackend } from './cpu-backend.ts';
+export { CpuBackend, cpuBackend, type CpuBackendOptions } from './cpu-backend.ts';

@@ -27,19 +27,38 @@ export function matmul(
   b: CpuArray,
   transposeA: boolean,
   transposeB: boolean,
+  threads = 1,
 ): CpuArray {
-  if (a.shape.length !== 2 || b.shape.length !== 2) return batchedMatmul(ledger, a, b, transposeA, transposeB);
+  if (a.shape.length !== 2 || b.shape.length !== 2) return batchedMatmul(ledger, a, b, transposeA, transposeB, threads);
   const left = transposeA ? a.transpose(1, 0) : a;
   const right = transposeB ? b.transpose(1, 0) : b;
   const [m, k] = left.shape;
   const n = right.shape[1];
-  const out = ledger.alloc([m, n], a.dtype);
-  product(out.data, 0, left, right, m, n, k);
+  const out = ledger.alloc([m, n], a.dtype, writesEvery(a.dtype, k));
+  product(out.data, 0, left, right, m, n, k, threads);
   return out;
 }
 
-/** o[at …] (m×n, row-major) = left · right for 2-D views; `o` holds zeros there when k is 0. */
-function product(o: TypedArray, at: number, left: CpuArray, right: CpuArray, m: number, n: number, k: number): void {
+/**
+ * Whether `product` writes every element of its output (so the output need not be zeroed first):
+ * the float32 kernels do when k > 0; ndarray-gemm is not relied on to.
+ */
+const writesEvery = (dtype: CpuArray['dtype'], k: number): boolean => dtype === 'float32' && k > 0;
+
+/**
+ * o[at …] (m×n, row-major) = left · right for 2-D views, on up to `threads` threads; `o` holds
+ * zeros there when k is 0.
+ */
+function product(
+  o: TypedArray,
+  at: number,
+  left: CpuArray,
+  right: CpuArray,
+  m: number,
+  n: number,
+  k: number,
+  threads: number,
+): void {
   if (m === 0 || n === 0 || k === 0) return;
   const macs = m * n * k;
   if (left.dtype === 'float32' && macs >= WASM_MIN_MACS && m >= WASM_MIN_ROWS) {
@@ -55,7 +74,7 @@ function product(o: TypedArray, at: number, left: CpuArray, right: CpuArray, m: 
       rowStride: right.stride[0],
       colStride: right.stride[1],
     };
-    if (gemmF32Wasm(o as Float32Array, A, B, m, n, k, at)) return;
+    if (gemmF32Wasm(o as Float32Array, A, B, m, n, k, at, threads)) return;
   }
   if (macs < LOOP_MAX_MACS || left.dtype === 'float32') {
     matmulLoop(o, at, left, right, m, n, k);
@@ -94,12 +113,13 @@ function batchedMatmul(
   b: CpuArray,
   transposeA: boolean,
   transposeB: boolean,
+  threads: number,
 ): CpuArray {
   const batch = broadcastShapes('MatMul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const A = operand(a, transposeA, batch);
   const B = operand(b, transposeB, batch);
   const [m, k, n] = [A.rows, A.cols, B.cols];
-  const out = ledger.alloc([...batch, m, n], a.dtype);
+  const out = ledger.alloc([...batch, m, n], a.dtype, writesEvery(a.dtype, k));
   const count = sizeOf(batch);
   if (count === 0 || m === 0 || n === 0 || k === 0) return out;
   const folded = foldedRowStride(A, batch, m);
@@ -107,7 +127,7 @@ function batchedMatmul(
     // one product: the batch axes of `a` continue its rows, and `b` is the same for every batch element
     const left = makeView(a.data, [count * m, k], [folded, A.colStride], a.offset);
     const right = makeView(b.data, [k, n], [B.rowStride, B.colStride], b.offset);
-    product(out.data, 0, left, right, count * m, n, k);
+    product(out.data, 0, left, right, count * m, n, k, threads);
     return out;
   }
   const index = new Array<number>(batch.length).fill(0);
@@ -116,7 +136,7 @@ function batchedMatmul(
   for (let i = 0; i < count; i++) {
     const left = makeView(a.data, [m, k], [A.rowStride, A.colStride], aAt);
     const right = makeView(b.data, [k, n], [B.rowStride, B.colStride], bAt);
-    product(out.data, i * m * n, left, right, m, n, k);
+    product(out.data, i * m * n, left, right, m, n, k, threads);
     // the next batch element: an odometer over the batch axes, moving both operands' offsets
     for (let d = batch.length - 1; d >= 0; d--) {
       aAt += A.batchStrides[d];

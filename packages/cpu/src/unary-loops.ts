@@ -34,7 +34,10 @@ export function unaryLoop(name: UnaryKernelName): UnaryLoop {
   if (loop === undefined) {
     const body = TEMPLATE.replace('EXPR', `(${UNARY_EXPRESSIONS[name]})`);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the template above, see binary-loops.ts
-    loop = new Function('erf', `return function loop(o, x, off, n) { ${body} };`)(erf) as UnaryLoop;
+    const withHelpers = new Function('erf', `return function loop(o, x, off, n) { ${body} };`) as (
+      helper: typeof erf,
+    ) => UnaryLoop;
+    loop = withHelpers(erf);
     compiled[name] = loop;
   }
   return loop;

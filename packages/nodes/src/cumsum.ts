@@ -1,5 +1,5 @@
 import { defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireOptions } from './validate.ts';
 
 /** The Cumsum node: running sums along one axis. */
 export const CumsumNode = defineNode<{
@@ -29,5 +29,6 @@ function runningSums(x: Tensor, axis: number, reverse: boolean): Tensor {
  */
 export function cumsum(x: Tensor, axis: number, options: { reverse?: boolean } = {}): Tensor {
   requireFloat('cumsum', x);
+  requireOptions('cumsum', options);
   return runningSums(x, normalizeAxis('cumsum', axis, x.rank), options.reverse === true);
 }

@@ -6,7 +6,7 @@ import { mul } from './mul.ts';
 import { square } from './square.ts';
 import { sub } from './sub.ts';
 import { tanh } from './tanh.ts';
-import { requireFloat } from './validate.ts';
+import { describeValue, requireFloat, requireOptions } from './validate.ts';
 
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -57,8 +57,9 @@ export const GeluNode = defineNode<{
  */
 export function gelu(x: Tensor, options: { approximate?: GeluApproximation } = {}): Tensor {
   requireFloat('gelu', x);
+  requireOptions('gelu', options);
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh')
-    throw new ArgumentError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    throw new ArgumentError(`gelu: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
   return GeluNode.apply([x], { approximate });
 }

@@ -1,7 +1,7 @@
 import { ArgumentError, defineNode, type Tensor } from '@graphgrad/core';
 import { greater } from './greater.ts';
 import { mul } from './mul.ts';
-import { requireFloat } from './validate.ts';
+import { describeValue, requireFloat } from './validate.ts';
 import { where } from './where.ts';
 
 /** The LeakyRelu node, y = x for x > 0, slope·x otherwise. */
@@ -28,6 +28,6 @@ export const LeakyReluNode = defineNode<{
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   requireFloat('leakyRelu', x);
   if (typeof slope !== 'number' || !Number.isFinite(slope))
-    throw new ArgumentError(`leakyRelu: slope must be a finite number, got ${String(slope)}`);
+    throw new ArgumentError(`leakyRelu: slope must be a finite number, got ${describeValue(slope)}`);
   return LeakyReluNode.apply([x], { slope });
 }

@@ -7,7 +7,7 @@ import { max } from './max.ts';
 import { mul } from './mul.ts';
 import { reshape } from './reshape.ts';
 import { sum } from './sum.ts';
-import { requireFloat, requireNonEmptyReduction } from './validate.ts';
+import { describeValue, requireFloat, requireNonEmptyReduction } from './validate.ts';
 
 /** The Norm node: the Euclidean norm √(Σ x²) along the axes (`norm`'s p = 2). */
 export const NormNode = defineNode<{
@@ -50,5 +50,5 @@ export function norm(x: Tensor, p = 2, axis?: number | readonly number[], keepDi
     requireNonEmptyReduction('norm', x, axes);
     return max(abs(x), axes, keepDims);
   }
-  throw new ArgumentError(`norm: p must be 1, 2 or Infinity, got ${String(p)}`);
+  throw new ArgumentError(`norm: p must be 1, 2 or Infinity, got ${describeValue(p)}`);
 }

@@ -2,7 +2,7 @@ import { ArgumentError, defineNode, type Tensor } from '@graphgrad/core';
 import { greater } from './greater.ts';
 import { mul } from './mul.ts';
 import { sigmoid } from './sigmoid.ts';
-import { requireFloat } from './validate.ts';
+import { describeValue, requireFloat, requireOptions } from './validate.ts';
 import { where } from './where.ts';
 
 /** The Softplus node, y = log(1 + e^(βx))/β, and x itself beyond the threshold. */
@@ -41,11 +41,12 @@ export const SoftplusNode = defineNode<{
  */
 export function softplus(x: Tensor, options: { beta?: number; threshold?: number } = {}): Tensor {
   requireFloat('softplus', x);
+  requireOptions('softplus', options);
   const beta = options.beta ?? 1;
   const threshold = options.threshold ?? 20;
   if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta))
-    throw new ArgumentError(`softplus: beta must be a positive finite number, got ${String(beta)}`);
+    throw new ArgumentError(`softplus: beta must be a positive finite number, got ${describeValue(beta)}`);
   if (typeof threshold !== 'number' || Number.isNaN(threshold))
-    throw new ArgumentError(`softplus: threshold must be a number, got ${String(threshold)}`);
+    throw new ArgumentError(`softplus: threshold must be a number, got ${describeValue(threshold)}`);
   return SoftplusNode.apply([x], { beta, threshold });
 }

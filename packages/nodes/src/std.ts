@@ -1,6 +1,6 @@
 import type { Tensor } from '@graphgrad/core';
 import { sqrt } from './sqrt.ts';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireOptions } from './validate.ts';
 import { variance, type VarianceOptions } from './variance.ts';
 
 /**
@@ -14,5 +14,6 @@ import { variance, type VarianceOptions } from './variance.ts';
  */
 export function std(x: Tensor, axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
   requireFloat('std', x);
+  requireOptions('std', options);
   return sqrt(variance(x, axis, options));
 }

@@ -37,7 +37,7 @@ export function requireFloat(op: string, x: Tensor, input = 'x'): void {
 function requireComparable(op: string, x: Tensor, input: string): void {
   if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
   if (!isFloatDType(x.dtype) && x.dtype !== 'int32')
-    throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32, float64 or int32`);
+    throw new DTypeError(`${op}: input '${input}' is ${String(x.dtype)}; ${op} needs float32, float64 or int32`);
 }
 
 /**
@@ -166,4 +166,22 @@ export function requireNonEmptyReduction(op: string, x: Tensor, axes: readonly n
       `${op}: axis ${empty} of ${formatShape(x.shape)} has length 0; the ${op} of no elements is undefined`,
     );
   }
+}
+
+/**
+ * A user's argument as an error message shows it, in a few words: a number or a short string as
+ * written, otherwise its kind (`an array`, `an object`, `null`, `undefined`, `a function`).
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : 'a long string';
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'function' ? 'a function' : `an ${typeof v}`;
+}
+
+/** Throws an `ArgumentError` naming `op` unless `options` is an object (or omitted). */
+export function requireOptions(op: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
 }

@@ -4,7 +4,7 @@ import { mean } from './mean.ts';
 import { square } from './square.ts';
 import { sub } from './sub.ts';
 import { sum } from './sum.ts';
-import { requireFloat } from './validate.ts';
+import { describeValue, requireFloat, requireOptions } from './validate.ts';
 
 /** Options of `variance` and `std`. */
 export interface VarianceOptions {
@@ -26,10 +26,11 @@ export interface VarianceOptions {
  */
 export function variance(x: Tensor, axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
   requireFloat('variance', x);
+  requireOptions('variance', options);
   const axes = normalizeAxes('variance', axis, x.rank);
   const correction = options.correction ?? 1;
   if (typeof correction !== 'number' || !Number.isFinite(correction))
-    throw new ArgumentError(`variance: correction must be a finite number, got ${String(correction)}`);
+    throw new ArgumentError(`variance: correction must be a finite number, got ${describeValue(correction)}`);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   const centered = sub(x, mean(x, axes, true));
   return div(sum(square(centered), axes, options.keepDims ?? false), count - correction);

@@ -27,7 +27,9 @@ export const WhereNode = defineNode({
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (!(cond instanceof Tensor)) throw new DTypeError(`where: input 'cond' is not a Tensor (got ${typeof cond})`);
   if (cond.dtype !== 'int32' && cond.dtype !== 'float32' && cond.dtype !== 'float64')
-    throw new DTypeError(`where: input 'cond' is ${cond.dtype}; where needs a float32, float64 or int32 condition`);
+    throw new DTypeError(
+      `where: input 'cond' is ${String(cond.dtype)}; where needs a float32, float64 or int32 condition`,
+    );
   let ta: Tensor;
   let tb: Tensor;
   if (typeof a === 'number' && typeof b === 'number') {

@@ -4,18 +4,29 @@ import { describe, expect, it } from 'vitest';
 import {
   add,
   Affine,
+  binaryCrossEntropyWithLogits,
   branch,
   concat,
+  crossEntropy,
+  cumsum,
   div,
+  erf,
   exp,
   gather,
+  gelu,
   indexAdd,
   log,
+  log1p,
+  logSigmoid,
+  logSoftmax,
+  logsumexp,
   matmul,
   mean,
+  mseLoss,
   mul,
   neg,
   oneHot,
+  pow,
   repeat,
   reshape,
   segmentSum,
@@ -25,14 +36,18 @@ import {
   slice,
   softmax,
   softmaxWithLoss,
+  softplus,
   split,
   sqrt,
+  square,
   stack,
   sub,
   sum,
   tanh,
   transpose,
   unbind,
+  variance,
+  where,
 } from '../src/index.ts';
 import { testBackends } from '@graphgrad/test-backends';
 import fc from 'fast-check';
@@ -257,7 +272,54 @@ const CASES: readonly Case[] = [
       return stack([mul(r0, r1), r1], 1);
     },
   },
+  ...mathCases(),
 ];
+
+/**
+ * The activations, elementwise ops, reductions and losses that are smooth wherever the values are
+ * drawn (maximum and norm are not: the arbitraries draw ties and zero rows).
+ */
+function mathCases(): Case[] {
+  const ids = tensor([2, -100, 1, 0], { dtype: 'int32' });
+  const mask = tensor([1, 0, 0, 1, 1, 0], { shape: [2, 3], dtype: 'float64' });
+  return [
+    { name: 'gelu', shapes: [[2, 3]], f: (x) => gelu(x) },
+    { name: 'gelu (tanh approximation)', shapes: [[2, 3]], f: (x) => gelu(x, { approximate: 'tanh' }) },
+    { name: 'softplus', shapes: [[2, 3]], f: (x) => softplus(x, { beta: 2 }) },
+    { name: 'logSigmoid', shapes: [[2, 3]], f: (x) => logSigmoid(x) },
+    { name: 'erf', shapes: [[4]], f: (x) => erf(x) },
+    { name: 'log1p', shapes: [[4]], ranges: [positive], f: (x) => log1p(x) },
+    { name: 'square', shapes: [[4]], f: (x) => square(x) },
+    { name: 'pow', shapes: [[3], [3]], ranges: [positive, anywhere], f: (a, b) => pow(a, b) },
+    { name: 'where', shapes: [[2, 3], [3]], f: (a, b) => where(mask, a, b) },
+    { name: 'logsumexp', shapes: [[2, 3]], f: (x) => logsumexp(x, 1) },
+    { name: 'logSoftmax', shapes: [[2, 3]], f: (x) => logSoftmax(x, 0) },
+    { name: 'cumsum', shapes: [[2, 3]], f: (x) => cumsum(x, 1, { reverse: true }) },
+    { name: 'variance', shapes: [[2, 3]], f: (x) => variance(x, 1) },
+    {
+      name: 'crossEntropy (ignored targets, label smoothing)',
+      shapes: [[4, 3]],
+      f: (x) => crossEntropy(x, ids, { labelSmoothing: 0.1 }),
+    },
+    {
+      name: 'binaryCrossEntropyWithLogits',
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+      ranges: [anywhere, { min: 0, max: 1 }],
+      f: (x, t) => binaryCrossEntropyWithLogits(x, t, { posWeight: 2 }),
+    },
+    {
+      name: 'mseLoss',
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+      f: (a, b) => mseLoss(a, b),
+    },
+  ];
+}
 
 /** Σ w·y² with fixed weights w: a scalar whose Hessian involves both y's first and second derivatives. */
 function quadratic(y: Tensor): Tensor {

@@ -37,6 +37,9 @@ export { lossCurveSpec } from './plot/loss-curve.ts';
 export { renderSvg, type VegaLiteSpec } from './plot/render-svg.ts';
 export { saveFile } from '#save-file';
 export { lineProgress } from './progress/line-progress.ts';
+// The reporter `fit` uses when given none (a bar on a terminal under Node.js, the book's lines
+// elsewhere), for training loops of one's own that should report as the Trainer does.
+export { defaultProgress } from '#default-progress';
 export {
   formatIntervalLine,
   type FitStart,

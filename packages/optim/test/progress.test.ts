@@ -1,6 +1,6 @@
 import { loadSpiral } from '@graphgrad/datasets';
-import { describe, expect, it } from 'vitest';
-import { SGD, Trainer } from '../src/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { defaultProgress, SGD, Trainer } from '../src/index.ts';
 import { terminalProgress, type TerminalStream } from '../src/node.ts';
 import { TinyNet } from './tiny-net.ts';
 
@@ -51,5 +51,24 @@ describe('terminalProgress', () => {
     expect(output).toMatch(new RegExp(`100% \\| epoch 2/2 \\| loss ${trainer.lossList.at(-1)!.toFixed(2)} \\| \\d+s`));
     // and none of the per-interval log lines
     expect(output).not.toMatch(/\| iter \d+ \/ \d+ \|/);
+  });
+});
+
+describe('defaultProgress', () => {
+  it("is fit's own default, for loops of one's own: under Node.js the terminal reporter on standard output", () => {
+    const isTTY = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true });
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const progress = defaultProgress();
+      progress.start({ firstEpoch: 1, maxEpoch: 1, maxIters: 3 });
+      progress.interval({ epoch: 1, iter: 1, maxIters: 3, elapsed: 0.2, loss: 1.0986 });
+      progress.stop();
+      expect(write.mock.calls.map(([chunk]) => chunk)).toEqual(['| epoch 1 | iter 1 / 3 | time 0[s] | loss 1.10\n']);
+    } finally {
+      write.mockRestore();
+      if (isTTY === undefined) delete (process.stdout as { isTTY?: boolean }).isTTY;
+      else Object.defineProperty(process.stdout, 'isTTY', isTTY);
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '@graphgrad/core';
 import { MATMUL_GATHER_KERNEL_CASES } from './kernel-cases-matmul-gather.ts';
 import { MATH_KERNEL_CASES } from './kernel-cases-math.ts';
+import { RECURRENT_EXEMPT, RECURRENT_KERNEL_CASES } from './kernel-cases-recurrent.ts';
 import { SLICING_KERNEL_CASES } from './kernel-cases-slicing.ts';
 
 /**
@@ -688,6 +689,7 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   ...SLICING_KERNEL_CASES,
   ...MATMUL_GATHER_KERNEL_CASES,
   ...MATH_KERNEL_CASES,
+  ...RECURRENT_KERNEL_CASES,
 ];
 
 /** Coverage classes that cannot apply to a kernel, with the reason. */
@@ -714,4 +716,5 @@ export const EXEMPT: Partial<Record<KernelName, Partial<Record<Coverage, string>
   Tanh: { int32: 'as Exp' },
   Log1p: { int32: 'as Exp' },
   Erf: { int32: 'as Exp' },
+  ...RECURRENT_EXEMPT,
 };

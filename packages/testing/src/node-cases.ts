@@ -32,6 +32,7 @@ import {
 import type { InputSpec } from './kernel-cases.ts';
 import { MATH_NODE_CASES } from './node-cases-math.ts';
 import { MATMUL_GATHER_NODE_CASES } from './node-cases-matmul-gather.ts';
+import { RECURRENT_NODE_CASES } from './node-cases-recurrent.ts';
 import { SLICING_NODE_CASES } from './node-cases-slicing.ts';
 
 /**
@@ -274,4 +275,5 @@ export const NODE_CASES: readonly NodeCase[] = [
   ...SLICING_NODE_CASES,
   ...MATMUL_GATHER_NODE_CASES,
   ...MATH_NODE_CASES,
+  ...RECURRENT_NODE_CASES,
 ];

@@ -12,6 +12,12 @@ import {
   type Shape,
   type TypedArray,
 } from '@graphgrad/core';
+import {
+  gruCellBackwardReference,
+  gruCellReference,
+  lstmCellBackwardReference,
+  lstmCellReference,
+} from './reference-recurrent.ts';
 
 /** A reference array: its values in row-major order as plain numbers (no views, no sharing). */
 interface RefArray extends BackendArray {
@@ -334,6 +340,10 @@ function buildKernels(): Kernels {
       });
       return make(shape, xs[0].dtype, values);
     },
+    LSTMCell: (gates, c) => lstmCellReference(make, gates, c),
+    LSTMCellBackward: (gates, c, dh, dc) => lstmCellBackwardReference(make, gates, c, dh, dc),
+    GRUCell: (xg, hg, h) => gruCellReference(make, xg, hg, h),
+    GRUCellBackward: (xg, hg, h, dy) => gruCellBackwardReference(make, xg, hg, h, dy),
   };
 }
 

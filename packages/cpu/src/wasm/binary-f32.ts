@@ -1,6 +1,14 @@
 import { heapHolding, placeInHeap, releasePlaced, type WasmHeap } from './heap.ts';
 import { copyOut } from './copy-out.ts';
-import { BINARY_UNROLL, simdKernels, simdMemory, type SimdBinaryName } from './simd-kernels.ts';
+import {
+  BINARY_UNROLL,
+  ROWS_A_SCALAR,
+  ROWS_B_SCALAR,
+  ROWS_BOTH,
+  simdKernels,
+  simdMemory,
+  type SimdBinaryName,
+} from './simd-kernels.ts';
 
 const CHUNK = 8192;
 
@@ -59,4 +67,47 @@ function binaryInHeap(
   releasePlaced(heap, pa);
   releasePlaced(heap, pb);
   return true;
+}
+
+/** An operand read row by row: element (r, c) is data[offset + r·rowStride + c·colStride], colStride 0 or 1. */
+interface RowOperand {
+  readonly data: Float32Array;
+  readonly offset: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * out (rows × cols, contiguous, in the wasm heap) = a op b with broadcast operands (a repeated row,
+ * a column, a scalar: see `binaryRowsBody`), in WebAssembly SIMD. Returns false, writing nothing,
+ * where `out` is not in the heap, both operands are one float per row, or an operand's copy into the
+ * heap does not fit.
+ */
+export function binaryRowsF32Wasm(
+  op: SimdBinaryName,
+  out: Float32Array,
+  rows: number,
+  cols: number,
+  a: RowOperand,
+  b: RowOperand,
+): boolean {
+  const heap = heapHolding(out);
+  if (heap === null || (a.colStride === 0 && b.colStride === 0)) return false;
+  const pa = placeInHeap(heap, a.data, a.offset, span(a, rows, cols));
+  if (pa === null) return false;
+  const pb = placeInHeap(heap, b.data, b.offset, span(b, rows, cols));
+  if (pb === null) {
+    releasePlaced(heap, pa);
+    return false;
+  }
+  const mode = a.colStride === 0 ? ROWS_A_SCALAR : b.colStride === 0 ? ROWS_B_SCALAR : ROWS_BOTH;
+  heap.kernels.binaryRows[op](out.byteOffset, pa.at, pb.at, rows, cols, a.rowStride * 4, b.rowStride * 4, mode);
+  releasePlaced(heap, pa);
+  releasePlaced(heap, pb);
+  return true;
+}
+
+/** Elements from an operand's first element read to its last. */
+function span(x: RowOperand, rows: number, cols: number): number {
+  return (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
 }

@@ -19,11 +19,23 @@ export const GEMM_NC = 4096;
 /** Bytes of scratch memory one thread's `gemm` needs: packed A, packed B and an edge tile. */
 export const GEMM_SCRATCH_BYTES = (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + GEMM_MR * GEMM_NR) * 4;
 
-/** Loops `i` from its current value while `i < end` (unsigned), adding `step` after each `body`. */
-function whileBelow(f: FunctionBody, i: number, end: number, step: number, body: () => void): void {
+/**
+ * Loops `i` from its current value while `i < end` (unsigned; `end` a local, or `{ value }` a
+ * constant), adding `step` after each `body`.
+ */
+function whileBelow(
+  f: FunctionBody,
+  i: number,
+  end: number | { readonly value: number },
+  step: number,
+  body: () => void,
+): void {
   f.block(() =>
     f.loop(() => {
-      f.get(i).get(end).i32GeU().brIf(1);
+      f.get(i);
+      if (typeof end === 'number') f.get(end);
+      else f.i32(end.value);
+      f.i32GeU().brIf(1);
       body();
       f.get(i).i32(step).i32Add().set(i);
       f.br(0);
@@ -146,7 +158,9 @@ function edgeBody(micro: number): FunctionBody {
       });
     });
   };
-  f.get(first).i32Eqz().ifElse(() => copy(true));
+  f.get(first)
+    .i32Eqz()
+    .ifElse(() => copy(true));
   f.get(pa)
     .get(pb)
     .get(tile)
@@ -178,7 +192,7 @@ function packScalarBody(lanes: number): FunctionBody {
       .i32Add()
       .set(d);
     f.i32(0).set(l);
-    whileBelow(f, l, lanes, 1, () => {
+    whileBelow(f, l, { value: lanes }, 1, () => {
       f.get(d).get(l).i32(4).i32Mul().i32Add();
       f.get(l).get(valid).i32LtU();
       f.ifElseF32(
@@ -357,18 +371,7 @@ function gemmBody(fn: { micro: number; edge: number; packA: number; packB: numbe
               .i32And()
               .ifElse(
                 () => f.get(pa).get(pb).get(cp).get(kc).get(ldc).get(first).call(fn.micro),
-                () =>
-                  f
-                    .get(pa)
-                    .get(pb)
-                    .get(cp)
-                    .get(kc)
-                    .get(ldc)
-                    .get(first)
-                    .get(rows)
-                    .get(cols)
-                    .get(tile)
-                    .call(fn.edge),
+                () => f.get(pa).get(pb).get(cp).get(kc).get(ldc).get(first).get(rows).get(cols).get(tile).call(fn.edge),
               );
           });
         });

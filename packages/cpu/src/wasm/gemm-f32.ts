@@ -1,5 +1,8 @@
 import { copyOut } from './copy-out.ts';
-import { GEMM_KU, GEMM_MR, GEMM_NR, simdKernels, simdMemory } from './simd-kernels.ts';
+import { GEMM_KC, GEMM_MC, GEMM_MR, GEMM_NC, GEMM_NR, GEMM_SCRATCH_BYTES } from './gemm-body.ts';
+import { heapThreadPool } from './heap-threads.ts';
+import { placeInHeap, releasePlaced, wasmHeap, type WasmHeap } from './heap.ts';
+import { simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
 
 /**
  * A float32 matrix operand: element (i, j) is `data[offset + i·rowStride + j·colStride]`, so a
@@ -12,22 +15,19 @@ interface StridedMatrix {
   readonly colStride: number;
 }
 
-// NOTE: block sizes in the GotoBLAS arrangement: a KC×NR panel of B (8 KiB at KC=256) stays in the
-// L1 cache while the micro-kernel walks the MC×KC block of A (128 KiB) held in L2; a KC×NC block of
-// B is packed once and reused by every block of A. On the 2-core test machine other values tried
-// (KC 128–1024, MC 64–256, NC 256–4096) measured within the run-to-run noise.
-const KC = 256;
-const MC = 128;
-const NC = 4096;
-
-const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+/**
+ * From this many multiply-adds a product is split over threads: below it, waking a worker
+ * (tens of microseconds when it sleeps) costs about what its share would save.
+ */
+const THREAD_MIN_MACS = 1 << 20;
 
 /**
- * out (m×n, row-major, from index `outAt`) = A (m×k) · B (k×n) in WebAssembly SIMD: copies the spans of
- * A and B into the module's memory as they are, packs panels of them there (reading any strides,
- * so transposes cost no copy of their own) and runs the 4×8 register-blocked kernel over them.
- * Returns false, writing nothing, where WebAssembly SIMD is unavailable or the operands would not
- * fit in a 32-bit memory.
+ * out (m×n, row-major, from index `outAt`) = A (m×k) · B (k×n) in WebAssembly SIMD (the GotoBLAS
+ * loops of gemm-body.ts), split over up to `threads` threads when the product is large. Where `out`
+ * lives in the wasm heap, the product reads its operands in place (one from an ordinary buffer is
+ * copied into the heap) and writes `out` directly; otherwise everything goes through the kernels'
+ * scratch memory. Returns false, writing nothing, where WebAssembly SIMD is unavailable or the
+ * operands would not fit in a 32-bit memory.
  */
 export function gemmF32Wasm(
   out: Float32Array,
@@ -37,26 +37,141 @@ export function gemmF32Wasm(
   n: number,
   k: number,
   outAt = 0,
+  threads = 1,
+): boolean {
+  const heap = wasmHeap();
+  const split = threads > 1 && m * n * k >= THREAD_MIN_MACS;
+  // NOTE: the heap path as soon as one of the three lives there: copying a large operand into the
+  // scratch memory costs more than a temporary block for a small one (an LSTM's recurrent product
+  // h·Wh, [20, 100]·[100, 400], read Wh from the heap 105 times a step).
+  const inHeap = heap !== null && (split || heap.holds(out) || heap.holds(a.data) || heap.holds(b.data));
+  if (inHeap && gemmInHeap(heap, out, a, b, m, n, k, outAt, split ? threads : 1)) return true;
+  return gemmInScratch(out, a, b, m, n, k, outAt);
+}
+
+/**
+ * The product over the heap, in place (an operand or output from an ordinary buffer goes through a
+ * temporary block); false, writing nothing, when such a block does not fit.
+ */
+function gemmInHeap(
+  heap: WasmHeap,
+  out: Float32Array,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  m: number,
+  n: number,
+  k: number,
+  outAt: number,
+  threads: number,
+): boolean {
+  const pa = placeInHeap(heap, a.data, a.offset, span(a, m, k));
+  if (pa === null) return false;
+  const pb = placeInHeap(heap, b.data, b.offset, span(b, k, n));
+  const inPlace = heap.holds(out);
+  const temporary = inPlace || pb === null ? null : heap.alloc(m * n, true);
+  if (pb === null || (!inPlace && temporary === null)) {
+    releasePlaced(heap, pa);
+    if (pb !== null) releasePlaced(heap, pb);
+    return false;
+  }
+  const whole = {
+    a: pa.at,
+    ars: a.rowStride * 4,
+    acs: a.colStride * 4,
+    b: pb.at,
+    brs: b.rowStride * 4,
+    bcs: b.colStride * 4,
+    c: temporary === null ? out.byteOffset + outAt * 4 : temporary.byteOffset,
+    ldc: n * 4,
+    m,
+    n,
+    k,
+  };
+  try {
+    const pool = threads > 1 ? heapThreadPool(heap, threads) : null;
+    const parts = pool === null ? 1 : Math.min(threads, pool.ready + 1);
+    if (parts === 1 || pool === null) heap.kernels.gemm(...gemmArgs(whole, heap.scratch(0)));
+    else pool.run(bands(whole, parts).map((part, i) => ({ fn: 'gemm', args: gemmArgs(part, heap.scratch(i)) })));
+    if (temporary !== null) copyOut(out, outAt, temporary, 0, m * n);
+  } finally {
+    if (temporary !== null) heap.free(temporary);
+    releasePlaced(heap, pa);
+    releasePlaced(heap, pb);
+  }
+  return true;
+}
+
+/** One thread's product: byte addresses and strides as the `gemm` kernel takes them. */
+interface Part {
+  readonly a: number;
+  readonly ars: number;
+  readonly acs: number;
+  readonly b: number;
+  readonly brs: number;
+  readonly bcs: number;
+  readonly c: number;
+  readonly ldc: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/** The `gemm` kernel's arguments for `p`, with its scratch area at `scratch` (packed A, packed B, the edge tile). */
+function gemmArgs(p: Part, scratch: number): Parameters<SimdKernels['gemm']> {
+  const ap = scratch;
+  const bp = ap + GEMM_SCRATCH_BYTES_A;
+  const tile = bp + GEMM_SCRATCH_BYTES_B;
+  return [p.a, p.ars, p.acs, p.b, p.brs, p.bcs, p.c, p.ldc, p.m, p.n, p.k, ap, bp, tile];
+}
+
+/**
+ * The product cut into `parts` bands of C's columns (when it is wider than tall) or rows, at
+ * multiples of the register block: each element keeps its sums and their order, so the result is
+ * the one a single thread gives, bit for bit.
+ */
+function bands(p: Part, parts: number): Part[] {
+  const byColumns = p.n >= p.m;
+  const length = byColumns ? p.n : p.m;
+  const unit = byColumns ? GEMM_NR : GEMM_MR;
+  const step = Math.ceil(length / parts / unit) * unit;
+  const out: Part[] = [];
+  for (let from = 0; from < length; from += step) {
+    const size = Math.min(step, length - from);
+    out.push(
+      byColumns
+        ? { ...p, b: p.b + from * p.bcs, c: p.c + from * 4, n: size }
+        : { ...p, a: p.a + from * p.ars, c: p.c + from * p.ldc, m: size },
+    );
+  }
+  return out;
+}
+
+// The scratch area of one thread: packed A (MC×KC), packed B (KC×NC), then the edge tile.
+const GEMM_SCRATCH_BYTES_A = GEMM_MC * GEMM_KC * 4;
+const GEMM_SCRATCH_BYTES_B = GEMM_KC * GEMM_NC * 4;
+
+/**
+ * The product through the scratch memory of the SIMD kernels' own instance: C, then the spans of A
+ * and B copied as they are, then the packing area; C copied out.
+ */
+function gemmInScratch(
+  out: Float32Array,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  m: number,
+  n: number,
+  k: number,
+  outAt: number,
 ): boolean {
   const kern = simdKernels();
   if (kern === null) return false;
-  const mp = roundUp(m, GEMM_MR);
-  const np = roundUp(n, GEMM_NR);
-  // NOTE: C's rows are padded when their length is a multiple of 1 KiB, so that the MR rows of a
-  // register block do not all map to the same cache sets.
-  const ldc = np % 256 === 0 ? np + GEMM_NR : np;
-  const kcMax = roundUp(Math.min(KC, k), GEMM_KU);
-  const mcMax = Math.min(MC, mp);
-  const ncMax = Math.min(NC, np);
   const aSpan = span(a, m, k);
   const bSpan = span(b, k, n);
-  // memory layout, in floats: C (mp×ldc) | A as given | B as given | packed B (kcMax×ncMax) | packed A (mcMax×kcMax)
-  const cAt = 0;
-  const aAt = mp * ldc;
+  // memory layout, in floats: C (m×n) | A as given | B as given | scratch
+  const aAt = m * n;
   const bAt = aAt + aSpan;
-  const bpAt = bAt + bSpan;
-  const apAt = bpAt + kcMax * ncMax;
-  const bytes = (apAt + mcMax * kcMax) * 4;
+  const scratchAt = bAt + bSpan;
+  const bytes = scratchAt * 4 + GEMM_SCRATCH_BYTES;
   if (bytes > MAX_BYTES) return false;
   let mem: Float32Array;
   try {
@@ -64,59 +179,31 @@ export function gemmF32Wasm(
   } catch {
     return false; // the memory could not grow: the caller's JavaScript loop takes over
   }
-  mem.fill(0, cAt, cAt + mp * ldc);
   mem.set(a.data.subarray(a.offset, a.offset + aSpan), aAt);
   mem.set(b.data.subarray(b.offset, b.offset + bSpan), bAt);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = Math.min(NC, n - jc);
-    const nPanels = Math.ceil(nc / GEMM_NR);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
-      const kcp = roundUp(kc, GEMM_KU);
-      const bFrom = bAt + pc * b.rowStride + jc * b.colStride;
-      kern.pack(
-        bpAt * 4,
-        bFrom * 4,
-        nPanels,
-        kc,
-        kcp,
-        GEMM_NR,
-        nc - (nPanels - 1) * GEMM_NR,
-        b.colStride * 4,
-        b.rowStride * 4,
-      );
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = Math.min(MC, m - ic);
-        const mPanels = Math.ceil(mc / GEMM_MR);
-        const aFrom = aAt + ic * a.rowStride + pc * a.colStride;
-        kern.pack(
-          apAt * 4,
-          aFrom * 4,
-          mPanels,
-          kc,
-          kcp,
-          GEMM_MR,
-          mc - (mPanels - 1) * GEMM_MR,
-          a.rowStride * 4,
-          a.colStride * 4,
-        );
-        kern.gemm(apAt * 4, bpAt * 4, (cAt + ic * ldc + jc) * 4, kcp, mPanels, nPanels, ldc * 4);
-      }
-    }
-  }
-  if (ldc === n) copyOut(out, outAt, mem, cAt, m * n);
-  else if (n < SHORT_ROW) {
-    // NOTE: short padded rows are copied element by element: a subarray and a set() per row cost
-    // more than the row (30 rows of 3 floats: 3 µs against 0.1 µs).
-    for (let i = 0; i < m; i++) {
-      for (let j = 0, from = cAt + i * ldc, to = outAt + i * n; j < n; j++) out[to + j] = mem[from + j];
-    }
-  } else for (let i = 0; i < m; i++) copyOut(out, outAt + i * n, mem, cAt + i * ldc, n);
+  const part = {
+    a: aAt * 4,
+    ars: a.rowStride * 4,
+    acs: a.colStride * 4,
+    b: bAt * 4,
+    brs: b.rowStride * 4,
+    bcs: b.colStride * 4,
+    c: 0,
+    ldc: n * 4,
+    m,
+    n,
+    k,
+  };
+  kern.gemm(...gemmArgs(part, scratchAt * 4));
+  if (m * n < SHORT_OUTPUT) {
+    // NOTE: a short output is copied element by element: a subarray and a set() cost more than it.
+    for (let i = 0; i < m * n; i++) out[outAt + i] = mem[i];
+  } else copyOut(out, outAt, mem, 0, m * n);
   return true;
 }
 
-/** Rows shorter than this are copied out of wasm memory element by element. */
-const SHORT_ROW = 64;
+/** Outputs shorter than this are copied out of wasm memory element by element. */
+const SHORT_OUTPUT = 64;
 
 /** The most memory the kernels use: addresses are i32, so stay well below 2 GiB. */
 const MAX_BYTES = 1 << 30;

@@ -1,15 +1,18 @@
-import { SIMD_BINARY, simdModuleBytes, type SimdBinaryName, type SimdKernels } from './simd-kernels.ts';
+import { GEMM_SCRATCH_BYTES } from './gemm-body.ts';
+import { compileSimdModule, instantiateKernels, relaxedSimdSupported, type SimdKernels } from './simd-kernels.ts';
+import { canStartWorkers } from './threads.ts';
 
 /**
  * Where the CPU backend keeps its large float32 arrays: one WebAssembly memory of fixed size,
  * with the SIMD kernels instantiated over it, so that elementwise kernels on such arrays run in
  * place instead of copying their operands into the kernels' scratch memory and the result out
  * (three extra passes over memory, which cost more than the arithmetic: an add of 1e6 floats took
- * 0.65 ms with the copies and 0.16 ms in place).
+ * 0.65 ms with the copies and 0.16 ms in place). Where this thread can start workers, the memory is
+ * shared, so that worker threads run kernels on the same arrays (threads.ts).
  *
  * NOTE: the memory is never grown: growing a WebAssembly memory detaches its buffer, which would
- * empty every typed array over it. When the heap is full, arrays go to ordinary buffers (and the
- * kernels copy, as before).
+ * empty every typed array over it (and a shared one cannot grow past its maximum). When the heap is
+ * full, arrays go to ordinary buffers (and the kernels copy, as before).
  */
 export interface WasmHeap {
   /**
@@ -22,16 +25,34 @@ export interface WasmHeap {
   /** Whether `data` lives in the heap. */
   holds(data: Float32Array): boolean;
   /** The kernels over the heap's memory; their addresses are `data.byteOffset`s of heap arrays. */
-  readonly kernels: Pick<SimdKernels, 'sigmoid'> & { readonly binary: SimdKernels['binary'] };
+  readonly kernels: SimdKernels;
+  /** The compiled module, which a worker instantiates over the same (shared) memory. */
+  readonly module: WebAssembly.Module;
+  /** Whether the memory is shared (worker threads can run kernels on it). */
+  readonly shared: boolean;
+  /**
+   * The byte address of thread `slot`'s scratch memory for the matrix product (GEMM_SCRATCH_BYTES,
+   * above the arrays), for slots below {@link MAX_THREADS}.
+   */
+  scratch(slot: number): number;
   /** Bytes of the heap held by arrays now. */
   readonly bytesInUse: number;
 }
 
 const PAGE = 65536;
-/** Blocks are 2^order pages; the largest order is the whole heap: 2^12 pages, 256 MiB of address space. */
-const MAX_ORDER = 12;
-/** One page above the heap is never handed out: kernels read up to 15 floats past a view's end. */
-const MEMORY_PAGES = (1 << MAX_ORDER) + 1;
+/**
+ * Blocks are 2^order pages; the largest order is the whole heap: 2^14 pages, 1 GiB of address space
+ * (a language model's [700, 10000] float32 arrays take 32 MiB blocks), or 2^12 pages, 256 MiB,
+ * where the runtime refuses the larger memory. Pages never touched cost address space only.
+ */
+const HEAP_ORDERS = [14, 12];
+/** The most threads a product is split over (each has a scratch area above the arrays). */
+export const MAX_THREADS = 8;
+const SCRATCH_PAGES = Math.ceil(GEMM_SCRATCH_BYTES / 65536);
+// NOTE: one page above the arrays is never handed out (kernels read up to 15 floats past a view's
+// end); the threads' scratch areas follow it.
+const scratchFrom = (maxOrder: number): number => ((1 << maxOrder) + 1) * PAGE;
+const memoryPages = (maxOrder: number): number => (1 << maxOrder) + 1 + MAX_THREADS * SCRATCH_PAGES;
 /** Arrays from this size go to the heap (smaller ones are cheaper in ordinary buffers). */
 export const HEAP_MIN_BYTES = PAGE;
 
@@ -53,24 +74,40 @@ export function freeIfInHeap(data: Float32Array): boolean {
   return holder !== null;
 }
 
+/** A fixed memory of `pages`, shared where this thread can start workers and the runtime allows it. */
+function heapMemory(pages: number): { memory: WebAssembly.Memory; shared: boolean } | null {
+  if (canStartWorkers()) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), shared: true };
+    } catch {
+      // shared memory refused (a browser page that is not cross-origin isolated), or too large
+    }
+  }
+  try {
+    return { memory: new WebAssembly.Memory({ initial: pages }), shared: false };
+  } catch {
+    return null; // no room for the memory
+  }
+}
+
 /** The heap, created on first use, or null where WebAssembly SIMD or a 256 MiB memory is unavailable. */
 export function wasmHeap(): WasmHeap | null {
   if (disabled) return null;
   if (heap !== undefined) return heap;
   heap = null;
   if (typeof WebAssembly !== 'object') return null;
-  try {
-    const bytes = simdModuleBytes(MEMORY_PAGES);
-    if (!WebAssembly.validate(bytes)) return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    heap = createHeap(
-      instance.exports as unknown as SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>,
-    );
-  } catch {
-    // no SIMD, no room for the memory, or a page that forbids compiling WebAssembly
-    heap = null;
+  for (const maxOrder of HEAP_ORDERS) {
+    const pages = memoryPages(maxOrder);
+    const made = heapMemory(pages);
+    if (made === null) continue;
+    const { memory, shared } = made;
+    const fma = relaxedSimdSupported();
+    const module = compileSimdModule(shared ? { shared: { pages }, fma } : { fma });
+    if (module === null) return null;
+    heap = createHeap(instantiateKernels(module, memory), module, shared, maxOrder);
+    return heap;
   }
-  return heap;
+  return null;
 }
 
 /**
@@ -78,11 +115,11 @@ export function wasmHeap(): WasmHeap | null {
  * request takes the smallest free block that fits, halving it as needed, and a freed block merges
  * with its free buddy, so space freed by arrays of one size serves arrays of another.
  */
-function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'][SimdBinaryName]>): WasmHeap {
-  const buffer = e.memory.buffer;
+function createHeap(kernels: SimdKernels, module: WebAssembly.Module, shared: boolean, maxOrder: number): WasmHeap {
+  const buffer = kernels.memory.buffer;
   // free[k]: first pages of the free blocks of 2^k pages
-  const free: Set<number>[] = Array.from({ length: MAX_ORDER + 1 }, () => new Set<number>());
-  free[MAX_ORDER].add(0);
+  const free: Set<number>[] = Array.from({ length: maxOrder + 1 }, () => new Set<number>());
+  free[maxOrder].add(0);
   const orderOf = new Map<number, number>(); // first page of a block in use → its order
   // NOTE: pages from `untouched` up have never held an array, so they are still zero: a block
   // there needs no zeroing (the usual case, as blocks are taken from the bottom).
@@ -93,8 +130,8 @@ function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'
 
   function take(order: number): number | undefined {
     let k = order;
-    while (k <= MAX_ORDER && free[k].size === 0) k++;
-    if (k > MAX_ORDER) return undefined;
+    while (k <= maxOrder && free[k].size === 0) k++;
+    if (k > maxOrder) return undefined;
     const page: number = free[k].values().next().value!;
     free[k].delete(page);
     // halve down to the order asked for, freeing the upper halves
@@ -110,16 +147,18 @@ function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'
     if (order === undefined) return;
     orderOf.delete(page);
     inUse -= (1 << order) * PAGE;
-    while (order < MAX_ORDER && free[order].delete(page ^ (1 << order))) {
+    while (order < maxOrder && free[order].delete(page ^ (1 << order))) {
       page &= ~(1 << order);
       order++;
     }
     free[order].add(page);
   }
 
-  const binary = Object.fromEntries(SIMD_BINARY.map((op) => [op, e[op]])) as unknown as SimdKernels['binary'];
   return {
-    kernels: { sigmoid: e.sigmoid, binary },
+    kernels,
+    module,
+    shared,
+    scratch: (slot) => scratchFrom(maxOrder) + slot * SCRATCH_PAGES * PAGE,
     get bytesInUse() {
       return inUse;
     },
@@ -127,13 +166,13 @@ function createHeap(e: SimdKernels & Record<SimdBinaryName, SimdKernels['binary'
     alloc(length, uninitialized = false) {
       const pages = Math.max(1, Math.ceil((length * 4) / PAGE));
       const order = Math.ceil(Math.log2(pages));
-      if (order > MAX_ORDER) return null;
+      if (order > maxOrder) return null;
       const page = take(order);
       if (page === undefined) return null;
       orderOf.set(page, order);
       inUse += (1 << order) * PAGE;
       const data = new Float32Array(buffer, page * PAGE, length);
-      if (page < untouched && !uninitialized) data.fill(0);
+      if (page < untouched && !uninitialized) kernels.zero(page * PAGE, length * 4);
       untouched = Math.max(untouched, page + (1 << order));
       collected.register(data, page, data);
       return data;

@@ -1,144 +1,13 @@
+import { gemmFunctions } from './gemm-body.ts';
+import { reduceFunctions, SIMD_REDUCE, type SimdReduceName } from './reduce-body.ts';
+import { softmaxFunctions } from './softmax-body.ts';
+import { expLocals, pushExpNonPositive } from './exp-simd.ts';
 import { encodeModule, FunctionBody, I32, V128 } from './wasm-encoder.ts';
 
-/** Rows of the matrix product's register block (and of a packed A panel). */
-export const GEMM_MR = 4;
-/** Columns of the register block (and of a packed B panel): two f32x4 vectors. */
-export const GEMM_NR = 8;
-/**
- * k steps per iteration of the micro-kernel's loop (packed panels are zero-padded to a multiple);
- * unrolling by 2 or 4 measured no faster, and neither did 5×8, 6×8, 4×12 or 3×16 register blocks.
- */
-export const GEMM_KU = 1;
-
-/**
- * `gemm(ap, bp, c, kc, mPanels, nPanels, ldc)`: for every panel pair, C[MR×NR] += Ap·Bp over kc,
- * where Ap holds `mPanels` packed MR×kc panels (each k: MR consecutive floats), Bp `nPanels` packed
- * kc×NR panels (each k: NR consecutive floats), and C is row-major with `ldc` bytes per row.
- * Addresses are byte offsets into the module's memory.
- */
-function gemmBody(): FunctionBody {
-  const U = GEMM_KU;
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32]);
-  const [ap, bp, c, kc, mPanels, nPanels, ldc] = [0, 1, 2, 3, 4, 5, 6];
-  const jp = f.local(I32);
-  const ip = f.local(I32);
-  const pa = f.local(I32);
-  const pb = f.local(I32);
-  const k = f.local(I32);
-  const cp = f.local(I32);
-  const row = f.local(I32);
-  const bPanel = f.local(I32);
-  const nv = GEMM_NR / 4;
-  const acc = Array.from({ length: GEMM_MR * nv }, () => f.local(V128));
-  const bv = Array.from({ length: nv }, () => f.local(V128));
-  const av = f.local(V128);
-
-  f.i32(0).set(jp);
-  f.block(() =>
-    f.loop(() => {
-      f.get(jp).get(nPanels).i32GeU().brIf(1);
-      // bPanel = bp + jp·kc·NR·4
-      f.get(bp)
-        .get(jp)
-        .get(kc)
-        .i32Mul()
-        .i32(GEMM_NR * 4)
-        .i32Mul()
-        .i32Add()
-        .set(bPanel);
-      f.i32(0).set(ip);
-      f.block(() =>
-        f.loop(() => {
-          f.get(ip).get(mPanels).i32GeU().brIf(1);
-          f.get(ap)
-            .get(ip)
-            .get(kc)
-            .i32Mul()
-            .i32(GEMM_MR * 4)
-            .i32Mul()
-            .i32Add()
-            .set(pa);
-          f.get(bPanel).set(pb);
-          // cp = c + ip·MR·ldc + jp·NR·4
-          f.get(c).get(ip).get(ldc).i32Mul().i32(GEMM_MR).i32Mul().i32Add();
-          f.get(jp)
-            .i32(GEMM_NR * 4)
-            .i32Mul()
-            .i32Add()
-            .set(cp);
-          f.get(cp).set(row);
-          for (let r = 0; r < GEMM_MR; r++) {
-            for (let v = 0; v < nv; v++)
-              f.get(row)
-                .v128Load(v * 16)
-                .set(acc[r * nv + v]);
-            if (r < GEMM_MR - 1) f.get(row).get(ldc).i32Add().set(row);
-          }
-          f.get(kc).set(k);
-          f.block(() =>
-            f.loop(() => {
-              f.get(k).i32Eqz().brIf(1);
-              for (let u = 0; u < U; u++) {
-                for (let v = 0; v < nv; v++)
-                  f.get(pb)
-                    .v128Load(u * GEMM_NR * 4 + v * 16)
-                    .set(bv[v]);
-                for (let r = 0; r < GEMM_MR; r++) {
-                  f.get(pa)
-                    .f32Splat4Load(u * GEMM_MR * 4 + r * 4)
-                    .set(av);
-                  for (let v = 0; v < nv; v++) {
-                    const a = acc[r * nv + v];
-                    f.get(a).get(av).get(bv[v]).f32x4Mul().f32x4Add().set(a);
-                  }
-                }
-              }
-              f.get(pa)
-                .i32(U * GEMM_MR * 4)
-                .i32Add()
-                .set(pa);
-              f.get(pb)
-                .i32(U * GEMM_NR * 4)
-                .i32Add()
-                .set(pb);
-              f.get(k).i32(U).i32Sub().set(k);
-              f.br(0);
-            }),
-          );
-          f.get(cp).set(row);
-          for (let r = 0; r < GEMM_MR; r++) {
-            for (let v = 0; v < nv; v++)
-              f.get(row)
-                .get(acc[r * nv + v])
-                .v128Store(v * 16);
-            if (r < GEMM_MR - 1) f.get(row).get(ldc).i32Add().set(row);
-          }
-          f.get(ip).i32(1).i32Add().set(ip);
-          f.br(0);
-        }),
-      );
-      f.get(jp).i32(1).i32Add().set(jp);
-      f.br(0);
-    }),
-  );
-  return f;
-}
-
-// NOTE: Cephes' expf: exp(z) = 2^n · p(r), n = round(z·log2 e), r = z - n·ln 2 split in two parts
-// (Cody–Waite) so that r is exact to float32, p a degree-7 polynomial accurate to about 1 ulp on
-// |r| ≤ ln2/2.
-const LOG2E = 1.4426950408889634;
-const LN2_HI = 0.693359375;
-const LN2_LO = -2.1219444e-4;
-const EXP_POLY = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
-// NOTE: the sigmoid built on it measured at most 2 ulp (relative error 1.9e-7) from the float64
-// formula rounded to float32, over 4e6 points of [-100, 100] (sigmoid-accuracy.test.ts allows 4);
-// results under 2^-126 (x < -87.34) are flushed to 0, an absolute error below 1.2e-38.
-/** Below this, e^z is under float32's smallest normal number and is flushed to 0. */
-const EXP_UNDERFLOW = -87.33654;
-
-/** 1.5·2^23: adding it rounds a float32 of magnitude below 2^22 to an integer kept in the low bits. */
-const ROUND_MAGIC = 12582912;
+// NOTE: the sigmoid built on the exponential (exp-simd.ts) measured at most 2 ulp (relative error
+// 1.9e-7) from the float64 formula rounded to float32, over 4e6 points of [-100, 100]
+// (sigmoid-accuracy.test.ts allows 4); results under 2^-126 (x < -87.34) are flushed to 0, an
+// absolute error below 1.2e-38.
 
 /** Vectors per iteration of the sigmoid loop (independent chains, measured ~1.3× over one). */
 export const SIGMOID_UNROLL = 4;
@@ -156,50 +25,22 @@ function sigmoidBody(): FunctionBody {
   const lanes = Array.from({ length: SIGMOID_UNROLL }, () => ({
     x: f.local(V128),
     z: f.local(V128),
-    t: f.local(V128),
-    nb: f.local(V128),
-    nf: f.local(V128),
-    r: f.local(V128),
+    ex: expLocals(f),
     e: f.local(V128),
     s: f.local(V128),
   }));
   f.block(() =>
     f.loop(() => {
       f.get(blocks).i32Eqz().brIf(1);
-      lanes.forEach(({ x, z, t, nb, nf, r, e, s }, u) => {
+      lanes.forEach(({ x, z, ex, e, s }, u) => {
         f.get(ptr)
           .v128Load(16 * u)
           .set(x);
-        // z = -|x| (the sign bit set); t = z clamped at the underflow limit (pmax keeps a NaN z)
+        // z = -|x| (the sign bit set), e = e^z
         f.get(x);
         k(-0).v128Or().set(z);
-        f.get(z);
-        k(EXP_UNDERFLOW).f32x4Pmax().set(t);
-        // NOTE: adding 1.5·2^23 rounds t·log2 e to the nearest integer n and leaves n in the low
-        // mantissa bits, from which 2^n is built below without a float-to-int conversion.
-        f.get(t);
-        k(LOG2E).f32x4Mul();
-        k(ROUND_MAGIC).f32x4Add().set(nb);
-        f.get(nb);
-        k(ROUND_MAGIC).f32x4Sub().set(nf);
-        f.get(t).get(nf);
-        k(LN2_HI).f32x4Mul().f32x4Sub();
-        f.get(nf);
-        k(LN2_LO).f32x4Mul().f32x4Sub().set(r);
-        k(EXP_POLY[0]);
-        for (let i = 1; i < EXP_POLY.length; i++) {
-          f.get(r).f32x4Mul();
-          k(EXP_POLY[i]).f32x4Add();
-        }
-        // e = (p·r·r + r + 1) · 2^n; 2^n's exponent field is n + 127 (1 … 127 after the clamp):
-        // nb's low 9 bits plus 127, shifted into place
-        f.get(r).f32x4Mul().get(r).f32x4Mul().get(r).f32x4Add();
-        k(1).f32x4Add();
-        f.get(nb).i32x4Const(127).i32x4Add().i32(23).i32x4Shl();
-        f.f32x4Mul();
-        // flushed to 0 below the limit (where the clamp made e wrong); NaN compares false and stays
-        f.get(z);
-        k(EXP_UNDERFLOW).f32x4Lt().v128AndNot().set(e);
+        pushExpNonPositive(f, z, ex);
+        f.set(e);
         k(1);
         k(1).get(e).f32x4Add().f32x4Div().set(s);
         f.get(dst);
@@ -222,60 +63,6 @@ function sigmoidBody(): FunctionBody {
   return f;
 }
 
-/**
- * `pack(dst, src, panels, kc, kcp, lanes, valid, laneStride, kStride)`: copies a strided matrix
- * into `panels` panels of kcp × lanes floats (each k: `lanes` consecutive floats), element
- * (p·lanes + l, k) read from src + (p·lanes + l)·laneStride + k·kStride (bytes); lanes past `valid`
- * in the last panel and rows k ≥ kc are zeros. The GEMM's A panels (lanes MR along rows) and B
- * panels (lanes NR along columns) both come from it, whatever the strides (transposes included).
- */
-function packBody(): FunctionBody {
-  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [dst, src, panels, kc, kcp, lanes, valid, laneStride, kStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const p = f.local(I32);
-  const k = f.local(I32);
-  const l = f.local(I32);
-  const limit = f.local(I32);
-  const base = f.local(I32);
-  f.i32(0).set(p);
-  f.block(() =>
-    f.loop(() => {
-      f.get(p).get(panels).i32GeU().brIf(1);
-      // limit = valid in the last panel, lanes in the others
-      f.get(valid).get(lanes).get(p).get(panels).i32(1).i32Sub().i32Eq().select().set(limit);
-      f.get(src).get(p).get(lanes).i32Mul().get(laneStride).i32Mul().i32Add().set(base);
-      f.i32(0).set(k);
-      f.block(() =>
-        f.loop(() => {
-          f.get(k).get(kcp).i32GeU().brIf(1);
-          f.i32(0).set(l);
-          f.block(() =>
-            f.loop(() => {
-              f.get(l).get(lanes).i32GeU().brIf(1);
-              f.get(dst);
-              f.get(k).get(kc).i32LtU().get(l).get(limit).i32LtU().i32And();
-              f.ifElseF32(
-                () =>
-                  f.get(base).get(l).get(laneStride).i32Mul().i32Add().get(k).get(kStride).i32Mul().i32Add().f32Load(),
-                () => f.f32(0),
-              );
-              f.f32Store();
-              f.get(dst).i32(4).i32Add().set(dst);
-              f.get(l).i32(1).i32Add().set(l);
-              f.br(0);
-            }),
-          );
-          f.get(k).i32(1).i32Add().set(k);
-          f.br(0);
-        }),
-      );
-      f.get(p).i32(1).i32Add().set(p);
-      f.br(0);
-    }),
-  );
-  return f;
-}
-
 /** The elementwise binary operations with a SIMD kernel. */
 export const SIMD_BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Greater'] as const;
 /** The name of an elementwise binary operation with a SIMD kernel. */
@@ -283,6 +70,111 @@ export type SimdBinaryName = (typeof SIMD_BINARY)[number];
 
 /** f32x4 vectors per iteration of the binary kernels' loop (callers pad their spans to a multiple). */
 export const BINARY_UNROLL = 4;
+
+/** Replaces the two vectors a, b on the stack by a op b. */
+function pushBinaryOp(f: FunctionBody, op: SimdBinaryName): void {
+  switch (op) {
+    case 'Add':
+      f.f32x4Add();
+      break;
+    case 'Sub':
+      f.f32x4Sub();
+      break;
+    case 'Mul':
+      f.f32x4Mul();
+      break;
+    case 'Div':
+      f.f32x4Div();
+      break;
+    case 'Maximum':
+      // NOTE: wasm's f32x4.max propagates NaN, like Math.max and numpy's maximum.
+      f.f32x4Max();
+      break;
+    case 'Greater':
+      // an all-ones lane mask where a > b, and-ed with the bits of 1.0
+      f.f32x4Gt().f32x4Const(1).v128And();
+      break;
+  }
+}
+
+/** How `opRows` reads its operands along a row: both rows of floats, or one of them a single float. */
+export const ROWS_BOTH = 0;
+/** b is one float per row (a column, or a scalar with row stride 0). */
+export const ROWS_B_SCALAR = 1;
+/** a is one float per row. */
+export const ROWS_A_SCALAR = 2;
+
+/**
+ * `opRows(out, a, b, rows, cols, aRowStride, bRowStride, mode)`: out (rows × cols, contiguous) =
+ * a op b row by row, where row r of a starts at a + r·aRowStride and of b at b + r·bRowStride
+ * (bytes; 0 repeats one row), each either a row of `cols` floats or, by `mode`, one float repeated
+ * along the row: a bias row added to every row of a matrix, a matrix times a column, a scalar.
+ * Four floats at a time, the tail (cols mod 4) one by one through the same vector operation.
+ */
+function binaryRowsBody(op: SimdBinaryName): FunctionBody {
+  const f = new FunctionBody([I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [out, a, b, rows, cols, aRowStride, bRowStride, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [r, i, vecEnd, aStep, bStep] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const [av, bv] = [f.local(V128), f.local(V128)];
+  const loop = (i_: number, end: number, step: number, body: () => void): void => {
+    f.block(() =>
+      f.loop(() => {
+        f.get(i_).get(end).i32GeU().brIf(1);
+        body();
+        f.get(i_).i32(step).i32Add().set(i_);
+        f.br(0);
+      }),
+    );
+  };
+  // an operand read one float per row advances 0 bytes along it, a row of floats 4 a float
+  f.get(mode).i32(ROWS_A_SCALAR).i32Ne().i32(2).i32Shl().set(aStep);
+  f.get(mode).i32(ROWS_B_SCALAR).i32Ne().i32(2).i32Shl().set(bStep);
+  f.get(cols).i32(-4).i32And().set(vecEnd);
+  f.i32(0).set(r);
+  loop(r, rows, 1, () => {
+    // a single float of a row is splat once per row
+    f.get(a).f32Splat4Load().set(av);
+    f.get(b).f32Splat4Load().set(bv);
+    f.i32(0).set(i);
+    // one vector loop per mode, so that no lane of work branches
+    const vectors = (aRow: boolean, bRow: boolean): void =>
+      loop(i, vecEnd, 4, () => {
+        f.get(out).get(i).i32(4).i32Mul().i32Add();
+        if (aRow) f.get(a).get(i).i32(4).i32Mul().i32Add().v128Load();
+        else f.get(av);
+        if (bRow) f.get(b).get(i).i32(4).i32Mul().i32Add().v128Load();
+        else f.get(bv);
+        pushBinaryOp(f, op);
+        f.v128Store();
+      });
+    f.get(mode)
+      .i32(ROWS_BOTH)
+      .i32Eq()
+      .ifElse(
+        () => vectors(true, true),
+        () =>
+          f
+            .get(mode)
+            .i32(ROWS_B_SCALAR)
+            .i32Eq()
+            .ifElse(
+              () => vectors(true, false),
+              () => vectors(false, true),
+            ),
+      );
+    loop(i, cols, 1, () => {
+      f.get(out).get(i).i32(4).i32Mul().i32Add();
+      f.get(a).get(i).get(aStep).i32Mul().i32Add().f32Splat4Load();
+      f.get(b).get(i).get(bStep).i32Mul().i32Add().f32Splat4Load();
+      pushBinaryOp(f, op);
+      f.f32x4ExtractLane(0).f32Store();
+    });
+    f.get(out).get(cols).i32(4).i32Mul().i32Add().set(out);
+    f.get(a).get(aRowStride).i32Add().set(a);
+    f.get(b).get(bRowStride).i32Add().set(b);
+  });
+  return f;
+}
 
 /**
  * `op(out, a, b, blocks)`: out[i] = a[i] op b[i] over `blocks` × BINARY_UNROLL f32x4 vectors at
@@ -301,28 +193,7 @@ function binaryBody(op: SimdBinaryName): FunctionBody {
           .v128Load(16 * u)
           .get(b)
           .v128Load(16 * u);
-        switch (op) {
-          case 'Add':
-            f.f32x4Add();
-            break;
-          case 'Sub':
-            f.f32x4Sub();
-            break;
-          case 'Mul':
-            f.f32x4Mul();
-            break;
-          case 'Div':
-            f.f32x4Div();
-            break;
-          case 'Maximum':
-            // NOTE: wasm's f32x4.max propagates NaN, like Math.max and numpy's maximum.
-            f.f32x4Max();
-            break;
-          case 'Greater':
-            // an all-ones lane mask where a > b, and-ed with the bits of 1.0
-            f.f32x4Gt().f32x4Const(1).v128And();
-            break;
-        }
+        pushBinaryOp(f, op);
         f.v128Store(16 * u);
       }
       f.get(out)
@@ -344,23 +215,58 @@ function binaryBody(op: SimdBinaryName): FunctionBody {
   return f;
 }
 
+/** `zero(dst, bytes)`: memory.fill with 0. */
+function zeroBody(): FunctionBody {
+  const f = new FunctionBody([I32, I32]);
+  f.get(0).i32(0).get(1).memoryFill();
+  return f;
+}
+
 /** The compiled kernels and their memory. */
 export interface SimdKernels {
   readonly memory: WebAssembly.Memory;
-  readonly gemm: (ap: number, bp: number, c: number, kc: number, mPanels: number, nPanels: number, ldc: number) => void;
-  readonly sigmoid: (src: number, dst: number, blocks: number) => void;
-  readonly pack: (
-    dst: number,
-    src: number,
-    panels: number,
-    kc: number,
-    kcp: number,
-    lanes: number,
-    valid: number,
-    laneStride: number,
-    kStride: number,
+  /** The matrix product (see gemm-body.ts): byte addresses and strides in `memory`. */
+  readonly gemm: (
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    ap: number,
+    bp: number,
+    tile: number,
   ) => void;
+  readonly sigmoid: (src: number, dst: number, blocks: number) => void;
+  /** Softmax of `rows` contiguous rows of `cols` floats (softmax-body.ts). */
+  readonly softmax: (src: number, dst: number, rows: number, cols: number) => void;
+  /** Per-row statistics of a softmax cross entropy (softmax-body.ts). */
+  readonly softmaxStats: (logits: number, target: number, stats: number, rows: number, cols: number) => void;
+  /** Sum, Max and Min along the middle axis of [outer, len, inner] (reduce-body.ts). */
+  readonly reduceRows: {
+    readonly [K in SimdReduceName]: (out: number, x: number, outer: number, len: number, inner: number) => void;
+  };
+  /** Zeroes `bytes` bytes from `dst` (memory.fill, which copes with a shared memory much faster than `TypedArray.fill`). */
+  readonly zero: (dst: number, bytes: number) => void;
   readonly binary: { readonly [K in SimdBinaryName]: (out: number, a: number, b: number, blocks: number) => void };
+  /** The same row by row, with broadcast operands (see `binaryRowsBody`). */
+  readonly binaryRows: {
+    readonly [K in SimdBinaryName]: (
+      out: number,
+      a: number,
+      b: number,
+      rows: number,
+      cols: number,
+      aRowStride: number,
+      bRowStride: number,
+      mode: number,
+    ) => void;
+  };
 }
 
 let kernels: SimdKernels | null | undefined;
@@ -374,41 +280,98 @@ export function setSimdKernelsDisabled(value: boolean): void {
   disabled = value;
 }
 
-/** The module's bytes, with a memory of `pages` 64 KiB pages to start (exported for the tests, which validate them). */
-export function simdModuleBytes(pages = 1): Uint8Array<ArrayBuffer> {
-  return encodeModule(
-    [
-      { name: 'gemm', body: gemmBody() },
-      { name: 'sigmoid', body: sigmoidBody() },
-      { name: 'pack', body: packBody() },
-      ...SIMD_BINARY.map((op) => ({ name: op, body: binaryBody(op) })),
-    ],
-    pages,
-  );
+/**
+ * A module using `f32x4.relaxed_madd` (the relaxed SIMD proposal: a fused multiply-add where the
+ * hardware has one), which validates only where the runtime supports it (Node 20 behind
+ * `--experimental-wasm-relaxed-simd`; browsers since 2023).
+ */
+function relaxedProbeBytes(): Uint8Array<ArrayBuffer> {
+  const f = new FunctionBody([I32]);
+  f.get(0).v128ConstF32(1).v128ConstF32(2).v128ConstF32(3).f32x4RelaxedMadd().v128Store();
+  return encodeModule([{ name: 'probe', body: f }], { minPages: 1, shared: false });
 }
 
-/**
- * The SIMD kernels, compiled on first use, or null where WebAssembly SIMD is unavailable (the
- * callers then keep their JavaScript loops). The module is small (under 4 KB), so compiling it
- * synchronously is allowed on a browser's main thread.
- */
-export function simdKernels(): SimdKernels | null {
-  if (disabled) return null;
-  if (kernels !== undefined) return kernels;
-  kernels = null;
+let relaxed: boolean | undefined;
+
+/** Whether the runtime validates relaxed SIMD, so that the matrix product can use fused multiply-adds. */
+export function relaxedSimdSupported(): boolean {
+  relaxed ??= typeof WebAssembly === 'object' && WebAssembly.validate(relaxedProbeBytes());
+  return relaxed;
+}
+
+/** How a module's memory is declared: its own growable one, or a fixed shared one for threads. */
+interface SimdModuleOptions {
+  /** A shared memory of `pages` pages that never grows (what worker threads need), else growable. */
+  readonly shared?: { readonly pages: number };
+  /** Fused multiply-adds in the matrix product (only where {@link relaxedSimdSupported}). */
+  readonly fma?: boolean;
+}
+
+/** The module's bytes (exported for the tests, which validate them). */
+export function simdModuleBytes(options: SimdModuleOptions = {}): Uint8Array<ArrayBuffer> {
+  const functions = [
+    { name: 'sigmoid', body: sigmoidBody() },
+    { name: 'zero', body: zeroBody() },
+    ...softmaxFunctions(),
+    ...reduceFunctions(),
+    ...SIMD_BINARY.map((op) => ({ name: op, body: binaryBody(op) })),
+    ...SIMD_BINARY.map((op) => ({ name: `${op}Rows`, body: binaryRowsBody(op) })),
+  ];
+  const memory =
+    options.shared === undefined
+      ? { minPages: 1, shared: false }
+      : { minPages: options.shared.pages, maxPages: options.shared.pages, shared: true };
+  return encodeModule([...functions, ...gemmFunctions(functions.length, options.fma ?? false)], memory);
+}
+
+/** Compiles the module, or null where WebAssembly SIMD is missing or compiling is forbidden. */
+export function compileSimdModule(options: SimdModuleOptions = {}): WebAssembly.Module | null {
   if (typeof WebAssembly !== 'object') return null;
-  const bytes = simdModuleBytes();
+  const bytes = simdModuleBytes(options);
   if (!WebAssembly.validate(bytes)) return null;
-  let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return new WebAssembly.Module(bytes);
   } catch {
     // a page whose content security policy forbids compiling WebAssembly keeps the JavaScript loops
     return null;
   }
-  const e = instance.exports as unknown as Omit<SimdKernels, 'binary'> & SimdKernels['binary'];
+}
+
+/** The kernels of an instance of `module` over `memory`. */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): SimdKernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const e = instance.exports as unknown as Omit<SimdKernels, 'binary' | 'memory'> & SimdKernels['binary'];
+  const exported = instance.exports as Record<string, unknown>;
   const binary = Object.fromEntries(SIMD_BINARY.map((op) => [op, e[op]])) as unknown as SimdKernels['binary'];
-  kernels = { memory: e.memory, gemm: e.gemm, sigmoid: e.sigmoid, pack: e.pack, binary };
+  const reduceRows = Object.fromEntries(
+    SIMD_REDUCE.map((op) => [op, exported[`${op}Rows`]]),
+  ) as unknown as SimdKernels['reduceRows'];
+  const binaryRows = Object.fromEntries(
+    SIMD_BINARY.map((op) => [op, exported[`${op}Rows`]]),
+  ) as unknown as SimdKernels['binaryRows'];
+  return {
+    memory,
+    gemm: e.gemm,
+    sigmoid: e.sigmoid,
+    softmax: e.softmax,
+    softmaxStats: e.softmaxStats,
+    zero: e.zero,
+    binary,
+    binaryRows,
+    reduceRows,
+  };
+}
+
+/**
+ * The SIMD kernels over a growable memory of their own (the scratch memory operands are copied
+ * into when they do not live in the wasm heap), compiled on first use, or null where WebAssembly
+ * SIMD is unavailable (the callers then keep their JavaScript loops).
+ */
+export function simdKernels(): SimdKernels | null {
+  if (disabled) return null;
+  if (kernels !== undefined) return kernels;
+  const module = compileSimdModule({ fma: relaxedSimdSupported() });
+  kernels = module === null ? null : instantiateKernels(module, new WebAssembly.Memory({ initial: 1 }));
   return kernels;
 }
 

@@ -7,10 +7,12 @@
 
 /** Value types. */
 export const I32 = 0x7f;
+/** The 32-bit float value type. */
+export const F32 = 0x7d;
 /** The 128-bit SIMD value type. */
 export const V128 = 0x7b;
 
-type ValType = typeof I32 | typeof V128;
+type ValType = typeof I32 | typeof F32 | typeof V128;
 
 function uleb(n: number, out: number[]): void {
   do {
@@ -55,12 +57,15 @@ const SIMD = {
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   f32x4Pmax: 0xeb,
   v128Const: 0x0c,
   or: 0x50,
   i32x4TruncSatF32x4S: 0xf8,
   i8x16Shuffle: 0x0d,
+  f32x4ExtractLane: 0x1f,
+  f32x4Ne: 0x42,
   f32x4RelaxedMadd: 0x105,
 } as const;
 
@@ -155,6 +160,11 @@ export class FunctionBody {
     uleb(index, this.#code);
     return this;
   }
+  /** `memory.fill` of (address, byte value, length) on the stack (bulk memory operations). */
+  memoryFill(): this {
+    this.#code.push(0xfc, 0x0b, 0x00);
+    return this;
+  }
   /** `if` … `else` … `end` on the i32 condition on the stack, leaving nothing. */
   ifElse(then: () => void, otherwise?: () => void): this {
     this.#code.push(0x04, 0x40);
@@ -176,6 +186,31 @@ export class FunctionBody {
   f32Store(offset = 0): this {
     this.#code.push(0x38, 2);
     uleb(offset, this.#code);
+    return this;
+  }
+  f32Add(): this {
+    this.#code.push(0x92);
+    return this;
+  }
+  f32Sub(): this {
+    this.#code.push(0x93);
+    return this;
+  }
+  f32Mul(): this {
+    this.#code.push(0x94);
+    return this;
+  }
+  f32Div(): this {
+    this.#code.push(0x95);
+    return this;
+  }
+  /** f32.max: NaN if either operand is NaN. */
+  f32Max(): this {
+    this.#code.push(0x97);
+    return this;
+  }
+  f32Ne(): this {
+    this.#code.push(0x5c);
     return this;
   }
   f32(v: number): this {
@@ -278,6 +313,10 @@ export class FunctionBody {
   f32x4Max(): this {
     return this.#simd(SIMD.f32x4Max);
   }
+  /** Lane-wise minimum, NaN if either lane is NaN. */
+  f32x4Min(): this {
+    return this.#simd(SIMD.f32x4Min);
+  }
   /** b < a ? … : lane-wise (a < b ? b : a), one maxps; a NaN in a is kept, one in b is not. */
   f32x4Pmax(): this {
     return this.#simd(SIMD.f32x4Pmax);
@@ -333,6 +372,20 @@ export class FunctionBody {
     for (const lane of lanes) this.#code.push(lane * 4, lane * 4 + 1, lane * 4 + 2, lane * 4 + 3);
     return this;
   }
+  /** The f32 on top of the stack copied to all four lanes. */
+  f32x4Splat(): this {
+    return this.#simd(SIMD.f32x4Splat);
+  }
+  /** Lane `lane` of the vector on top of the stack, as an f32. */
+  f32x4ExtractLane(lane: number): this {
+    this.#simd(SIMD.f32x4ExtractLane);
+    this.#code.push(lane);
+    return this;
+  }
+  /** All-ones lanes where a ≠ b (NaN included). */
+  f32x4Ne(): this {
+    return this.#simd(SIMD.f32x4Ne);
+  }
   /**
    * `f32x4.relaxed_madd` of (a, b, c) on the stack: a·b + c, fused or not as the hardware does it
    * (the relaxed SIMD proposal); validate a module using it before relying on it.
@@ -362,7 +415,7 @@ export interface ModuleFunction {
 }
 
 /** The memory a module imports as `env.memory`. */
-export interface MemoryImport {
+interface MemoryImport {
   /** Pages (64 KiB) the memory has at least. */
   readonly minPages: number;
   /** Pages it may grow to (required when shared). */

@@ -1,12 +1,8 @@
 import type { Tensor } from '@graphgrad/core';
 import { add } from '../add.ts';
 import { matmul } from '../matmul.ts';
+import { gruCell } from '../gru-cell.ts';
 import { Module } from '../module/module.ts';
-import { mul } from '../mul.ts';
-import { sigmoid } from '../sigmoid.ts';
-import { split } from '../split.ts';
-import { sub } from '../sub.ts';
-import { tanh } from '../tanh.ts';
 import {
   cellParameters,
   checkHidden,
@@ -55,14 +51,9 @@ export class GRUCell extends Module<[x: Tensor, h?: Tensor | null], Tensor> impl
     return add(matmul(x, this.Wx), this.bx);
   }
 
-  /** PyTorch's GRU equations from the projected input. */
+  /** PyTorch's GRU equations from the projected input (the gate arithmetic one fused node, `gruCell`). */
   step(projected: Tensor, h: Tensor): Tensor {
-    const [xr, xz, xn] = split(projected, 3, 1);
-    const [hr, hz, hn] = split(add(matmul(h, this.Wh), this.bh), 3, 1);
-    const r = sigmoid(add(xr, hr));
-    const z = sigmoid(add(xz, hz));
-    const n = tanh(add(xn, mul(r, hn)));
-    return add(mul(sub(1, z), n), mul(z, h));
+    return gruCell(projected, add(matmul(h, this.Wh), this.bh), h);
   }
 
   /** The state is h itself. */

@@ -1,11 +1,8 @@
 import type { Tensor } from '@graphgrad/core';
 import { add } from '../add.ts';
+import { lstmCell } from '../lstm-cell.ts';
 import { matmul } from '../matmul.ts';
 import { Module } from '../module/module.ts';
-import { mul } from '../mul.ts';
-import { sigmoid } from '../sigmoid.ts';
-import { split } from '../split.ts';
-import { tanh } from '../tanh.ts';
 import {
   cellParameters,
   checkHidden,
@@ -65,11 +62,10 @@ export class LSTMCell
     return add(matmul(x, this.Wx), this.b);
   }
 
-  /** The book's cell equations from the projected input. */
+  /** The book's cell equations from the projected input (the gate arithmetic one fused node, `lstmCell`). */
   step(projected: Tensor, { h, c }: LSTMCellState): LSTMCellState {
-    const [f, g, i, o] = split(add(projected, matmul(h, this.Wh)), 4, 1);
-    const next = add(mul(sigmoid(f), c), mul(tanh(g), sigmoid(i)));
-    return { h: mul(sigmoid(o), tanh(next)), c: next };
+    const [hNext, cNext] = lstmCell(add(projected, matmul(h, this.Wh)), c);
+    return { h: hNext, c: cNext };
   }
 
   /** The hidden state h. */

@@ -11,7 +11,7 @@ import { add } from '../add.ts';
 import { logSigmoid } from '../log-sigmoid.ts';
 import { mul } from '../mul.ts';
 import { sub } from '../sub.ts';
-import { requireFloat } from '../validate.ts';
+import { describeValue, requireFloat, requireOptions } from '../validate.ts';
 import { checkReduction, reduceLoss, type LossReduction } from './reduction.ts';
 
 /** Options of `binaryCrossEntropyWithLogits`. */
@@ -44,6 +44,7 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
   requireFloat(op, logits, 'logits');
+  requireOptions(op, options);
   requireFloat(op, target, 'target');
   if (target.dtype !== logits.dtype)
     throw new DTypeError(`${op}: target is ${target.dtype}, logits are ${logits.dtype}`);
@@ -65,7 +66,7 @@ export function binaryCrossEntropyWithLogits(
       );
     }
   } else if (posWeight !== undefined && (typeof posWeight !== 'number' || !Number.isFinite(posWeight))) {
-    throw new ArgumentError(`${op}: posWeight must be a finite number or a Tensor, got ${String(posWeight)}`);
+    throw new ArgumentError(`${op}: posWeight must be a finite number or a Tensor, got ${describeValue(posWeight)}`);
   }
   const logSig = logSigmoid(logits);
   let positive = logSig;

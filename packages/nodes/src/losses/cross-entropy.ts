@@ -20,7 +20,7 @@ import { softmax } from '../softmax.ts';
 import { sub } from '../sub.ts';
 import { sum } from '../sum.ts';
 import { transpose } from '../transpose.ts';
-import { requireFloat } from '../validate.ts';
+import { describeValue, requireFloat, requireOptions } from '../validate.ts';
 import { ClassTargetsNode } from './class-targets.ts';
 import { checkReduction, type LossReduction } from './reduction.ts';
 
@@ -98,15 +98,16 @@ function hostValuesOf(t: Tensor): ArrayLike<number> | undefined {
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   requireFloat('crossEntropy', logits, 'logits');
+  requireOptions('crossEntropy', options);
   if (!(target instanceof Tensor))
     throw new DTypeError(`crossEntropy: input 'target' is not a Tensor (got ${typeof target})`);
   const { ignoreIndex = -100, labelSmoothing = 0 } = options;
   const reduction = options.reduction ?? 'mean';
   checkReduction('crossEntropy', reduction);
   if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex))
-    throw new ArgumentError(`crossEntropy: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+    throw new ArgumentError(`crossEntropy: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1))
-    throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${String(labelSmoothing)}`);
+    throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1], got ${describeValue(labelSmoothing)}`);
   if (logits.rank === 0) throw new ShapeError('crossEntropy: logits must have a class axis, got a scalar []');
   const axis = normalizeAxis('crossEntropy', options.axis ?? -1, logits.rank);
   const classes = logits.shape[axis];

@@ -1,7 +1,7 @@
 import { DTypeError, formatShape, ShapeError, shapesEqual, type Tensor } from '@graphgrad/core';
 import { square } from '../square.ts';
 import { sub } from '../sub.ts';
-import { requireFloat } from '../validate.ts';
+import { requireFloat, requireOptions } from '../validate.ts';
 import { checkReduction, reduceLoss, type LossReduction } from './reduction.ts';
 
 /**
@@ -15,6 +15,7 @@ import { checkReduction, reduceLoss, type LossReduction } from './reduction.ts';
  */
 export function mseLoss(a: Tensor, b: Tensor, options: { reduction?: LossReduction } = {}): Tensor {
   requireFloat('mseLoss', a, 'a');
+  requireOptions('mseLoss', options);
   requireFloat('mseLoss', b, 'b');
   if (a.dtype !== b.dtype) throw new DTypeError(`mseLoss: dtypes differ: a is ${a.dtype}, b is ${b.dtype}`);
   if (!shapesEqual(a.shape, b.shape))

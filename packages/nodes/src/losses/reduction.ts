@@ -1,6 +1,7 @@
 import { ArgumentError, type Tensor } from '@graphgrad/core';
 import { mean } from '../mean.ts';
 import { sum } from '../sum.ts';
+import { describeValue } from '../validate.ts';
 
 /** How a loss combines its per-element values: their mean (the default), their sum, or none (each kept). */
 export type LossReduction = 'mean' | 'sum' | 'none';
@@ -8,7 +9,7 @@ export type LossReduction = 'mean' | 'sum' | 'none';
 /** Throws an `ArgumentError` naming `op` unless `reduction` is one of the three. */
 export function checkReduction(op: string, reduction: unknown): asserts reduction is LossReduction {
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none')
-    throw new ArgumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+    throw new ArgumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${describeValue(reduction)}`);
 }
 
 /** The per-element `losses` reduced as `reduction` says. */

@@ -5,6 +5,7 @@ import { INDEXING_CASES } from './indexing.ts';
 import { LOSS_CASES } from './losses.ts';
 import { MATMUL_GATHER_CASES } from './matmul-gather.ts';
 import { RANDOM_CASES } from './random.ts';
+import { RECURRENT_CASES } from './recurrent.ts';
 import { REDUCTION_CASES } from './reductions.ts';
 import type { GradientCase } from './support.ts';
 
@@ -17,6 +18,7 @@ export const CASES: readonly GradientCase[] = [
   ...ACTIVATION_CASES,
   ...REDUCTION_CASES,
   ...LOSS_CASES,
+  ...RECURRENT_CASES,
 ];
 
 /** `XxxNode` exports that carry no gradient by design (their rules return null). */

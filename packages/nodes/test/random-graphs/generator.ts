@@ -27,7 +27,24 @@ const MAX_MAGNITUDE = 8;
 /** Leaves and constants are drawn from [-RANGE, RANGE]. */
 const RANGE = 2;
 
-const UNARY: readonly UnaryName[] = ['neg', 'exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'abs'];
+const UNARY: readonly UnaryName[] = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'sigmoid',
+  'tanh',
+  'abs',
+  'erf',
+  'square',
+  'gelu',
+  'geluTanh',
+  'softplus',
+  'logSigmoid',
+  'log1p',
+  'relu',
+  'leakyRelu',
+];
 const BINARY: readonly BinaryName[] = ['add', 'sub', 'mul', 'div'];
 const SCALARS = [0.5, -1.5, 2, 0.25] as const;
 
@@ -58,6 +75,18 @@ const KINDS = [
   'argmaxMask',
   'oneHot',
   'cast',
+  'extremum',
+  'pow',
+  'clamp',
+  'where',
+  'compare',
+  'extreme',
+  'logsumexp',
+  'logSoftmax',
+  'cumsum',
+  'variance',
+  'norm',
+  'loss',
 ] as const;
 
 /** The numbers fast-check draws for one graph. */
@@ -117,18 +146,26 @@ class Builder {
     const outputs = noGrad(() => runStep(step, this.#tensors, this.#place, leaf));
     this.steps.push(step);
     let variable = step.op === 'input';
-    for (const key of ['x', 'a', 'b', 'target'] as const) {
+    for (const key of ['x', 'a', 'b', 'target', 'cond'] as const) {
       const ref = (step as Partial<Record<typeof key, number>>)[key];
       if (ref === undefined) continue;
       this.#used.add(ref);
       variable ||= this.#variable[ref];
     }
     for (const t of outputs) {
-      this.#variable.push(variable && step.op !== 'greater' && step.op !== 'argmaxMask');
+      this.#variable.push(variable && step.op !== 'greater' && step.op !== 'argmaxMask' && step.op !== 'compare');
       this.#tensors.push(t);
       this.#data.push(Float64Array.from(t.dataSync()));
     }
     return first;
+  }
+
+  /** The values `step` would give, without adding it to the graph (for a guard to look at). */
+  probe(step: Step): Float64Array {
+    const outputs = noGrad(() => runStep(step, this.#tensors, this.#place, () => this.#tensors[0]));
+    const data = Float64Array.from(outputs[0].dataSync());
+    for (const t of outputs) t.dispose();
+    return data;
   }
 
   /** Values no step consumed, which the loss sums with random weights. */
@@ -203,9 +240,9 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
     case 'unary': {
       const fn = UNARY[c2 % UNARY.length];
       let input = x;
-      if (fn === 'log' || fn === 'sqrt') input = positive(g, x);
+      if (fn === 'log' || fn === 'sqrt' || fn === 'log1p') input = positive(g, x);
       else if (fn === 'exp' && maxAbs(g.data(x)) > 3) input = g.push({ op: 'unary', fn: 'tanh', x });
-      else if (fn === 'abs' && minAbs(g.data(x)) < MARGIN) {
+      else if ((fn === 'abs' || fn === 'relu' || fn === 'leakyRelu') && minAbs(g.data(x)) < MARGIN) {
         const shift = [0.5, -0.5, 1, -1, 1.5, -1.5].find((s) => minAbs(g.data(x), s) >= MARGIN);
         input = shift === undefined ? positive(g, x) : g.push({ op: 'scalar', fn: 'add', x, value: shift });
       }
@@ -358,6 +395,8 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
       g.push({ op: 'cast', x });
       return;
     }
+    default:
+      interpretMath(g, kind, x, c2, c3);
   }
 }
 
@@ -450,4 +489,214 @@ export function randomGraph(options: RandomGraphOptions = {}): fc.Arbitrary<Grap
       steps: fc.array(fc.tuple(natural, natural, natural, natural), { minLength: 1, maxLength: maxSteps }),
     })
     .map((draw) => buildGraph(draw, maxSize));
+}
+
+/** The values broadcastable with x (none larger than maxSize once broadcast), other than x itself. */
+function partnersOf(g: Builder, x: number): number[] {
+  return Array.from({ length: g.count }, (_, i) => i).filter((i) => {
+    const out = broadcastsWith(g.shape(x), g.shape(i));
+    return out !== null && sizeOf(out) <= g.maxSize && i !== x;
+  });
+}
+
+/** Reduction axes from the bits of `mask` (null: every axis), some written negative. */
+function axesFrom(rank: number, mask: number, negative: boolean): number[] | null {
+  const bits = mask % (1 << rank);
+  if (bits === 0) return null;
+  return Array.from({ length: rank }, (_, i) => i).flatMap((i) => ((bits >> i) & 1 ? [negative ? i - rank : i] : []));
+}
+
+/** Whether reducing `axes` (null: all) of `shape` reduces an axis of length 0. */
+function emptyReduction(shape: readonly number[], axes: readonly number[] | null): boolean {
+  return (axes ?? shape.map((_, i) => i)).some((a) => shape[a < 0 ? a + shape.length : a] === 0);
+}
+
+/** A 0/1 mask of value `of` against a constant at least MARGIN from each element, or null. */
+function maskOf(g: Builder, of: number, pick: number): number | null {
+  const thresholds = [0, 0.5, -0.5, 1, -1];
+  const t = [...thresholds.slice(pick % 5), ...thresholds.slice(0, pick % 5)].find(
+    (v) => minAbs(g.data(of), -v) >= MARGIN,
+  );
+  if (t === undefined) return null;
+  return g.push({ op: 'greater', a: of, b: g.push({ op: 'constant', shape: [], values: [t] }) });
+}
+
+const REDUCTIONS = ['mean', 'sum', 'none'] as const;
+const COMPARISONS = ['equal', 'notEqual', 'less', 'lessEqual', 'greaterEqual'] as const;
+
+/**
+ * The steps of the activations, elementwise ops, reductions and losses, kept inside the domain
+ * where central differences mean something: maximum, minimum and clamp where operands and bounds
+ * are equal or at least MARGIN apart, max and min along one axis with a gap of MARGIN between the
+ * two largest (smallest), norms of values at least MARGIN from 0, powers of positive bases,
+ * std of slices that are not constant, losses over labels and targets the generator draws.
+ */
+function interpretMath(g: Builder, kind: (typeof KINDS)[number], x: number, c2: number, c3: number): void {
+  const shape = g.shape(x);
+  const rank = shape.length;
+  const size = sizeOf(shape);
+  switch (kind) {
+    case 'extremum': {
+      const fn = (c2 & 1) === 1 ? 'maximum' : 'minimum';
+      // x against itself ties everywhere: each side takes half the gradient
+      if (c3 % 4 === 0) {
+        bounded(g, g.push({ op: 'extremum', fn, a: x, b: x }));
+        return;
+      }
+      const partners = partnersOf(g, x).filter((i) => minGap(g, x, i) >= MARGIN);
+      let b: number;
+      if (partners.length > 0) b = partners[c3 % partners.length];
+      else {
+        const t = [0, 0.5, -0.5, 1, -1].find((v) => minAbs(g.data(x), -v) >= MARGIN);
+        if (t === undefined) return;
+        b = g.push({ op: 'constant', shape: [], values: [t] });
+      }
+      bounded(g, g.push({ op: 'extremum', fn, a: x, b }));
+      return;
+    }
+    case 'pow': {
+      const base = positive(g, x);
+      if ((c2 & 1) === 0) {
+        const value = [2, 3, -1, 0.5][c3 % 4];
+        bounded(g, g.push({ op: 'powNumber', x: value === 2 || value === 3 ? x : base, value }));
+        return;
+      }
+      // an exponent in [-1, 1]: tanh of any value that broadcasts with the base
+      const partners = partnersOf(g, base);
+      const e = g.push({ op: 'unary', fn: 'tanh', x: partners.length > 0 ? partners[c3 % partners.length] : x });
+      if (broadcastsWith(g.shape(base), g.shape(e)) === null) return;
+      bounded(g, g.push({ op: 'pow', a: base, b: e }));
+      return;
+    }
+    case 'clamp': {
+      const bounds: [number | null, number | null][] = [
+        [-0.5, 0.5],
+        [-1, null],
+        [null, 1],
+        [0.25, 1.5],
+        [1, -1],
+      ];
+      const order = [...bounds.slice(c2 % 5), ...bounds.slice(0, c2 % 5)];
+      const fits = order.find(([lo, hi]) => [lo, hi].every((v) => v === null || minAbs(g.data(x), -v) >= MARGIN));
+      if (fits === undefined) return;
+      g.push({ op: 'clamp', x, min: fits[0], max: fits[1] });
+      return;
+    }
+    case 'where': {
+      // a mask of x or of b picks between them
+      const partners = partnersOf(g, x);
+      const b = partners.length > 0 ? partners[c2 % partners.length] : x;
+      const cond = maskOf(g, (c3 & 1) === 0 ? x : b, c3 >> 1);
+      if (cond === null) return;
+      g.push({ op: 'where', cond, a: x, b });
+      return;
+    }
+    case 'compare': {
+      const fn = COMPARISONS[c2 % COMPARISONS.length];
+      if (c3 % 5 === 0) {
+        g.push({ op: 'compare', fn, a: x, b: x });
+        return;
+      }
+      const partners = partnersOf(g, x).filter((i) => minGap(g, x, i) >= MARGIN);
+      if (partners.length > 0) {
+        g.push({ op: 'compare', fn, a: x, b: partners[c3 % partners.length] });
+        return;
+      }
+      const t = [0, 0.5, -0.5, 1, -1].find((v) => minAbs(g.data(x), -v) >= MARGIN);
+      if (t === undefined) return;
+      g.push({ op: 'compare', fn, a: x, b: g.push({ op: 'constant', shape: [], values: [t] }) });
+      return;
+    }
+    case 'extreme': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      const fn = (c3 & 1) === 1 ? 'max' : 'min';
+      if (shape[axis] === 0) return;
+      const data = fn === 'max' ? g.data(x) : g.data(x).map((v) => -v);
+      if (topGap(data, shape, axis) < MARGIN) return;
+      g.push({ op: 'extreme', fn, x, axis: (c3 & 2) === 2 ? axis - rank : axis, keepDims: (c3 & 4) === 4 });
+      return;
+    }
+    case 'logsumexp': {
+      const axes = axesFrom(rank, c2, (c3 & 1) === 1);
+      // the logsumexp of nothing is -Inf
+      if (emptyReduction(shape, axes)) return;
+      bounded(g, g.push({ op: 'logsumexp', x, axes, keepDims: (c3 & 2) === 2 }));
+      return;
+    }
+    case 'logSoftmax': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      bounded(g, g.push({ op: 'logSoftmax', x, axis: (c3 & 1) === 1 ? axis - rank : axis }));
+      return;
+    }
+    case 'cumsum': {
+      if (rank === 0) return;
+      bounded(g, g.push({ op: 'cumsum', x, axis: c2 % rank, reverse: (c3 & 1) === 1 }));
+      return;
+    }
+    case 'variance': {
+      const axes = axesFrom(rank, c2, (c3 & 1) === 1);
+      if (emptyReduction(shape, axes)) return;
+      const count = (axes ?? shape.map((_, i) => i)).reduce((n, a) => n * shape[a < 0 ? a + rank : a], 1);
+      const correction = count > 1 ? (c3 >> 2) & 1 : 0;
+      const op = (c3 & 8) === 8 ? 'std' : 'variance';
+      const step = { op, x, axes, keepDims: (c3 & 2) === 2, correction } as const;
+      // std's derivative is infinite where a slice is constant
+      if (op === 'std' && !g.probe({ ...step, op: 'variance' }).every((v) => v >= 0.01)) return;
+      bounded(g, g.push(step));
+      return;
+    }
+    case 'norm': {
+      const p = ([1, 2, 'Infinity'] as const)[c3 % 3];
+      const axes = p === 'Infinity' ? (rank === 0 ? null : [c2 % rank]) : axesFrom(rank, c2, false);
+      if (p === 'Infinity' && emptyReduction(shape, axes)) return;
+      const magnitudes = g.data(x).map(Math.abs);
+      // every norm has a kink at 0 (the ∞-norm also where two magnitudes tie)
+      if (minAbs(g.data(x)) < MARGIN) return;
+      if (p === 'Infinity' && rank > 0 && topGap(magnitudes, shape, axes![0]) < MARGIN) return;
+      bounded(g, g.push({ op: 'norm', x, p, axes, keepDims: (c3 & 4) === 4 }));
+      return;
+    }
+    case 'loss': {
+      if (size === 0) return;
+      const reduction = REDUCTIONS[c3 % 3];
+      const which = c2 % 3;
+      if (which === 0) {
+        if (rank === 0) return;
+        const axis = (c2 >> 2) % rank;
+        const classes = shape[axis];
+        const count = size / classes;
+        // a quarter of the labels ignored, but never all of them (the mean of none is NaN)
+        const labels: number[] = Array.from({ length: count }, () =>
+          g.random.int(4) === 0 ? -100 : g.random.int(classes),
+        );
+        if (!labels.some((l) => l !== -100)) labels[0] = 0;
+        g.push({ op: 'crossEntropy', x, axis, labels, reduction, smoothing: (c3 & 4) === 4 ? 0.1 : 0 });
+        return;
+      }
+      const same = Array.from({ length: g.count }, (_, i) => i).filter(
+        (i) => i !== x && g.shape(i).length === rank && g.shape(i).every((d, k) => d === shape[k]),
+      );
+      if (which === 1) {
+        // targets in [0, 1]: the sigmoid of another value (a gradient reaches it) or constants
+        const target =
+          same.length > 0
+            ? g.push({ op: 'unary', fn: 'sigmoid', x: same[c3 % same.length] })
+            : g.push({
+                op: 'constant',
+                shape: [...shape],
+                values: g.values(size).map((v) => f32((v + RANGE) / (2 * RANGE))),
+              });
+        g.push({ op: 'binaryCrossEntropyWithLogits', x, target, reduction, posWeight: (c3 & 4) === 4 ? 2 : null });
+        return;
+      }
+      const b =
+        same.length > 0
+          ? same[c3 % same.length]
+          : g.push({ op: 'constant', shape: [...shape], values: g.values(size) });
+      bounded(g, g.push({ op: 'mseLoss', a: x, b, reduction }));
+      return;
+    }
+  }
 }

@@ -3,6 +3,36 @@ import {
   abs,
   add,
   argmax,
+  binaryCrossEntropyWithLogits,
+  clamp,
+  crossEntropy,
+  cumsum,
+  equal,
+  erf,
+  gelu,
+  greaterEqual,
+  leakyRelu,
+  less,
+  lessEqual,
+  log1p,
+  logSigmoid,
+  logSoftmax,
+  logsumexp,
+  max,
+  maximum,
+  min,
+  minimum,
+  mseLoss,
+  norm,
+  notEqual,
+  pow,
+  relu,
+  softplus,
+  square,
+  std,
+  variance,
+  where,
+  type LossReduction,
   branch,
   cast,
   div,
@@ -42,8 +72,26 @@ export interface GraphSpec {
   readonly outputs: readonly { readonly value: number; readonly weights: readonly number[] }[];
 }
 
-/** Elementwise nodes of one input. */
-export type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'sigmoid' | 'tanh' | 'abs';
+/** Elementwise nodes of one input (`geluTanh`: gelu's tanh approximation). */
+export type UnaryName =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'sigmoid'
+  | 'tanh'
+  | 'abs'
+  | 'erf'
+  | 'square'
+  | 'gelu'
+  | 'geluTanh'
+  | 'softplus'
+  | 'logSigmoid'
+  | 'log1p'
+  | 'relu'
+  | 'leakyRelu';
+/** The comparisons that give a 0/1 mask besides `greater`. */
+export type ComparisonName = 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greaterEqual';
 /** Elementwise nodes of two inputs, with broadcasting. */
 export type BinaryName = 'add' | 'sub' | 'mul' | 'div';
 
@@ -91,7 +139,65 @@ export type Step =
   /** oneHot of constant int32 indices, in the graph's float dtype. */
   | { readonly op: 'oneHot'; readonly indices: readonly number[]; readonly depth: number }
   /** A cast to the graph's own float dtype (the identity, with its gradient). */
-  | { readonly op: 'cast'; readonly x: number };
+  | { readonly op: 'cast'; readonly x: number }
+  /** maximum or minimum of two values (equal or at least a margin apart, where they meet). */
+  | { readonly op: 'extremum'; readonly fn: 'maximum' | 'minimum'; readonly a: number; readonly b: number }
+  /** aᵇ for a positive base; `powNumber` with a number exponent. */
+  | { readonly op: 'pow'; readonly a: number; readonly b: number }
+  | { readonly op: 'powNumber'; readonly x: number; readonly value: number }
+  | { readonly op: 'clamp'; readonly x: number; readonly min: number | null; readonly max: number | null }
+  /** where(cond, a, b) with a 0/1 mask as the condition. */
+  | { readonly op: 'where'; readonly cond: number; readonly a: number; readonly b: number }
+  /** A 0/1 mask (no gradient). */
+  | { readonly op: 'compare'; readonly fn: ComparisonName; readonly a: number; readonly b: number }
+  /** max or min along one axis. */
+  | {
+      readonly op: 'extreme';
+      readonly fn: 'max' | 'min';
+      readonly x: number;
+      readonly axis: number;
+      readonly keepDims: boolean;
+    }
+  | {
+      readonly op: 'logsumexp';
+      readonly x: number;
+      readonly axes: readonly number[] | null;
+      readonly keepDims: boolean;
+    }
+  | { readonly op: 'logSoftmax'; readonly x: number; readonly axis: number }
+  | { readonly op: 'cumsum'; readonly x: number; readonly axis: number; readonly reverse: boolean }
+  | {
+      readonly op: 'variance' | 'std';
+      readonly x: number;
+      readonly axes: readonly number[] | null;
+      readonly keepDims: boolean;
+      readonly correction: number;
+    }
+  /** The vector norm; p is a string for Infinity, which JSON cannot hold. */
+  | {
+      readonly op: 'norm';
+      readonly x: number;
+      readonly p: 1 | 2 | 'Infinity';
+      readonly axes: readonly number[] | null;
+      readonly keepDims: boolean;
+    }
+  /** crossEntropy of logits `x` with classes on `axis` against int32 labels (-100: ignored). */
+  | {
+      readonly op: 'crossEntropy';
+      readonly x: number;
+      readonly axis: number;
+      readonly labels: readonly number[];
+      readonly reduction: LossReduction;
+      readonly smoothing: number;
+    }
+  | {
+      readonly op: 'binaryCrossEntropyWithLogits';
+      readonly x: number;
+      readonly target: number;
+      readonly reduction: LossReduction;
+      readonly posWeight: number | null;
+    }
+  | { readonly op: 'mseLoss'; readonly a: number; readonly b: number; readonly reduction: LossReduction };
 
 /** Where the graph runs: its backend and its float dtype. */
 export interface Place {
@@ -118,7 +224,7 @@ export function runStep(
     case 'constant':
       return [tensor(Float64Array.from(step.values), { shape: [...step.shape], dtype, backend })];
     case 'unary':
-      return [{ neg, exp, log, sqrt, sigmoid, tanh, abs }[step.fn](values[step.x])];
+      return [UNARY_FUNCTIONS[step.fn](values[step.x])];
     case 'binary':
       return [{ add, sub, mul, div }[step.fn](values[step.a], values[step.b])];
     case 'scalar':
@@ -162,8 +268,75 @@ export function runStep(
       return [oneHot(ints(step.indices, [step.indices.length]), step.depth, dtype)];
     case 'cast':
       return [cast(values[step.x], dtype)];
+    case 'extremum':
+      return [{ maximum, minimum }[step.fn](values[step.a], values[step.b])];
+    case 'pow':
+      return [pow(values[step.a], values[step.b])];
+    case 'powNumber':
+      return [pow(values[step.x], step.value)];
+    case 'clamp':
+      return [clamp(values[step.x], step.min ?? undefined, step.max ?? undefined)];
+    case 'where':
+      return [where(values[step.cond], values[step.a], values[step.b])];
+    case 'compare':
+      return [{ equal, notEqual, less, lessEqual, greaterEqual }[step.fn](values[step.a], values[step.b])];
+    case 'extreme':
+      return [{ max, min }[step.fn](values[step.x], step.axis, step.keepDims)];
+    case 'logsumexp':
+      return [logsumexp(values[step.x], step.axes ?? undefined, step.keepDims)];
+    case 'logSoftmax':
+      return [logSoftmax(values[step.x], step.axis)];
+    case 'cumsum':
+      return [cumsum(values[step.x], step.axis, { reverse: step.reverse })];
+    case 'variance':
+    case 'std':
+      return [
+        (step.op === 'std' ? std : variance)(values[step.x], step.axes ?? undefined, {
+          correction: step.correction,
+          keepDims: step.keepDims,
+        }),
+      ];
+    case 'norm':
+      return [norm(values[step.x], step.p === 'Infinity' ? Infinity : step.p, step.axes ?? undefined, step.keepDims)];
+    case 'crossEntropy': {
+      const x = values[step.x];
+      const labels = ints(
+        step.labels,
+        x.shape.filter((_, i) => i !== step.axis),
+      );
+      return [crossEntropy(x, labels, { axis: step.axis, reduction: step.reduction, labelSmoothing: step.smoothing })];
+    }
+    case 'binaryCrossEntropyWithLogits':
+      return [
+        binaryCrossEntropyWithLogits(values[step.x], values[step.target], {
+          reduction: step.reduction,
+          posWeight: step.posWeight ?? undefined,
+        }),
+      ];
+    case 'mseLoss':
+      return [mseLoss(values[step.a], values[step.b], { reduction: step.reduction })];
   }
 }
+
+/** The nodes of `unary` steps, by name. */
+const UNARY_FUNCTIONS: Record<UnaryName, (x: Tensor) => Tensor> = {
+  neg,
+  exp,
+  log,
+  sqrt,
+  sigmoid,
+  tanh,
+  abs,
+  erf,
+  square,
+  gelu: (x) => gelu(x),
+  geluTanh: (x) => gelu(x, { approximate: 'tanh' }),
+  softplus: (x) => softplus(x),
+  logSigmoid,
+  log1p,
+  relu,
+  leakyRelu: (x) => leakyRelu(x),
+};
 
 /** The leaves (`input` steps) of a graph, in order, as tensors of `place` requiring a gradient. */
 export function makeInputs(spec: GraphSpec, place: Place): Tensor[] {

@@ -37,9 +37,37 @@ function kindsOf(step: Step): string[] {
     case 'constant':
       return [];
     case 'unary':
+      return [step.fn === 'geluTanh' ? 'Gelu' : capitalized(step.fn)];
     case 'binary':
     case 'scalar':
+    case 'extremum':
       return [capitalized(step.fn)];
+    case 'powNumber':
+      return ['Pow'];
+    case 'compare':
+      return [
+        {
+          equal: 'Equal',
+          notEqual: 'NotEqual',
+          less: 'Greater',
+          lessEqual: 'GreaterEqual',
+          greaterEqual: 'GreaterEqual',
+        }[step.fn],
+      ];
+    case 'extreme':
+      return [capitalized(step.fn)];
+    case 'logsumexp':
+      return ['LogSumExp'];
+    case 'variance':
+      return ['Sub', 'Square', 'Sum', 'Div'];
+    case 'std':
+      return ['Sub', 'Square', 'Sum', 'Div', 'Sqrt'];
+    case 'norm':
+      return step.p === 2 ? ['Norm'] : step.p === 1 ? ['Abs', 'Sum'] : ['Abs', 'Max'];
+    case 'binaryCrossEntropyWithLogits':
+      return ['LogSigmoid', 'Sub', 'Mul'];
+    case 'mseLoss':
+      return ['Sub', 'Square'];
     case 'mean':
       return ['Sum', 'Div'];
     case 'matmul':

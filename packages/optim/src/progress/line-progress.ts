@@ -17,7 +17,12 @@ export function lineProgress(write: (line: string) => void = (line) => console.l
   };
 }
 
-/** The reporter `fit` uses when given none, outside Node.js: `lineProgress()`. */
+/**
+ * The reporter `fit` uses when given none, outside Node.js: `lineProgress()`.
+ *
+ * @example
+ * const progress = defaultProgress(); // for a training loop of one's own
+ */
 export function defaultProgress(): ProgressReporter {
   return lineProgress();
 }

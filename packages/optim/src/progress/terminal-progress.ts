@@ -48,7 +48,12 @@ export function terminalProgress(options: { stream?: TerminalStream } = {}): Pro
   };
 }
 
-/** The reporter `fit` uses when given none, under Node.js: `terminalProgress()`. */
+/**
+ * The reporter `fit` uses when given none, under Node.js: `terminalProgress()`.
+ *
+ * @example
+ * const progress = defaultProgress(); // for a training loop of one's own
+ */
 export function defaultProgress(): ProgressReporter {
   return terminalProgress();
 }
