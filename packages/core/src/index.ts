@@ -105,4 +105,4 @@ export {
   sizeOf,
   type Shape,
 } from './shape.ts';
-export { isTensor, Tensor, type NestedArray, type TensorOrigin } from './tensor.ts';
+export { isTensor, Tensor, type NestedArray, type TensorMethods, type TensorOrigin } from './tensor.ts';

@@ -18,6 +18,18 @@ export interface TensorOrigin {
 }
 
 /**
+ * The operations a tensor has as methods (`x.matmul(W).add(b).tanh()`). Empty here: the package
+ * of the operations, `@graphgrad/nodes`, declares them (declaration merging) and adds them to
+ * `Tensor.prototype` when it is imported, so core depends on no operation.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TensorMethods {}
+
+/** The chained operations are members of every tensor (see `TensorMethods`). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface Tensor extends TensorMethods {}
+
+/**
  * An n-dimensional array on a backend, and a vertex of the computational graph when it requires
  * a gradient. Create tensors with `tensor`, `zeros`, `ones`, `full`, `randn` or `rand`; operations
  * come from `@graphgrad/nodes`.
@@ -27,6 +39,7 @@ export interface TensorOrigin {
  * x.shape; // [2, 2]
  * await x.data(); // Float32Array [1, 2, 3, 4]
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor extends Scoped {
   /** A process-wide serial number, for messages and graph pictures. */
   readonly id = nextId++;

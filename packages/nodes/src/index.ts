@@ -4,6 +4,8 @@
  * `broadcastTo`, `sumTo`) are core's.
  * @module @graphgrad/nodes
  */
+// Adds the operations to Tensor.prototype as methods (x.matmul(W).add(b)): see chain.ts.
+export { CHAINED_METHODS } from './chain.ts';
 export { abs, AbsNode } from './abs.ts';
 export { add } from './add.ts';
 export { argmax, ArgMaxNode } from './argmax.ts';
