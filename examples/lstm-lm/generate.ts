@@ -6,6 +6,7 @@
  * Run (after train-rnnlm.ts has written out/rnnlm.safetensors):
  * node --import tsx examples/lstm-lm/generate.ts [--backend webgpu] [--seed 1984] [--start you] [--checkpoint out/rnnlm.safetensors]
  */
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -112,6 +113,10 @@ export async function main(options: GenerateTextOptions = {}) {
   const startId = wordToId.get(start);
   if (startId === undefined)
     throw new ArgumentError(`generate: the start word ${JSON.stringify(start)} is not in the vocabulary`);
+  if (!existsSync(checkpoint))
+    throw new ArgumentError(
+      `generate: no weights at ${checkpoint}; examples/lstm-lm/train-rnnlm.ts writes them (or pass --checkpoint)`,
+    );
   const model = new Rnnlm({ vocabSize: idToWord.length, wordvecSize, hiddenSize }, { generator: new Generator(0) });
   await loadInto(model, checkpoint);
   const skipIds = SKIP_WORDS.map((w) => wordToId.get(w)).filter((id) => id !== undefined);

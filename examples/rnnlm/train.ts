@@ -10,15 +10,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  ArgumentError,
-  Generator,
-  lineProgress,
-  loadPtb,
-  SGD,
-  type FloatDType,
-  type ProgressReporter,
-} from 'graphgrad';
+import { defaultProgress, Generator, loadPtb, SGD, type FloatDType, type ProgressReporter } from 'graphgrad';
 import { backendFromArgs } from '../backend-option.ts';
 import { defaultPtbDir, integerOption } from './command-line.ts';
 import { plotPerplexity, RnnlmTrainer } from './rnnlm-trainer.ts';
@@ -42,7 +34,7 @@ export interface RnnlmOptions {
   dataDir?: string;
   /** Folder of the plot. */
   outDir?: string;
-  /** Default: the book's line per epoch. */
+  /** Default: a progress bar on a terminal, the book's line per epoch otherwise. */
   progress?: ProgressReporter;
   log?: (line: string) => void;
 }
@@ -67,7 +59,7 @@ export async function main(options: RnnlmOptions = {}) {
   const model = new SimpleRnnlm({ vocabSize, wordvecSize, hiddenSize }, { generator: new Generator(seed), dtype });
   const optimizer = new SGD(model.parameters(), { lr: learningRate });
   const trainer = new RnnlmTrainer(model, optimizer);
-  const progress = options.progress ?? lineProgress(() => {});
+  const progress = options.progress ?? defaultProgress();
 
   log(`corpus size: ${corpus.length}, vocabulary size: ${vocabSize}`);
   await trainer.fit(corpus, {

@@ -73,8 +73,13 @@ function allocSmallOrLarge(dtype: DType, size: number): TypedArray {
 
 const DISPOSED = Symbol('disposed');
 const POOL_MIN_BYTES = 65536;
+// NOTE: every array above the slabs' SMALL_BYTES is reused, not only large ones: a recurrent step's
+// [20, 400] arrays (32 KB) were each a new ArrayBuffer, whose allocation and collection cost more
+// than the [20, 100]·[100, 400] product that made them (about 13 µs of 50). A step holds dozens of
+// arrays of one size at once, hence the number kept per size.
+const REUSE_MIN_BYTES = SMALL_BYTES + 1;
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
-const POOL_MAX_PER_SIZE = 4;
+const POOL_MAX_PER_SIZE = 64;
 
 /**
  * Reference counts of the typed arrays behind CPU arrays: views (transpose, broadcast, reshape)
@@ -111,7 +116,7 @@ export class BufferLedger {
       const placed = wasmHeap()?.alloc(size, uninitialized);
       if (placed != null) return this.adopt(placed, shape);
     }
-    if (bytes >= POOL_MIN_BYTES) {
+    if (bytes >= REUSE_MIN_BYTES) {
       const reused = this.#pool.get(dtype + size)?.pop();
       if (reused !== undefined) {
         this.#pooledBytes -= bytes;
@@ -152,7 +157,7 @@ export class BufferLedger {
       if (this.#keepZeros(data, restore)) return;
     }
     if (data instanceof Float32Array && freeIfInHeap(data)) return;
-    if (data.byteLength < POOL_MIN_BYTES || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return;
+    if (data.byteLength < REUSE_MIN_BYTES || this.#pooledBytes + data.byteLength > POOL_MAX_BYTES) return;
     const key = dtypeOfTypedArray(data) + data.length;
     let list = this.#pool.get(key);
     if (list === undefined) this.#pool.set(key, (list = []));

@@ -139,11 +139,12 @@ type Pattern =
   | { kind: 'scalar' }
   | { kind: 'row'; cols: number } // repeats along the leading axes: a bias [C] added to [N, C]
   | { kind: 'column'; cols: number } // repeats along the trailing axes: [N, 1] against [N, C]
+  | { kind: 'rows'; cols: number; rowStride: number } // the output's shape, rows apart: a step of [N, T, C] at one t
   | null;
 
 function patternOf(x: CpuArray, shape: Shape, size: number): Pattern {
   if (x.size === 1) return SCALAR;
-  if (!isContiguous(x)) return null;
+  if (!isContiguous(x)) return x.size === size ? stridedRows(x) : null;
   // broadcasting only ever enlarges an operand, so an operand of the output's size has its shape
   if (x.size === size) return FULL;
   // NOTE: no closures here: tsx (esbuild's keepNames) wraps each one created in a call that
@@ -169,6 +170,26 @@ function patternOf(x: CpuArray, shape: Shape, size: number): Pattern {
   return null;
 }
 
+/**
+ * A view of the output's shape whose last axis is contiguous and whose other axes fold into one axis
+ * of rows `rowStride` apart (0 for a repeated row): a time step of a sequence [N, T, C] (rows T·C
+ * apart), a broadcast row. Null for any other layout.
+ */
+function stridedRows(x: CpuArray): Pattern {
+  const r = x.shape.length;
+  if (r < 2 || (x.shape[r - 1] !== 1 && x.stride[r - 1] !== 1)) return null;
+  let rowStride = -1;
+  let expected = 0;
+  for (let i = r - 2; i >= 0; i--) {
+    if (x.shape[i] === 1) continue;
+    if (rowStride < 0) rowStride = x.stride[i];
+    else if (x.stride[i] !== expected) return null;
+    expected = x.stride[i] * x.shape[i];
+  }
+  const cols = x.shape[r - 1];
+  return { kind: 'rows', cols, rowStride: rowStride < 0 ? cols : rowStride };
+}
+
 const SCALAR: Pattern = { kind: 'scalar' };
 const FULL: Pattern = { kind: 'full' };
 
@@ -182,13 +203,17 @@ function operandOf(x: CpuArray, p: NonNullable<Pattern>, cols: number): LoopOper
       return { data: x.data, offset: x.offset, rowStride: 0, colStride: 1 };
     case 'column':
       return { data: x.data, offset: x.offset, rowStride: 1, colStride: 0 };
+    case 'rows':
+      return { data: x.data, offset: x.offset, rowStride: p.rowStride, colStride: 1 };
   }
 }
 
 /**
  * `name` applied elementwise with numpy broadcasting. Contiguous operands that are full-size,
- * scalars, repeated rows or repeated columns of the output go through plain loops over the typed
- * arrays; anything else (strided views, broadcasts along middle axes) through ndarray-ops.
+ * scalars, repeated rows or repeated columns of the output, and views of its shape made of rows
+ * some stride apart, go through plain loops over the typed arrays (large float32 ones through
+ * WebAssembly SIMD); anything else (other strided views, broadcasts along middle axes) through
+ * ndarray-ops.
  */
 export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray, b: CpuArray): CpuArray {
   const shape = broadcastShapes(name, a.shape, b.shape);
@@ -198,8 +223,8 @@ export function binary(ledger: BufferLedger, name: BinaryKernelName, a: CpuArray
   const pa = patternOf(a, shape, size);
   const pb = patternOf(b, shape, size);
   if (pa !== null && pb !== null) {
-    const ca = pa.kind === 'row' || pa.kind === 'column' ? pa.cols : 0;
-    const cb = pb.kind === 'row' || pb.kind === 'column' ? pb.cols : 0;
+    const ca = pa.kind === 'row' || pa.kind === 'column' || pa.kind === 'rows' ? pa.cols : 0;
+    const cb = pb.kind === 'row' || pb.kind === 'column' || pb.kind === 'rows' ? pb.cols : 0;
     if (
       pa.kind === 'full' &&
       pb.kind === 'full' &&

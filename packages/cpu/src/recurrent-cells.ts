@@ -1,9 +1,12 @@
 import type { TypedArray } from '@graphgrad/core';
 import { rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
+import { cellF32Wasm } from './wasm/cells-f32.ts';
 
 // The gate arithmetic of one step of an LSTM and of a GRU, forward and backward, each one pass over
 // the batch: what a step costs beyond its two matrix products (a dozen elementwise nodes otherwise).
-// Float64 arithmetic, each result rounded once into the output's dtype.
+// float32 runs in WebAssembly SIMD (wasm/cells-body.ts: sigmoid and tanh from a vector exponential,
+// four units at a time); float64, and float32 without SIMD, in these loops: float64 arithmetic,
+// each result rounded once into the output's dtype.
 
 const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
@@ -13,6 +16,22 @@ const rows = (x: CpuArray): { d: TypedArray; o: number } => {
   return { d: data, o: offset };
 };
 
+/** The SIMD kernel `name` over float32 inputs into `out` (false where SIMD is unavailable). */
+function simd(
+  name: Parameters<typeof cellF32Wasm>[0],
+  out: CpuArray,
+  inputs: readonly CpuArray[],
+  n: number,
+  h: number,
+): boolean {
+  if (out.dtype !== 'float32') return false;
+  const operands = inputs.map((x) => {
+    const { d, o } = rows(x);
+    return { data: d as Float32Array, offset: o, length: x.size };
+  });
+  return cellF32Wasm(name, out.data as Float32Array, operands, n, h);
+}
+
 /**
  * h' = σ(o)·tanh(c') and c' = σ(f)·c + tanh(g)·σ(i) from the pre-activations `gates` [N, 4H] (the
  * book's order f, g, i, o) and the cell `c` [N, H]: one [2, N, H] array, h' then c'.
@@ -20,6 +39,7 @@ const rows = (x: CpuArray): { d: TypedArray; o: number } => {
 export function lstmCell(ledger: BufferLedger, gates: CpuArray, c: CpuArray): CpuArray {
   const [n, h] = c.shape;
   const out = ledger.alloc([2, n, h], c.dtype, true);
+  if (n * h > 0 && simd('lstmCell', out, [gates, c], n, h)) return out;
   const o = out.data;
   const { d: a, o: ao } = rows(gates);
   const { d: cs, o: co } = rows(c);
@@ -54,6 +74,7 @@ export function lstmCellBackward(
 ): CpuArray {
   const [n, h] = c.shape;
   const out = ledger.alloc([n * 5 * h], c.dtype, true);
+  if (n * h > 0 && simd('lstmCellBackward', out, [gates, c, dh, dc], n, h)) return out;
   const o = out.data;
   const { d: a, o: ao } = rows(gates);
   const { d: cs, o: co } = rows(c);
@@ -90,6 +111,7 @@ export function lstmCellBackward(
 export function gruCell(ledger: BufferLedger, xg: CpuArray, hg: CpuArray, h: CpuArray): CpuArray {
   const [n, size] = h.shape;
   const out = ledger.alloc([n, size], h.dtype, true);
+  if (n * size > 0 && simd('gruCell', out, [xg, hg, h], n, size)) return out;
   const o = out.data;
   const { d: x, o: xo } = rows(xg);
   const { d: y, o: yo } = rows(hg);
@@ -115,6 +137,7 @@ export function gruCell(ledger: BufferLedger, xg: CpuArray, hg: CpuArray, h: Cpu
 export function gruCellBackward(ledger: BufferLedger, xg: CpuArray, hg: CpuArray, h: CpuArray, dy: CpuArray): CpuArray {
   const [n, size] = h.shape;
   const out = ledger.alloc([n * 7 * size], h.dtype, true);
+  if (n * size > 0 && simd('gruCellBackward', out, [xg, hg, h, dy], n, size)) return out;
   const o = out.data;
   const { d: x, o: xo } = rows(xg);
   const { d: y, o: yo } = rows(hg);

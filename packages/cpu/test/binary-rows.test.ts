@@ -6,7 +6,7 @@ import { setSimdKernelsDisabled } from '../src/wasm/simd-kernels.ts';
 import { ledger, readValues, stridedArray } from './strided-arrays.ts';
 
 // Large float32 elementwise operations with a broadcast operand (a bias row added to every row, a
-// matrix times a column, a scalar on either side) run row by row in WebAssembly SIMD when their
+// matrix times a column, a scalar on either side) or a view of rows some stride apart run row by row in WebAssembly SIMD when their
 // output lives in the wasm heap: equal to ndarray-ops element for element (one float32 rounding
 // either way), with rows whose length is not a multiple of the vector, NaN and infinities, operands
 // from ordinary buffers and at an offset, and the same without SIMD or without the heap.
@@ -40,6 +40,26 @@ const PATTERNS: readonly [string, number[], number[]][] = [
 ];
 
 describe('float32 broadcast elementwise operations in WebAssembly SIMD', () => {
+  for (const setting of ['SIMD in the heap', 'without SIMD'] as const) {
+    it(`rows some stride apart (a time step of a sequence), on either side, every operation (${setting}), equal ndarray-ops`, () => {
+      setSimdKernelsDisabled(setting === 'without SIMD');
+      const shape = [131, 129];
+      const full = stridedArray(shape, values(131 * 129, 3), 'float32', 'contiguous');
+      const rows = stridedArray(shape, values(131 * 129, 4), 'float32', 'padded');
+      for (const name of BINARY_KERNELS) {
+        for (const [a, b] of [
+          [full, rows],
+          [rows, full],
+          [rows, rows],
+        ]) {
+          const got = readValues(binary(ledger, name, a, b));
+          const want = readValues(binaryReference(ledger, name, a, b));
+          expect(sameValues(got, want), `${name}`).toBeNull();
+        }
+      }
+    });
+  }
+
   for (const [pattern, shape, small] of PATTERNS) {
     for (const setting of ['SIMD in the heap', 'without SIMD', 'without the heap'] as const) {
       it(`${pattern} on either side, every operation (${setting}), equals ndarray-ops`, () => {

@@ -1,3 +1,4 @@
+import { cellFunctions } from './cells-body.ts';
 import { gemmFunctions } from './gemm-body.ts';
 import { reduceFunctions, SIMD_REDUCE, type SimdReduceName } from './reduce-body.ts';
 import { softmaxFunctions } from './softmax-body.ts';
@@ -251,6 +252,29 @@ export interface SimdKernels {
   readonly reduceRows: {
     readonly [K in SimdReduceName]: (out: number, x: number, outer: number, len: number, inner: number) => void;
   };
+  /** The recurrent cells' gate arithmetic (cells-body.ts): inputs, then the output, N and H. */
+  readonly cells: {
+    readonly lstmCell: (gates: number, c: number, out: number, n: number, h: number) => void;
+    readonly lstmCellBackward: (
+      gates: number,
+      c: number,
+      dh: number,
+      dc: number,
+      out: number,
+      n: number,
+      h: number,
+    ) => void;
+    readonly gruCell: (xg: number, hg: number, h: number, out: number, n: number, size: number) => void;
+    readonly gruCellBackward: (
+      xg: number,
+      hg: number,
+      h: number,
+      dy: number,
+      out: number,
+      n: number,
+      size: number,
+    ) => void;
+  };
   /** Zeroes `bytes` bytes from `dst` (memory.fill, which copes with a shared memory much faster than `TypedArray.fill`). */
   readonly zero: (dst: number, bytes: number) => void;
   readonly binary: { readonly [K in SimdBinaryName]: (out: number, a: number, b: number, blocks: number) => void };
@@ -314,6 +338,7 @@ export function simdModuleBytes(options: SimdModuleOptions = {}): Uint8Array<Arr
     { name: 'zero', body: zeroBody() },
     ...softmaxFunctions(),
     ...reduceFunctions(),
+    ...cellFunctions(),
     ...SIMD_BINARY.map((op) => ({ name: op, body: binaryBody(op) })),
     ...SIMD_BINARY.map((op) => ({ name: `${op}Rows`, body: binaryRowsBody(op) })),
   ];
@@ -359,6 +384,7 @@ export function instantiateKernels(module: WebAssembly.Module, memory: WebAssemb
     binary,
     binaryRows,
     reduceRows,
+    cells: exported as unknown as SimdKernels['cells'],
   };
 }
 
