@@ -34,9 +34,8 @@ const COMPARED = 2;
 // returns NaN; the step's loss is the awaited read.
 let gpu: WebGPUBackend | null = null;
 let pending: Promise<number> | null = null;
-const itemSync = Tensor.prototype.itemSync;
 Tensor.prototype.itemSync = function itemSyncOrStartRead(this: Tensor): number {
-  if (this.backend !== gpu) return itemSync.call(this);
+  if (this.backend !== gpu) return this.dataSync()[0];
   pending = this.item();
   return Number.NaN;
 };

@@ -27,7 +27,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  * The most elements a tensor may have: 2³¹ - 1, the longest typed array every engine allocates
  * (and more than a WebGPU binding holds).
  */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /** Throws unless `shape` is a list of non-negative integers whose product a tensor can hold. */
 export function checkShape(op: string, shape: unknown): asserts shape is Shape {

@@ -21,6 +21,9 @@ export interface TensorOrigin {
  * The operations a tensor has as methods (`x.matmul(W).add(b).tanh()`). Empty here: the package
  * of the operations, `@graphgrad/nodes`, declares them (declaration merging) and adds them to
  * `Tensor.prototype` when it is imported, so core depends on no operation.
+ *
+ * @example
+ * const loss = x.matmul(W).add(b).tanh().sum();
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface TensorMethods {}

@@ -218,6 +218,30 @@ export function isContiguous(x: CpuArray): boolean {
 }
 
 /**
+ * `x` as rows of its last axis some stride apart: true when that axis is contiguous and the axes
+ * before it fold into one axis of rows `rowStride` apart (0: one row repeated). A time step of a
+ * sequence [N, T, C] (rows T·C apart), a slice of columns, a broadcast row; null for other views.
+ */
+export function rowsOf(x: CpuArray): { rows: number; cols: number; rowStride: number } | null {
+  const r = x.shape.length;
+  if (r === 0) return { rows: 1, cols: 1, rowStride: 1 };
+  const cols = x.shape[r - 1];
+  if (cols !== 1 && x.stride[r - 1] !== 1) return null;
+  // NOTE: a row stride may be negative (a reversed slice), so "no row axis yet" is a flag, not -1
+  let rowStride = cols;
+  let found = false;
+  let expected = 0;
+  for (let i = r - 2; i >= 0; i--) {
+    if (x.shape[i] === 1) continue;
+    if (!found) rowStride = x.stride[i];
+    else if (x.stride[i] !== expected) return null;
+    found = true;
+    expected = x.stride[i] * x.shape[i];
+  }
+  return { rows: cols === 0 ? 0 : x.size / cols, cols, rowStride };
+}
+
+/**
  * The elements of `x` as a row-major typed array and the index of its first element: `x`'s own
  * buffer when it is contiguous, otherwise an untracked temporary copy.
  */

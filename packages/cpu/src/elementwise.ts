@@ -3,7 +3,7 @@ import ops from 'ndarray-ops';
 import type { BinaryKernelName, UnaryKernelName } from '@graphgrad/core';
 import { broadcastShapes, type Shape } from '@graphgrad/core';
 import { binaryLoop, type LoopOperand } from './binary-loops.ts';
-import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
+import { isContiguous, rowMajor, rowsOf, type BufferLedger, type CpuArray } from './buffers.ts';
 import { erf } from './erf.ts';
 import { unaryLoop } from './unary-loops.ts';
 import { binaryF32Wasm, binaryRowsF32Wasm } from './wasm/binary-f32.ts';
@@ -170,24 +170,11 @@ function patternOf(x: CpuArray, shape: Shape, size: number): Pattern {
   return null;
 }
 
-/**
- * A view of the output's shape whose last axis is contiguous and whose other axes fold into one axis
- * of rows `rowStride` apart (0 for a repeated row): a time step of a sequence [N, T, C] (rows T·C
- * apart), a broadcast row. Null for any other layout.
- */
+/** A view of the output's shape made of rows some stride apart (see `rowsOf`), or null. */
 function stridedRows(x: CpuArray): Pattern {
-  const r = x.shape.length;
-  if (r < 2 || (x.shape[r - 1] !== 1 && x.stride[r - 1] !== 1)) return null;
-  let rowStride = -1;
-  let expected = 0;
-  for (let i = r - 2; i >= 0; i--) {
-    if (x.shape[i] === 1) continue;
-    if (rowStride < 0) rowStride = x.stride[i];
-    else if (x.stride[i] !== expected) return null;
-    expected = x.stride[i] * x.shape[i];
-  }
-  const cols = x.shape[r - 1];
-  return { kind: 'rows', cols, rowStride: rowStride < 0 ? cols : rowStride };
+  const rows = x.shape.length >= 2 ? rowsOf(x) : null;
+  // (no kernel's operand has a negative stride: a slice with a negative step is a copy)
+  return rows === null || rows.rowStride < 0 ? null : { kind: 'rows', cols: rows.cols, rowStride: rows.rowStride };
 }
 
 const SCALAR: Pattern = { kind: 'scalar' };

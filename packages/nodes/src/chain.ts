@@ -146,13 +146,9 @@ type Method<F> = F extends (x: never, ...rest: infer R) => infer O ? (...rest: R
 type ChainedMethods = { readonly [K in keyof typeof CHAINED]: Method<(typeof CHAINED)[K]> };
 
 declare module '@graphgrad/core' {
-  /**
-   * Every operation of `@graphgrad/nodes` that takes a tensor first, as a method with the same
-   * arguments after it (declared here, added to `Tensor.prototype` when @graphgrad/nodes loads).
-   *
-   * @example
-   * const loss = x.matmul(W).add(b).tanh().sum();
-   */
+  // Every operation of @graphgrad/nodes that takes a tensor first, as a method with the same
+  // arguments after it (added to Tensor.prototype when @graphgrad/nodes loads). Its TSDoc is core's
+  // declaration's: one comment, so the API reference does not pick between two.
   interface TensorMethods extends ChainedMethods {
     /** `transpose(this, perm)` or `transpose(this, axis0, axis1)`: see `transpose`. */
     transpose(perm?: readonly number[]): Tensor;

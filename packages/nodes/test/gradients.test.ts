@@ -66,7 +66,7 @@ describe('coverage of the gradient table', () => {
     const covered = new Set(CASES.map((c) => c.node));
     const missing = nodeExports
       .map(([name]) => name)
-      .filter((name) => !covered.has(name) && !(NON_DIFFERENTIABLE).includes(name));
+      .filter((name) => !covered.has(name) && !NON_DIFFERENTIABLE.includes(name));
     expect(missing).toEqual([]);
   });
 
@@ -109,9 +109,7 @@ describe('the non-differentiable nodes produce no gradient', () => {
         name,
       ).toBe(true);
       expect(
-        spec
-          .backward({ inputs: [], outputs: [], attrs: undefined, needsGrad: () => false })
-          .every((g) => g === null),
+        spec.backward({ inputs: [], outputs: [], attrs: undefined, needsGrad: () => false }).every((g) => g === null),
         name,
       ).toBe(true);
     }

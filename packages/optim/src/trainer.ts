@@ -387,6 +387,6 @@ function fittedModel(model: TrainableModel | Module<[Tensor], Tensor>, loss: Los
       setTraining,
     };
   }
-  const book = model as TrainableModel;
+  const book = model;
   return { params: book.params, loss: (x, t) => book.forward(x, t), setTraining };
 }

@@ -13,37 +13,54 @@ interface Scratch {
   readonly x: number;
   readonly z: number;
   readonly e: number;
+  readonly d: number;
   readonly ex: ExpLocals;
 }
 
 function scratch(f: FunctionBody): Scratch {
-  return { x: f.local(V128), z: f.local(V128), e: f.local(V128), ex: expLocals(f) };
+  return { x: f.local(V128), z: f.local(V128), e: f.local(V128), d: f.local(V128), ex: expLocals(f) };
 }
 
-/** Replaces the vector on the stack by its sigmoid: 1/(1+e) for x ≥ 0, e/(1+e) below, e = e^-|x|. */
-function sigmoid(f: FunctionBody, { x, z, e, ex }: Scratch): void {
-  f.set(x);
-  f.get(x).v128ConstF32(-0).v128Or().set(z);
-  pushExpNonPositive(f, z, ex);
-  f.set(e);
-  // s = 1/(1+e); x ≥ 0 ? s : e·s (NaN stays NaN)
-  f.v128ConstF32(1).v128ConstF32(1).get(e).f32x4Add().f32x4Div().set(z);
-  f.get(z).get(e).get(z).f32x4Mul().get(x).v128ConstF32(0).f32x4Ge().v128Bitselect();
+/** An activation's value, its derivative, and (of a sigmoid) 1 - its value, each in a local. */
+interface Activation {
+  readonly value: number;
+  readonly slope: number;
+  readonly rest: number;
 }
 
+// NOTE: the derivatives come from e, not from the value: 1 - tanh² = 4e/(1+e)² and σ(1-σ) =
+// e/(1+e)² keep their relative accuracy where the activation saturates, and 1 - σ(x) = σ(-x) is
+// computed rather than subtracted; from the float32 value, 1 - t² loses digits as t nears ±1.
 /**
- * Replaces the vector on the stack by its tanh: sign(x)·(1 - e)/(1 + e) with e = e^-2|x|, which
- * cannot overflow; near 0 the difference 1 - e leaves an absolute error of about 1e-7.
+ * Consumes the vector on the stack: `sigmoid` gives 1/(1+e) for x ≥ 0, e/(1+e) below, with
+ * e = e^-|x|; `tanh` gives sign(x)·(1 - e)/(1 + e) with e = e^-2|x| (nothing overflows; near 0,
+ * 1 - e leaves an absolute error of about 1e-7).
  */
-function tanh(f: FunctionBody, { x, z, e, ex }: Scratch): void {
+function activate(f: FunctionBody, { x, z, e, d, ex }: Scratch, kind: 'sigmoid' | 'tanh'): Activation {
+  const [value, slope, rest] = [f.local(V128), f.local(V128), f.local(V128)];
   f.set(x);
-  // z = -2|x|
-  f.get(x).v128ConstF32(-0).v128Or().v128ConstF32(2).f32x4Mul().set(z);
+  // z = -|x|, or -2|x|
+  f.get(x).v128ConstF32(-0).v128Or();
+  if (kind === 'tanh') f.v128ConstF32(2).f32x4Mul();
+  f.set(z);
   pushExpNonPositive(f, z, ex);
   f.set(e);
-  f.v128ConstF32(1).get(e).f32x4Sub().v128ConstF32(1).get(e).f32x4Add().f32x4Div();
-  // the sign of x put back
-  f.get(x).v128ConstF32(-0).v128And().v128Or();
+  f.v128ConstF32(1).get(e).f32x4Add().set(d);
+  if (kind === 'sigmoid') {
+    const nonNegative = (): FunctionBody => f.get(x).v128ConstF32(0).f32x4Ge();
+    // value = (x ≥ 0 ? 1 : e) / d, rest = (x ≥ 0 ? e : 1) / d (NaN stays NaN)
+    f.v128ConstF32(1).get(e);
+    nonNegative().v128Bitselect().get(d).f32x4Div().set(value);
+    f.get(e).v128ConstF32(1);
+    nonNegative().v128Bitselect().get(d).f32x4Div().set(rest);
+    f.get(e).get(d).get(d).f32x4Mul().f32x4Div().set(slope);
+  } else {
+    f.v128ConstF32(1).get(e).f32x4Sub().get(d).f32x4Div();
+    // the sign of x put back
+    f.get(x).v128ConstF32(-0).v128And().v128Or().set(value);
+    f.get(e).v128ConstF32(4).f32x4Mul().get(d).get(d).f32x4Mul().f32x4Div().set(slope);
+  }
+  return { value, slope, rest };
 }
 
 /**
@@ -55,9 +72,9 @@ type At = (width: number, k: number, block?: number) => () => void;
 /** How one kernel reads its inputs and writes its outputs for units j … j+3 of row r. */
 interface Lanes {
   /** Pushes four floats of input `input` from element `at` (an i32 local holding an element index). */
-  load(input: number, at: () => void): void;
+  readonly load: (input: number, at: () => void) => void;
   /** Stores the vector computed by `value` at element `at` of the output. */
-  store(at: () => void, value: () => void): void;
+  readonly store: (at: () => void, value: () => void) => void;
 }
 
 /**
@@ -162,23 +179,18 @@ function cellKernel(inputs: number, body: (f: FunctionBody, lanes: Lanes, at: At
   return f;
 }
 
-/** Computes each gate's activation into a fresh local: `kinds` says which are sigmoids and which tanh. */
-function activations(
+/** Loads each gate of `input` (a row of `kinds.length` parts) and activates it. */
+function gates(
   f: FunctionBody,
   s: Scratch,
   load: Lanes['load'],
   input: number,
   at: At,
-  width: number,
   kinds: readonly ('sigmoid' | 'tanh')[],
-): number[] {
+): Activation[] {
   return kinds.map((kind, k) => {
-    load(input, at(width, k));
-    if (kind === 'sigmoid') sigmoid(f, s);
-    else tanh(f, s);
-    const local = f.local(V128);
-    f.set(local);
-    return local;
+    load(input, at(kinds.length, k));
+    return activate(f, s, kind);
   });
 }
 
@@ -188,16 +200,14 @@ const LSTM_GATES = ['sigmoid', 'tanh', 'sigmoid', 'sigmoid'] as const;
 function lstmBody(): FunctionBody {
   return cellKernel(2, (f, { load, store }, at) => {
     const s = scratch(f);
-    const [gf, gg, gi, go] = activations(f, s, load, 0, at, 4, LSTM_GATES);
+    const [gf, gg, gi, go] = gates(f, s, load, 0, at, LSTM_GATES);
     const cn = f.local(V128);
     load(1, at(1, 0));
-    f.get(gf).f32x4Mul().get(gg).get(gi).f32x4Mul().f32x4Add().set(cn);
+    f.get(gf.value).f32x4Mul().get(gg.value).get(gi.value).f32x4Mul().f32x4Add().set(cn);
     store(at(1, 0, 1), () => f.get(cn));
-    store(at(1, 0), () => {
-      f.get(go).get(cn);
-      tanh(f, s);
-      f.f32x4Mul();
-    });
+    f.get(cn);
+    const t = activate(f, s, 'tanh');
+    store(at(1, 0), () => f.get(go.value).get(t.value).f32x4Mul());
   });
 }
 
@@ -208,63 +218,41 @@ function lstmBody(): FunctionBody {
 function lstmBackwardBody(): FunctionBody {
   return cellKernel(4, (f, { load, store }, at) => {
     const s = scratch(f);
-    const [gf, gg, gi, go] = activations(f, s, load, 0, at, 4, LSTM_GATES);
-    const [c, t, dh, d] = Array.from({ length: 4 }, () => f.local(V128));
+    const [gf, gg, gi, go] = gates(f, s, load, 0, at, LSTM_GATES);
+    const [c, dh, d] = [f.local(V128), f.local(V128), f.local(V128)];
     load(1, at(1, 0));
     f.set(c);
-    f.get(gf).get(c).f32x4Mul().get(gg).get(gi).f32x4Mul().f32x4Add();
-    tanh(f, s);
-    f.set(t);
+    f.get(gf.value).get(c).f32x4Mul().get(gg.value).get(gi.value).f32x4Mul().f32x4Add();
+    const t = activate(f, s, 'tanh');
     load(2, at(1, 0));
     f.set(dh);
     // D = dc + dh·o·(1 - t²)
     load(3, at(1, 0));
-    f.get(dh).get(go).f32x4Mul().v128ConstF32(1).get(t).get(t).f32x4Mul().f32x4Sub().f32x4Mul().f32x4Add().set(d);
-    const slope = (g: number): void => void f.get(g).v128ConstF32(1).get(g).f32x4Sub().f32x4Mul();
-    store(at(4, 0), () => {
-      f.get(d).get(c).f32x4Mul();
-      slope(gf);
-      f.f32x4Mul();
-    });
-    store(at(4, 1), () => f.get(d).get(gi).f32x4Mul().v128ConstF32(1).get(gg).get(gg).f32x4Mul().f32x4Sub().f32x4Mul());
-    store(at(4, 2), () => {
-      f.get(d).get(gg).f32x4Mul();
-      slope(gi);
-      f.f32x4Mul();
-    });
-    store(at(4, 3), () => {
-      f.get(dh).get(t).f32x4Mul();
-      slope(go);
-      f.f32x4Mul();
-    });
-    store(at(1, 0, 4), () => f.get(d).get(gf).f32x4Mul());
+    f.get(dh).get(go.value).f32x4Mul().get(t.slope).f32x4Mul().f32x4Add().set(d);
+    store(at(4, 0), () => f.get(d).get(c).f32x4Mul().get(gf.slope).f32x4Mul());
+    store(at(4, 1), () => f.get(d).get(gi.value).f32x4Mul().get(gg.slope).f32x4Mul());
+    store(at(4, 2), () => f.get(d).get(gg.value).f32x4Mul().get(gi.slope).f32x4Mul());
+    store(at(4, 3), () => f.get(dh).get(t.value).f32x4Mul().get(go.slope).f32x4Mul());
+    store(at(1, 0, 4), () => f.get(d).get(gf.value).f32x4Mul());
   });
 }
 
-/** The GRU's gates of units j … j+3: r, z, n and the recurrent share of n, hn. */
-function gruGates(
-  f: FunctionBody,
-  s: Scratch,
-  load: Lanes['load'],
-  at: At,
-): { r: number; z: number; n: number; hn: number } {
-  const [r, z, n, hn] = Array.from({ length: 4 }, () => f.local(V128));
+/** The GRU's gates of units j … j+3: r, z and n activated, and the recurrent share of n, hn. */
+function gruGates(f: FunctionBody, s: Scratch, load: Lanes['load'], at: At) {
+  const hn = f.local(V128);
   load(0, at(3, 0));
   load(1, at(3, 0));
   f.f32x4Add();
-  sigmoid(f, s);
-  f.set(r);
+  const r = activate(f, s, 'sigmoid');
   load(0, at(3, 1));
   load(1, at(3, 1));
   f.f32x4Add();
-  sigmoid(f, s);
-  f.set(z);
+  const z = activate(f, s, 'sigmoid');
   load(1, at(3, 2));
   f.set(hn);
   load(0, at(3, 2));
-  f.get(r).get(hn).f32x4Mul().f32x4Add();
-  tanh(f, s);
-  f.set(n);
+  f.get(r.value).get(hn).f32x4Mul().f32x4Add();
+  const n = activate(f, s, 'tanh');
   return { r, z, n, hn };
 }
 
@@ -274,7 +262,7 @@ function gruBody(): FunctionBody {
     const s = scratch(f);
     const { z, n } = gruGates(f, s, load, at);
     store(at(1, 0), () => {
-      f.v128ConstF32(1).get(z).f32x4Sub().get(n).f32x4Mul().get(z);
+      f.get(z.rest).get(n.value).f32x4Mul().get(z.value);
       load(2, at(1, 0));
       f.f32x4Mul().f32x4Add();
     });
@@ -292,29 +280,18 @@ function gruBackwardBody(): FunctionBody {
     const [dy, p, dr, dz] = Array.from({ length: 4 }, () => f.local(V128));
     load(3, at(1, 0));
     f.set(dy);
-    f.get(dy)
-      .v128ConstF32(1)
-      .get(z)
-      .f32x4Sub()
-      .f32x4Mul()
-      .v128ConstF32(1)
-      .get(n)
-      .get(n)
-      .f32x4Mul()
-      .f32x4Sub()
-      .f32x4Mul()
-      .set(p);
-    f.get(p).get(hn).f32x4Mul().get(r).f32x4Mul().v128ConstF32(1).get(r).f32x4Sub().f32x4Mul().set(dr);
+    f.get(dy).get(z.rest).f32x4Mul().get(n.slope).f32x4Mul().set(p);
+    f.get(p).get(hn).f32x4Mul().get(r.slope).f32x4Mul().set(dr);
     f.get(dy);
     load(2, at(1, 0));
-    f.get(n).f32x4Sub().f32x4Mul().get(z).f32x4Mul().v128ConstF32(1).get(z).f32x4Sub().f32x4Mul().set(dz);
+    f.get(n.value).f32x4Sub().f32x4Mul().get(z.slope).f32x4Mul().set(dz);
     for (const block of [0, 1]) {
       store(at(3, 0, block), () => f.get(dr));
       store(at(3, 1, block), () => f.get(dz));
     }
     store(at(3, 2), () => f.get(p));
-    store(at(3, 2, 1), () => f.get(p).get(r).f32x4Mul());
-    store(at(1, 0, 6), () => f.get(dy).get(z).f32x4Mul());
+    store(at(3, 2, 1), () => f.get(p).get(r.value).f32x4Mul());
+    store(at(1, 0, 6), () => f.get(dy).get(z.value).f32x4Mul());
   });
 }
 

@@ -57,6 +57,6 @@ export function cellF32Wasm(
 }
 
 function call(k: SimdKernels, name: CellKernel, addresses: readonly number[], n: number, h: number): void {
-  const kernel = k.cells[name] as (...args: number[]) => void;
+  const kernel: (...args: number[]) => void = k.cells[name];
   kernel(...addresses, n, h);
 }

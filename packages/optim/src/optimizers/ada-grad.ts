@@ -1,7 +1,13 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, div, mul, sqrt, sub } from '@graphgrad/nodes';
 import type { HyperparameterSpecs } from './hyperparameter.ts';
-import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type ParamGroup,
+  type ParameterUpdate,
+} from './optimizer.ts';
 
 /** Options of `AdaGrad` (and of each of its parameter groups). */
 export interface AdaGradOptions {
@@ -24,13 +30,12 @@ const ADA_GRAD_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter> = {
  */
 export class AdaGrad extends Optimizer {
   constructor(params: OptimizerParams, options: AdaGradOptions = {}) {
-    super(params, options, ADA_GRAD_HYPERPARAMETERS);
+    super(params, options, ADA_GRAD_HYPERPARAMETERS, ['h']);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup): void {
-    const { h } = this.slots(param, 'h');
-    h.assign(add(h, mul(grad, grad)));
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup): ParameterUpdate {
+    const h = add(this.stateOf(param, 'h'), mul(grad, grad));
     // NOTE: the book's 1e-7 keeps the first step finite where a gradient component is 0
-    param.assign(sub(param, div(mul(grad, group.lr), add(sqrt(h), 1e-7))));
+    return { param: sub(param, div(mul(grad, group.lr), add(sqrt(h), 1e-7))), state: { h } };
   }
 }

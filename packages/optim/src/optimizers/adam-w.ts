@@ -1,7 +1,7 @@
 import type { Tensor } from '@graphgrad/core';
 import { mul } from '@graphgrad/nodes';
 import { Adam, type AdamOptions } from './adam.ts';
-import type { OptimizerParams, ParamGroup } from './optimizer.ts';
+import type { OptimizerParams, ParamGroup, ParameterUpdate } from './optimizer.ts';
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter), PyTorch's `AdamW`: each step first
@@ -25,8 +25,13 @@ export class AdamW extends Adam {
     return grad;
   }
 
-  protected override update(param: Tensor, grad: Tensor, group: ParamGroup<'beta1' | 'beta2'>): void {
-    if (group.weightDecay > 0) param.assign(mul(param, 1 - group.lr * group.weightDecay));
-    super.update(param, grad, group);
+  protected override update(
+    param: Tensor,
+    grad: Tensor,
+    group: ParamGroup<'beta1' | 'beta2'>,
+    step: number,
+  ): ParameterUpdate {
+    const decayed = group.weightDecay > 0 ? mul(param, 1 - group.lr * group.weightDecay) : param;
+    return this.adamUpdate(param, decayed, grad, group, step);
   }
 }

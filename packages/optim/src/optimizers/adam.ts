@@ -1,7 +1,13 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, div, mul, sqrt, sub } from '@graphgrad/nodes';
 import type { HyperparameterSpecs } from './hyperparameter.ts';
-import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type ParamGroup,
+  type ParameterUpdate,
+} from './optimizer.ts';
 
 /** Options of `Adam` and `AdamW` (and of each of their parameter groups). */
 export interface AdamOptions {
@@ -39,7 +45,7 @@ const ADAM_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter | AdamHyper
  */
 export class Adam extends Optimizer<AdamHyperparameter> {
   constructor(params: OptimizerParams<AdamHyperparameter>, options: AdamOptions = {}) {
-    super(params, options, ADAM_HYPERPARAMETERS);
+    super(params, options, ADAM_HYPERPARAMETERS, ['m', 'v']);
   }
 
   /** Decay of the first moment, in [0, 1) (group 0's; setting it sets every group's). */
@@ -62,13 +68,24 @@ export class Adam extends Optimizer<AdamHyperparameter> {
     this.setHyperparameter('beta2', value);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup<AdamHyperparameter>): void {
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<AdamHyperparameter>, step: number): ParameterUpdate {
+    return this.adamUpdate(param, param, grad, group, step);
+  }
+
+  /** Adam's update of `param` whose current value is `value` (AdamW's: the decayed weights). */
+  protected adamUpdate(
+    param: Tensor,
+    value: Tensor,
+    grad: Tensor,
+    group: ParamGroup<AdamHyperparameter>,
+    step: number,
+  ): ParameterUpdate {
     const { lr, beta1, beta2 } = group;
-    const t = this.stepCount;
-    const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    const { m, v } = this.slots(param, 'm', 'v');
-    m.assign(add(m, mul(sub(grad, m), 1 - beta1)));
-    v.assign(add(v, mul(sub(mul(grad, grad), v), 1 - beta2)));
-    param.assign(sub(param, div(mul(m, lrT), add(sqrt(v), 1e-7))));
+    const lrT = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+    const m0 = this.stateOf(param, 'm');
+    const v0 = this.stateOf(param, 'v');
+    const m = add(m0, mul(sub(grad, m0), 1 - beta1));
+    const v = add(v0, mul(sub(mul(grad, grad), v0), 1 - beta2));
+    return { param: sub(value, div(mul(m, lrT), add(sqrt(v), 1e-7))), state: { m, v } };
   }
 }

@@ -1,4 +1,4 @@
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 
 /** How one hyperparameter of an optimizer is declared: its default and its range. */
 export interface HyperparameterSpec {
@@ -19,17 +19,18 @@ export type HyperparameterSpecs<H extends string> = { readonly [K in H]: Hyperpa
 
 /**
  * Throws an `ArgumentError` naming the optimizer, the option (and the group, when `group` is given)
- * unless `value` is a finite number ≥ 0 (and < 1 when `belowOne`).
+ * unless `value` is a finite number ≥ 0 (and < 1 when `belowOne`). A value of another type is
+ * quoted as what it is (the string `'0.1'` as `"0.1"`), never as if it were the number.
  */
 export function checkHyperparameter(
   optimizer: string,
   name: string,
-  value: number,
+  value: unknown,
   belowOne: boolean,
   group?: number,
 ): void {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && !(belowOne && value >= 1)) return;
   const range = belowOne ? 'in [0, 1)' : 'a finite number ≥ 0';
   const where = group === undefined ? '' : ` of parameter group ${group}`;
-  throw new ArgumentError(`${optimizer}: ${name}${where} must be ${range}, got ${String(value)}`);
+  throw new ArgumentError(`${optimizer}: ${name}${where} must be ${range}, got ${describeValue(value)}`);
 }

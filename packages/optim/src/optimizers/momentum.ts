@@ -1,7 +1,13 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, mul, sub } from '@graphgrad/nodes';
 import type { HyperparameterSpecs } from './hyperparameter.ts';
-import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type ParamGroup,
+  type ParameterUpdate,
+} from './optimizer.ts';
 
 /** Options of `Momentum` and `Nesterov` (and of each of their parameter groups). */
 export interface MomentumOptions {
@@ -28,7 +34,7 @@ export const MOMENTUM_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter 
  */
 export class Momentum extends Optimizer<'momentum'> {
   constructor(params: OptimizerParams<'momentum'>, options: MomentumOptions = {}) {
-    super(params, options, MOMENTUM_HYPERPARAMETERS);
+    super(params, options, MOMENTUM_HYPERPARAMETERS, ['v']);
   }
 
   /** Momentum, in [0, 1) (group 0's; setting it sets every group's). */
@@ -41,9 +47,8 @@ export class Momentum extends Optimizer<'momentum'> {
     this.setHyperparameter('momentum', value);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'momentum'>): void {
-    const { v } = this.slots(param, 'v');
-    v.assign(sub(mul(v, group.momentum), mul(grad, group.lr)));
-    param.assign(add(param, v));
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'momentum'>): ParameterUpdate {
+    const v = sub(mul(this.stateOf(param, 'v'), group.momentum), mul(grad, group.lr));
+    return { param: add(param, v), state: { v } };
   }
 }

@@ -1,7 +1,7 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, mul, sub } from '@graphgrad/nodes';
 import { MOMENTUM_HYPERPARAMETERS, type MomentumOptions } from './momentum.ts';
-import { Optimizer, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import { Optimizer, type OptimizerParams, type ParamGroup, type ParameterUpdate } from './optimizer.ts';
 
 /**
  * Nesterov's accelerated gradient, the book's `Nesterov`: v ← momentum·v - lr·g;
@@ -12,7 +12,7 @@ import { Optimizer, type OptimizerParams, type ParamGroup } from './optimizer.ts
  */
 export class Nesterov extends Optimizer<'momentum'> {
   constructor(params: OptimizerParams<'momentum'>, options: MomentumOptions = {}) {
-    super(params, options, MOMENTUM_HYPERPARAMETERS);
+    super(params, options, MOMENTUM_HYPERPARAMETERS, ['v']);
   }
 
   /** Momentum, in [0, 1) (group 0's; setting it sets every group's). */
@@ -25,10 +25,9 @@ export class Nesterov extends Optimizer<'momentum'> {
     this.setHyperparameter('momentum', value);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'momentum'>): void {
-    const { v } = this.slots(param, 'v');
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'momentum'>): ParameterUpdate {
     const m = group.momentum;
-    v.assign(sub(mul(v, m), mul(grad, group.lr)));
-    param.assign(sub(add(param, mul(v, m * m)), mul(grad, (1 + m) * group.lr)));
+    const v = sub(mul(this.stateOf(param, 'v'), m), mul(grad, group.lr));
+    return { param: sub(add(param, mul(v, m * m)), mul(grad, (1 + m) * group.lr)), state: { v } };
   }
 }

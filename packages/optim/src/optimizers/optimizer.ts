@@ -1,9 +1,11 @@
 import {
   ArgumentError,
   BackendError,
+  describeValue,
   DisposedTensorError,
   DTypeError,
   formatShape,
+  GradientRuleError,
   isTensor,
   keep,
   noGrad,
@@ -68,6 +70,21 @@ export type OptimizerParams<H extends string = CommonHyperparameter> =
 export type OptimizerStateDict = Record<string, Tensor | number>;
 
 /**
+ * What an optimizer's rule gives for one parameter: its new value and the new value of each of its
+ * state tensors (by the names the optimizer declared), computed from the current ones. The base
+ * class writes them only once every parameter's update is computed and checked.
+ *
+ * @example
+ * return { param: sub(param, mul(grad, group.lr)), state: {} };
+ */
+export interface ParameterUpdate {
+  /** The parameter's new value (its shape, dtype and backend). */
+  readonly param: Tensor;
+  /** The new value of every state tensor the optimizer declared, by name. */
+  readonly state: Readonly<Record<string, Tensor>>;
+}
+
+/**
  * What every optimizer shares, the PyTorch way: the parameters are given once, at construction
  * (plainly, or as groups with their own hyperparameters); `zeroGrad()` clears their gradients,
  * `backward()` fills them, `step()` updates every parameter that has a gradient.
@@ -82,9 +99,12 @@ export type OptimizerStateDict = Record<string, Tensor | number>;
  * accumulated from both uses. A weight used as its transpose by a second layer (`transpose(W)`) is
  * one parameter too: the tape adds the transposed gradient into `W.grad`.
  *
- * Updates are written in `@graphgrad/nodes` operations under `noGrad` and stored with
- * `param.assign(...)`, so they run on whichever backend holds the parameters, and each step's
- * temporaries are freed (a `tidy` scope): a long run holds a constant number of buffers.
+ * Updates are written in `@graphgrad/nodes` operations under `noGrad`, so they run on whichever
+ * backend holds the parameters, and each step's temporaries are freed (a `tidy` scope): a long run
+ * holds a constant number of buffers. A step computes every parameter's new value and state first
+ * and writes them (`assign`) only when all are computed and checked, so a step that throws, even
+ * midway (anomaly mode finding a NaN in the second parameter's update), changes no parameter, no
+ * state tensor and not the step count.
  *
  * @example
  * const optimizer = new SGD(model.parameters(), { lr: 1.0 });
@@ -102,23 +122,47 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
   /** How many times `step()` ran. */
   stepCount = 0;
   readonly #specs: HyperparameterSpecs<H | CommonHyperparameter>;
+  readonly #stateNames: readonly string[];
 
+  /**
+   * @param specs the hyperparameters, declared once (defaults and ranges)
+   * @param stateNames the names of the state tensors each parameter gets (`['m', 'v']` for Adam)
+   */
   constructor(
     params: OptimizerParams<H>,
     options: { readonly [K in H | CommonHyperparameter]?: number },
     specs: HyperparameterSpecs<H | CommonHyperparameter>,
+    stateNames: readonly string[] = [],
   ) {
     this.#specs = specs;
+    this.#stateNames = stateNames;
     const names = Object.keys(specs) as (H | CommonHyperparameter)[];
+    if (options === null || typeof options !== 'object')
+      throw new ArgumentError(`${this.#name}: options must be an object, got ${describeValue(options)}`);
+    const unknownOptions = Object.keys(options).filter((k) => !names.includes(k as H));
+    if (unknownOptions.length > 0)
+      throw new ArgumentError(
+        `${this.#name}: unknown option ${unknownOptions.join(', ')} (it takes ${names.join(', ')})`,
+      );
+    if (!isIterable(params))
+      throw new ArgumentError(
+        `${this.#name}: params must be tensors or parameter groups (an iterable), got ${describeValue(params)}`,
+      );
     const given = [...(params as Iterable<Tensor | ParamGroupOptions<H>>)];
     const grouped = given.length > 0 && given.every((g) => !isTensor(g) && g !== null && typeof g === 'object');
     const groups = (grouped ? given : [{ params: given }]) as ParamGroupOptions<H>[];
     const owner = new Map<Tensor, number>();
     this.paramGroups = groups.map((group, g) => {
+      if (!isIterable(group.params))
+        throw new ArgumentError(
+          `${this.#name}: parameter group ${g} must have params (an iterable of tensors), got ${describeValue(group.params)}`,
+        );
       const list = [...new Set(group.params)];
       for (const p of list) {
         if (!isTensor(p) || !p.requiresGrad || p.origin !== null) {
-          throw new ArgumentError(`${this.#name}: parameter ${String(p)} must be a leaf tensor with requiresGrad`);
+          throw new ArgumentError(
+            `${this.#name}: parameter ${isTensor(p) ? p.toString() : describeValue(p)} must be a leaf tensor with requiresGrad`,
+          );
         }
         const other = owner.get(p);
         if (other !== undefined)
@@ -184,22 +228,77 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
   /**
    * Updates every parameter whose `grad` is set, by this optimizer's rule. Everything is checked
    * first (the hyperparameters of every group, and each parameter and gradient: not disposed, the
-   * gradient of the parameter's shape, dtype and backend), so a step that throws has changed no
-   * parameter.
+   * gradient of the parameter's shape, dtype and backend); then every new value is computed, and
+   * only then written, so a step that throws has changed no parameter, no state and not `stepCount`.
    */
   step(): void {
     this.#checkGroups();
     for (const param of this.params) this.#checkParameter(param);
-    this.stepCount++;
+    const step = this.stepCount + 1;
     noGrad(() =>
       tidy(() => {
+        const updates: [Tensor, ParameterUpdate][] = [];
         for (const group of this.paramGroups) {
           for (const param of group.params) {
-            if (param.grad !== null) this.update(param, this.decayedGradient(param, param.grad, group), group);
+            if (param.grad === null) continue;
+            const update = this.update(param, this.decayedGradient(param, param.grad, group), group, step);
+            this.#checkUpdate(param, update);
+            updates.push([param, update]);
           }
         }
+        for (const [param, update] of updates) this.#write(param, update);
       }),
     );
+    this.stepCount = step;
+  }
+
+  /** Throws unless `update` holds a value of `param`'s shape, dtype and backend for it and each state name. */
+  #checkUpdate(param: Tensor, update: ParameterUpdate): void {
+    const op = `${this.#name}.update`;
+    const given = update === null || typeof update !== 'object' ? {} : (update.state ?? {});
+    const names = Object.keys(given);
+    const wrong = names.filter((n) => !this.#stateNames.includes(n));
+    const lacking = this.#stateNames.filter((n) => !names.includes(n));
+    if (wrong.length > 0 || lacking.length > 0)
+      throw new GradientRuleError(
+        `${op}: the state of parameter #${param.id} must be ${describeValue(this.#stateNames)}, got ${describeValue(names)}`,
+      );
+    for (const [what, value] of [['the new value', update.param], ...names.map((n) => [`state '${n}'`, given[n]])] as [
+      string,
+      unknown,
+    ][]) {
+      if (
+        !isTensor(value) ||
+        value.isDisposed ||
+        !shapesEqual(value.shape, param.shape) ||
+        value.dtype !== param.dtype ||
+        value.backend !== param.backend
+      ) {
+        const got = isTensor(value)
+          ? `${formatShape(value.shape)} ${value.dtype} on ${value.backend.name}`
+          : describeValue(value);
+        throw new GradientRuleError(
+          `${op}: ${what} of parameter #${param.id} must be a live tensor ${formatShape(param.shape)} ${param.dtype} on ${param.backend.name}, got ${got}`,
+        );
+      }
+    }
+  }
+
+  /** Writes a checked update: the parameter and its state in place; state seen for the first time is kept. */
+  #write(param: Tensor, update: ParameterUpdate): void {
+    let slots = this.state.get(param);
+    if (slots === undefined && this.#stateNames.length > 0) {
+      slots = {};
+      this.state.set(param, slots);
+    }
+    for (const name of this.#stateNames) {
+      const value = update.state[name];
+      const slot = slots![name];
+      // a view of its own: the state must not be a tensor the rule may also have returned elsewhere
+      if (slot === undefined) slots![name] = keep(value.detach());
+      else slot.assign(value);
+    }
+    param.assign(update.param);
   }
 
   /** Clears the gradient of every parameter (disposing it), before the next `backward()`. */
@@ -260,27 +359,19 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
   }
 
   /**
-   * Writes `param`'s new value (with `param.assign`) from its gradient (weight decay already
-   * applied) and its group's hyperparameters. Runs under noGrad, in a tidy scope; `stepCount` is
-   * already advanced.
+   * The new value of `param` and of each of its state tensors, from its gradient (weight decay
+   * already applied), its group's hyperparameters and the number of this step (1 for the first).
+   * Runs under noGrad, in a tidy scope; assigns nothing: the base class writes every parameter's
+   * update once all are computed.
    */
-  protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<H>): void;
+  protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<H>, step: number): ParameterUpdate;
 
   /**
-   * The named state tensors of `param`, created as zeros on first use. They outlive the step's
-   * tidy scope; update them with `assign`.
+   * The current value of `param`'s state tensor `name`: the optimizer's own, or zeros before the
+   * first step that updates it (a temporary of the step, kept only if the step succeeds).
    */
-  protected slots<K extends string>(param: Tensor, ...names: K[]): Record<K, Tensor> {
-    let slots = this.state.get(param);
-    if (slots === undefined) {
-      slots = {};
-      this.state.set(param, slots);
-    }
-    for (const name of names) {
-      // kept: state lives across steps, past the step's tidy scope
-      slots[name] ??= keep(zerosLike(param));
-    }
-    return slots;
+  protected stateOf(param: Tensor, name: string): Tensor {
+    return this.state.get(param)?.[name] ?? zerosLike(param);
   }
 
   /**
@@ -306,33 +397,38 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
   /**
    * Restores a state saved by `stateDict()` from an optimizer of the same kind over parameters of
    * the same shapes, grouped the same way. Everything is checked first (every name, number, shape
-   * and dtype, listed in one `StateDictError`), so a refused load changes nothing; the state
-   * tensors are copied (to the parameters' backends).
+   * and dtype; a parameter's state whole, with exactly the names this optimizer keeps; listed in one
+   * `StateDictError`), so a refused load changes nothing; the state tensors are copied (to the
+   * parameters' backends).
    *
    * @example
    * await adam.loadStateDict(saved.stateDict());
    */
   async loadStateDict(dict: Readonly<OptimizerStateDict>): Promise<void> {
     const op = `${this.#name}.loadStateDict`;
+    if (dict === null || typeof dict !== 'object' || isTensor(dict))
+      throw new StateDictError(op, [], [], [{ key: '(dict)', problem: `must be an object, got ${kindOf(dict)}` }]);
+    const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(dict, key);
     const expected = new Map<string, 'count' | 'hyperparameter' | 'size'>([['stepCount', 'count']]);
     this.paramGroups.forEach((_, g) => {
       expected.set(`paramGroups.${g}.size`, 'size');
       for (const name of Object.keys(this.#specs)) expected.set(`paramGroups.${g}.${name}`, 'hyperparameter');
     });
-    const missing = [...expected.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(dict, k));
+    const missing = [...expected.keys()].filter((k) => !has(k));
     const unexpected: string[] = [];
     const mismatches: StateDictMismatch[] = [];
     const slots: { param: Tensor; slot: string; from: Tensor }[] = [];
+    const withState = new Set<number>();
     for (const [key, value] of Object.entries(dict)) {
       const kind = expected.get(key);
-      const stateKey = /^state\.(\d+)\.(\w+)$/.exec(key);
+      const stateKey = /^state\.(0|[1-9]\d*)\.(\w+)$/.exec(key);
       if (kind !== undefined) {
-        if (typeof value !== 'number') mismatches.push({ key, problem: `must be a number, got ${typeof value}` });
+        if (typeof value !== 'number') mismatches.push({ key, problem: `must be a number, got ${kindOf(value)}` });
         else if (kind === 'size') {
           const size = this.paramGroups[Number(key.split('.')[1])].params.length;
           if (value !== size) mismatches.push({ key, problem: `is ${value} in the dict, ${size} in the optimizer` });
         } else if (kind === 'count' && !(Number.isSafeInteger(value) && value >= 0))
-          mismatches.push({ key, problem: `must be a non-negative integer, got ${value}` });
+          mismatches.push({ key, problem: `must be a non-negative integer, got ${describeValue(value)}` });
         else if (kind === 'hyperparameter') {
           const name = key.split('.')[2] as H;
           try {
@@ -341,9 +437,15 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
             mismatches.push({ key, problem: (error as Error).message });
           }
         }
-      } else if (stateKey !== null && Number(stateKey[1]) < this.params.length) {
-        const param = this.params[Number(stateKey[1])];
-        if (!isTensor(value)) mismatches.push({ key, problem: `must be a Tensor, got ${typeof value}` });
+      } else if (
+        stateKey !== null &&
+        Number(stateKey[1]) < this.params.length &&
+        this.#stateNames.includes(stateKey[2])
+      ) {
+        const index = Number(stateKey[1]);
+        const param = this.params[index];
+        withState.add(index);
+        if (!isTensor(value)) mismatches.push({ key, problem: `must be a Tensor, got ${kindOf(value)}` });
         else if (value.isDisposed) mismatches.push({ key, problem: 'was disposed in the dict' });
         else if (!shapesEqual(value.shape, param.shape) || value.dtype !== param.dtype)
           mismatches.push({
@@ -353,6 +455,9 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
         else slots.push({ param, slot: stateKey[2], from: value });
       } else unexpected.push(key);
     }
+    // A parameter's state is whole or absent: a moment without the other would resume a different run.
+    for (const index of [...withState].sort((a, b) => a - b))
+      for (const name of this.#stateNames) if (!has(`state.${index}.${name}`)) missing.push(`state.${index}.${name}`);
     if (missing.length > 0 || unexpected.length > 0 || mismatches.length > 0)
       throw new StateDictError(op, missing, unexpected, mismatches);
 
@@ -380,4 +485,17 @@ export abstract class Optimizer<H extends string = CommonHyperparameter> {
         group[name] = dict[`paramGroups.${g}.${name}`] as ParamGroup<H>[H];
     });
   }
+}
+
+/** A value as a message about a state dict quotes it: a tensor by its kind, anything else briefly. */
+function kindOf(value: unknown): string {
+  return isTensor(value) ? `a Tensor ${formatShape(value.shape)} ${value.dtype}` : describeValue(value);
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
 }

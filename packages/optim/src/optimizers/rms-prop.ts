@@ -1,7 +1,13 @@
 import type { Tensor } from '@graphgrad/core';
 import { add, div, mul, sqrt, sub } from '@graphgrad/nodes';
 import type { HyperparameterSpecs } from './hyperparameter.ts';
-import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type ParamGroup,
+  type ParameterUpdate,
+} from './optimizer.ts';
 
 /** Options of `RMSprop` (and of each of its parameter groups). */
 export interface RMSpropOptions {
@@ -28,7 +34,7 @@ const RMS_PROP_HYPERPARAMETERS: HyperparameterSpecs<CommonHyperparameter | 'deca
  */
 export class RMSprop extends Optimizer<'decayRate'> {
   constructor(params: OptimizerParams<'decayRate'>, options: RMSpropOptions = {}) {
-    super(params, options, RMS_PROP_HYPERPARAMETERS);
+    super(params, options, RMS_PROP_HYPERPARAMETERS, ['h']);
   }
 
   /** Decay of the squared-gradient average, in [0, 1) (group 0's; setting it sets every group's). */
@@ -41,9 +47,8 @@ export class RMSprop extends Optimizer<'decayRate'> {
     this.setHyperparameter('decayRate', value);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'decayRate'>): void {
-    const { h } = this.slots(param, 'h');
-    h.assign(add(mul(h, group.decayRate), mul(mul(grad, grad), 1 - group.decayRate)));
-    param.assign(sub(param, div(mul(grad, group.lr), add(sqrt(h), 1e-7))));
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<'decayRate'>): ParameterUpdate {
+    const h = add(mul(this.stateOf(param, 'h'), group.decayRate), mul(mul(grad, grad), 1 - group.decayRate));
+    return { param: sub(param, div(mul(grad, group.lr), add(sqrt(h), 1e-7))), state: { h } };
   }
 }

@@ -1,7 +1,13 @@
 import type { Tensor } from '@graphgrad/core';
 import { mul, sub } from '@graphgrad/nodes';
 import type { HyperparameterSpecs } from './hyperparameter.ts';
-import { Optimizer, type CommonHyperparameter, type OptimizerParams, type ParamGroup } from './optimizer.ts';
+import {
+  Optimizer,
+  type CommonHyperparameter,
+  type OptimizerParams,
+  type ParamGroup,
+  type ParameterUpdate,
+} from './optimizer.ts';
 
 /** Options of `SGD` (and of each of its parameter groups). */
 export interface SGDOptions {
@@ -28,7 +34,7 @@ export class SGD extends Optimizer {
     super(params, options, SGD_HYPERPARAMETERS);
   }
 
-  protected update(param: Tensor, grad: Tensor, group: ParamGroup): void {
-    param.assign(sub(param, mul(grad, group.lr)));
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup): ParameterUpdate {
+    return { param: sub(param, mul(grad, group.lr)), state: {} };
   }
 }
