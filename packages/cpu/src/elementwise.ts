@@ -9,6 +9,7 @@ import { unaryLoop } from './unary-loops.ts';
 import { binaryF32Wasm, binaryRowsF32Wasm } from './wasm/binary-f32.ts';
 import { sigmoidF32Wasm } from './wasm/sigmoid-f32.ts';
 import { SIMD_BINARY, type SimdBinaryName } from './wasm/simd-kernels.ts';
+import { WASM_BINARY_MIN, WASM_SIGMOID_MIN } from './tiers.ts';
 
 type Loop = (out: NdArray, x: NdArray) => void;
 
@@ -90,14 +91,6 @@ function walk(shape: Shape, views: readonly CpuArray[], visit: (i: number, posit
     }
   }
 }
-
-/**
- * From this many float32 elements sigmoid runs in WebAssembly SIMD: measured faster than the
- * Math.exp loop from about 32 elements (3.6× at 64, 5× at 300), the copies in and out included.
- */
-const WASM_SIGMOID_MIN = 32;
-/** Below this many float32 elements, a binary operation stays in JavaScript (same reason). */
-const WASM_BINARY_MIN = 4096;
 
 /**
  * `name` applied to each element of `x`: a plain loop over the typed array when `x` is contiguous

@@ -2,17 +2,7 @@ import gemm from 'ndarray-gemm';
 import { broadcastShapes, sizeOf, type Shape, type TypedArray } from '@graphgrad/core';
 import { makeView, type BufferLedger, type CpuArray } from './buffers.ts';
 import { gemmF32Wasm } from './wasm/gemm-f32.ts';
-
-/**
- * At or above this many multiply-adds (and with at least one register block of rows) a float32
- * product goes to the WebAssembly SIMD kernel; below it, packing panels costs more than the plain
- * loop spends. The spiral net's products (600–900) take 1.9–2.5 µs there against 2.5–4.0 µs in
- * the loop, except (30×2)ᵀ·30×10, whose 2 rows fill half a block (1.7 µs in the loop, 1.9 µs).
- */
-const WASM_MIN_MACS = 512;
-const WASM_MIN_ROWS = 4;
-/** Below this many multiply-adds any dtype takes the plain loop; above, float64 takes ndarray-gemm. */
-const LOOP_MAX_MACS = 64 * 64 * 64;
+import { LOOP_MAX_MACS, WASM_MIN_MACS, WASM_MIN_ROWS } from './tiers.ts';
 
 /**
  * op(a) · op(b) over the last two axes, the axes before them batch axes broadcast numpy's way: a

@@ -5,6 +5,7 @@ import type { DType, TypedArray } from '@graphgrad/core';
 import { reducedShape, type Shape } from '@graphgrad/core';
 import { isContiguous, rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 import { reduceRowsF32Wasm } from './wasm/reduce-f32.ts';
+import { WASM_REDUCE_MIN } from './tiers.ts';
 
 /**
  * Sum, Max or Min along `axes`. A contiguous input whose reduced axes are adjacent (all of them, the
@@ -22,19 +23,13 @@ export function reduce(
   if (run === null) return reduceReference(ledger, name, x, axes, keepDims);
   const [outer, len, inner] = run;
   const out = ledger.alloc(reducedShape(x.shape, axes, keepDims), x.dtype, inner > 1);
-  if (x.dtype === 'float32' && inner > 1 && x.size >= WASM_MIN) {
+  if (x.dtype === 'float32' && inner > 1 && x.size >= WASM_REDUCE_MIN) {
     const [o, data] = [out.data, x.data] as Float32Array[];
     if (reduceRowsF32Wasm(name, o, data, x.offset, outer, len, inner)) return out;
   }
   reduceLoop(name)(out.data, x.data, x.offset, outer, len, inner, initialValue(name, x.dtype));
   return out;
 }
-
-/**
- * From this many float32 elements a reduction along leading axes (a bias's gradient: [N, C] summed
- * over N) runs in WebAssembly SIMD when the input lives in the wasm heap.
- */
-const WASM_MIN = 4096;
 
 // NOTE: an Int32Array stores ±Infinity as 0, so int32 extrema start from the ends of the int32 range.
 const INT32_MIN = -2147483648;

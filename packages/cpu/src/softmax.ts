@@ -1,20 +1,15 @@
 import { rowMajor, type BufferLedger, type CpuArray } from './buffers.ts';
 import { softmaxCrossEntropyF32Wasm, softmaxF32Wasm } from './wasm/softmax-f32.ts';
+import { WASM_SOFTMAX_MIN } from './tiers.ts';
 
-/**
- * From this many float32 elements softmax and the cross entropy run in WebAssembly SIMD: each
- * element's Math.exp costs several nanoseconds, the vector exponential a fraction of one.
- */
-const WASM_MIN = 64;
-
-/** Softmax along the last axis (float32 in WebAssembly SIMD from WASM_MIN elements). */
+/** Softmax along the last axis (float32 in WebAssembly SIMD from WASM_SOFTMAX_MIN elements). */
 export function softmax(ledger: BufferLedger, x: CpuArray): CpuArray {
   const { data, offset } = rowMajor(x);
   const out = ledger.alloc(x.shape, x.dtype, true);
   const o = out.data;
   const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
-  if (x.dtype === 'float32' && x.size >= WASM_MIN) {
+  if (x.dtype === 'float32' && x.size >= WASM_SOFTMAX_MIN) {
     if (softmaxF32Wasm(o as Float32Array, data as Float32Array, offset, rows, cols)) return out;
   }
   for (let r = 0; r < rows; r++) {
@@ -33,13 +28,13 @@ export function softmax(ledger: BufferLedger, x: CpuArray): CpuArray {
   return out;
 }
 
-/** Per-row logsumexp(logits) - Σ target·logits, for [N, C] inputs; the output is [N] (float32 in WebAssembly SIMD from WASM_MIN elements). */
+/** Per-row logsumexp(logits) - Σ target·logits, for [N, C] inputs; the output is [N] (float32 in WebAssembly SIMD from WASM_SOFTMAX_MIN elements). */
 export function softmaxCrossEntropy(ledger: BufferLedger, logits: CpuArray, target: CpuArray): CpuArray {
   const a = rowMajor(logits);
   const t = rowMajor(target);
   const [rows, cols] = logits.shape;
   const out = ledger.alloc([rows], logits.dtype);
-  if (logits.dtype === 'float32' && rows * cols >= WASM_MIN) {
+  if (logits.dtype === 'float32' && rows * cols >= WASM_SOFTMAX_MIN) {
     const [o, l, w] = [out.data, a.data, t.data] as Float32Array[];
     if (softmaxCrossEntropyF32Wasm(o, l, a.offset, w, t.offset, rows, cols)) return out;
   }

@@ -1,5 +1,6 @@
 import { copyOut } from './copy-out.ts';
 import { GEMM_KC, GEMM_MC, GEMM_MR, GEMM_NC, GEMM_NR, GEMM_SCRATCH_BYTES } from './gemm-body.ts';
+import { THREAD_MIN_MACS } from '../tiers.ts';
 import { heapThreadPool } from './heap-threads.ts';
 import { placeInHeap, releasePlaced, wasmHeap, type WasmHeap } from './heap.ts';
 import { simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
@@ -14,12 +15,6 @@ interface StridedMatrix {
   readonly rowStride: number;
   readonly colStride: number;
 }
-
-/**
- * From this many multiply-adds a product is split over threads: below it, waking a worker
- * (tens of microseconds when it sleeps) costs about what its share would save.
- */
-const THREAD_MIN_MACS = 1 << 20;
 
 /**
  * out (m×n, row-major, from index `outAt`) = A (m×k) · B (k×n) in WebAssembly SIMD (the GotoBLAS
