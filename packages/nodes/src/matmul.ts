@@ -1,6 +1,6 @@
-import { broadcastable, defineNode, formatShape, ShapeError, type Tensor } from '@graphgrad/core';
+import { broadcastable, defineNode, formatShape, ShapeError, sizeOf, type Tensor } from '@graphgrad/core';
 import { reshape } from './reshape.ts';
-import { operands } from './validate.ts';
+import { operands, requireOptions } from './validate.ts';
 
 /** Transpose flags of a matrix product. */
 export interface MatMulOptions {
@@ -41,8 +41,9 @@ export const MatMulNode = defineNode<Required<MatMulOptions>>({
 
 /** dB for a 2-D b shared by the batch of a [..., M, K]: (a as [-1, K])ᵀ·(dy as [-1, N]), or its transpose. */
 function foldedWeightGradient(a: Tensor, dy: Tensor, transposeB: boolean): Tensor {
-  const rows = reshape(a, [-1, a.shape[a.rank - 1]]);
-  const grads = reshape(dy, [-1, dy.shape[dy.rank - 1]]);
+  // NOTE: the row count is spelled out: -1 is ambiguous when the last axis has length 0.
+  const rows = reshape(a, [sizeOf(a.shape.slice(0, -1)), a.shape[a.rank - 1]]);
+  const grads = reshape(dy, [sizeOf(dy.shape.slice(0, -1)), dy.shape[dy.rank - 1]]);
   return transposeB ? matmul(grads, rows, { transposeA: true }) : matmul(rows, grads, { transposeA: true });
 }
 
@@ -64,6 +65,7 @@ const described = (t: Tensor, transposed: boolean): string => `${formatShape(t.s
  */
 export function matmul(a: Tensor, b: Tensor, options: MatMulOptions = {}): Tensor {
   const [ta, tb] = operands('matmul', a, b);
+  requireOptions('matmul', options);
   const { transposeA = false, transposeB = false } = options;
   if (ta.rank === 0 || tb.rank === 0) {
     throw new ShapeError(

@@ -56,7 +56,10 @@ function index(s: Shape): fc.Arbitrary<SliceEntry[]> {
     )
     .map(([entries, used, extra, at]) => {
       const list: SliceEntry[] = entries.slice(0, used);
-      if (extra !== '') list.splice(Math.min(at, list.length), 0, extra);
+      // NOTE: entries after '...' index the trailing axes: unless every axis has its entry (then
+      // '...' stands for none), it goes last, so that each entry still meets the axis it was drawn for
+      const position = extra === '...' && used < s.length ? list.length : Math.min(at, list.length);
+      if (extra !== '') list.splice(position, 0, extra);
       return list;
     });
 }

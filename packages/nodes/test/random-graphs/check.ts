@@ -23,14 +23,17 @@ export interface Evaluation {
   readonly grads: readonly Float64Array[];
   /** Buffers still live after every tensor of the evaluation was disposed. */
   readonly leaked: number;
+  /** The index of the step that produced each value. */
+  readonly owners: readonly number[];
 }
 
 /** Runs the graph forward and backward on `place` and reads everything back. */
 export async function evaluate(spec: GraphSpec, place: Place): Promise<Evaluation> {
   const before = place.backend.liveBuffers();
   const inputs = makeInputs(spec, place);
+  const owners: number[] = [];
   const { values, loss } = tidy(() => {
-    const all = runSteps(spec, inputs, place);
+    const all = runSteps(spec, inputs, place, owners);
     const l = lossOf(spec, all, place);
     l.backward();
     return { values: all, loss: l };
@@ -45,7 +48,13 @@ export async function evaluate(spec: GraphSpec, place: Place): Promise<Evaluatio
     Promise.all(grads.map((g, i) => read(g, inputs[i].size))),
   ]);
   for (const t of [...values, loss, ...grads, ...inputs]) t?.dispose();
-  return { values: valueData, loss: lossData[0], grads: gradData, leaked: place.backend.liveBuffers() - before };
+  return {
+    values: valueData,
+    loss: lossData[0],
+    grads: gradData,
+    leaked: place.backend.liveBuffers() - before,
+    owners,
+  };
 }
 
 /**
@@ -76,7 +85,7 @@ export async function compareWithOracle(spec: GraphSpec, backend: Backend): Prom
   const problems: string[] = [];
   got.values.forEach((v, i) => {
     const m = firstMismatch(v, want.values[i]);
-    if (m !== null) problems.push(`value ${i} (step ${JSON.stringify(stepOfValue(spec, i))}): ${m}`);
+    if (m !== null) problems.push(`value ${i} (step ${JSON.stringify(spec.steps[want.owners[i]])}): ${m}`);
   });
   const lossMismatch = firstMismatch(Float64Array.of(got.loss), Float64Array.of(want.loss));
   if (lossMismatch !== null) problems.push(`loss: ${lossMismatch}`);
@@ -86,14 +95,4 @@ export async function compareWithOracle(spec: GraphSpec, backend: Backend): Prom
   });
   if (got.leaked !== 0) problems.push(`${got.leaked} buffers still live on ${backend.name} after disposing everything`);
   return problems;
-}
-
-/** The step that produced value `index` (a branch produces several values). */
-function stepOfValue(spec: GraphSpec, index: number): GraphSpec['steps'][number] | undefined {
-  let count = 0;
-  for (const step of spec.steps) {
-    count += step.op === 'branch' ? step.n : 1;
-    if (index < count) return step;
-  }
-  return undefined;
 }

@@ -1,7 +1,16 @@
 import { arbitraries } from '@graphgrad/core/testing';
 import { cpuBackend } from '@graphgrad/cpu';
-import { broadcastShapes, Generator, noGrad, sizeOf, tensor, type Tensor } from '@graphgrad/core';
-import { runStep, type BinaryName, type GraphSpec, type Place, type Step, type UnaryName } from './graph-spec.ts';
+import { broadcastShapes, broadcastsTo, Generator, noGrad, sizeOf, tensor, type Tensor } from '@graphgrad/core';
+import type { SliceEntry } from '../../src/index.ts';
+import {
+  refsOf,
+  runStep,
+  type BinaryName,
+  type GraphSpec,
+  type Place,
+  type Step,
+  type UnaryName,
+} from './graph-spec.ts';
 import fc from 'fast-check';
 
 /**
@@ -17,7 +26,11 @@ import fc from 'fast-check';
  *   kink or tie (shifting x by a constant, or comparing with a constant, to get there), so that the
  *   central differences of gradCheck never step across one;
  * - a value larger than `MAX_MAGNITUDE` is scaled down by a power of two, and no value grows beyond
- *   `maxSize` elements (a larger leaf has its longest axes halved).
+ *   `maxSize` elements (a larger leaf has its longest axes halved);
+ * - slices, joins, int32 indices and the fused cells' inputs are drawn with shapes each op accepts
+ *   (see `interpretStructure`); the fused cells' backward nodes are also applied forward, so that
+ *   gradCheck checks their own backward (the second derivative); dropout and bernoulli draw from a
+ *   fresh generator of a seed kept in the step, so every evaluation draws the same mask.
  */
 
 /** Least distance from a kink of abs, or a tie of greater and argmax. */
@@ -56,6 +69,7 @@ const KINDS = [
   'unary',
   'unary',
   'unary',
+  'unary',
   'binary',
   'binary',
   'binary',
@@ -87,6 +101,22 @@ const KINDS = [
   'variance',
   'norm',
   'loss',
+  'batchedMatmul',
+  'segmentSum',
+  'indexAdd',
+  'embedding',
+  'slice',
+  'slice',
+  'sliceScatter',
+  'concat',
+  'stack',
+  'split',
+  'unbind',
+  'view',
+  'lstmCell',
+  'gruCell',
+  'cellGrad',
+  'dropout',
 ] as const;
 
 /** The numbers fast-check draws for one graph. */
@@ -146,14 +176,13 @@ class Builder {
     const outputs = noGrad(() => runStep(step, this.#tensors, this.#place, leaf));
     this.steps.push(step);
     let variable = step.op === 'input';
-    for (const key of ['x', 'a', 'b', 'target', 'cond'] as const) {
-      const ref = (step as Partial<Record<typeof key, number>>)[key];
-      if (ref === undefined) continue;
+    for (const ref of refsOf(step)) {
       this.#used.add(ref);
       variable ||= this.#variable[ref];
     }
+    const mask = ['greater', 'argmaxMask', 'compare', 'bernoulli'].includes(step.op);
     for (const t of outputs) {
-      this.#variable.push(variable && step.op !== 'greater' && step.op !== 'argmaxMask' && step.op !== 'compare');
+      this.#variable.push(variable && !mask);
       this.#tensors.push(t);
       this.#data.push(Float64Array.from(t.dataSync()));
     }
@@ -370,12 +399,16 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
       return;
     }
     case 'gather': {
-      if (rank === 0 || shape[0] === 0) return;
+      if (rank === 0) return;
+      // along axis 0 half the time (a minibatch, rows by id), else along any axis
+      const axis = (c3 & 2) === 0 ? 0 : (c3 >> 2) % rank;
+      if (shape[axis] === 0) return;
       const count = 1 + (c2 % 3);
-      const indexShape = (c3 & 1) === 1 && count > 1 ? [count, 2] : [count];
+      const indexShape = (c3 & 1) === 1 && count > 1 ? [count, 2] : (c2 >> 2) % 5 === 0 ? [] : [count];
       const picks = sizeOf(indexShape);
-      if ((picks * size) / shape[0] > g.maxSize) return;
-      g.push({ op: 'gather', x, indices: Array.from({ length: picks }, () => g.random.int(shape[0])), indexShape });
+      if ((picks * size) / shape[axis] > g.maxSize) return;
+      const indices = intsBelow(g, picks, shape[axis]);
+      g.push({ op: 'gather', x, indices, indexShape, axis: (c3 & 32) === 32 ? axis - rank : axis });
       return;
     }
     case 'argmaxMask': {
@@ -395,6 +428,23 @@ function interpret(g: Builder, [c0, c1, c2, c3]: readonly [number, number, numbe
       g.push({ op: 'cast', x });
       return;
     }
+    case 'batchedMatmul':
+    case 'segmentSum':
+    case 'indexAdd':
+    case 'embedding':
+    case 'slice':
+    case 'sliceScatter':
+    case 'concat':
+    case 'stack':
+    case 'split':
+    case 'unbind':
+    case 'view':
+    case 'lstmCell':
+    case 'gruCell':
+    case 'cellGrad':
+    case 'dropout':
+      interpretStructure(g, kind, x, c2, c3);
+      return;
     default:
       interpretMath(g, kind, x, c2, c3);
   }
@@ -696,6 +746,346 @@ function interpretMath(g: Builder, kind: (typeof KINDS)[number], x: number, c2: 
           ? same[c3 % same.length]
           : g.push({ op: 'constant', shape: [...shape], values: g.values(size) });
       bounded(g, g.push({ op: 'mseLoss', a: x, b, reduction }));
+      return;
+    }
+  }
+}
+
+/** `n` random indices in [0, below). */
+function intsBelow(g: Builder, n: number, below: number): number[] {
+  return Array.from({ length: n }, () => g.random.int(below));
+}
+
+/** The values of exactly `shape`. */
+function sameShape(g: Builder, shape: readonly number[]): number[] {
+  return Array.from({ length: g.count }, (_, i) => i).filter(
+    (i) => g.shape(i).length === shape.length && g.shape(i).every((d, k) => d === shape[k]),
+  );
+}
+
+/** A value of exactly `shape`: mostly an earlier one (a fan-out), else a new constant. */
+function partnerOf(g: Builder, shape: readonly number[]): number {
+  const candidates = sameShape(g, shape);
+  if (candidates.length > 0 && g.random.int(5) !== 0) return candidates[g.random.int(candidates.length)];
+  return g.push({ op: 'constant', shape: [...shape], values: g.values(sizeOf(shape)) });
+}
+
+/** x as a matrix: itself when it has two axes, else reshaped to two. */
+function matrixOf(g: Builder, x: number): number {
+  return g.shape(x).length === 2 ? x : g.push({ op: 'reshape', x, shape: reshapeTarget(g, sizeOf(g.shape(x)), 1) });
+}
+
+/** A random bound of a slice of an axis of length n: null, or anywhere in [-n - 2, n + 2] (numpy clamps). */
+function sliceBound(g: Builder, n: number): number | null {
+  return g.random.int(4) === 0 ? null : g.random.int(2 * n + 5) - n - 2;
+}
+
+/** A random numpy index of a tensor of `shape`: whole axes, positions, ranges with any step, '...', a new axis. */
+function sliceIndex(g: Builder, shape: readonly number[], pick: number): SliceEntry[] {
+  const index: SliceEntry[] = shape.map((n): SliceEntry => {
+    const r = g.random.int(6);
+    if (r === 0) return null;
+    if (r === 1 && n > 0) {
+      const position = g.random.int(n);
+      return g.random.int(2) === 0 ? position : position - n;
+    }
+    return [sliceBound(g, n), sliceBound(g, n), [null, 1, 2, -1, -2, 3][g.random.int(6)]];
+  });
+  // at most one new axis, so that no value has more than four
+  if ((pick & 1) === 1 && shape.length < 4) index.splice(g.random.int(index.length + 1), 0, 'newaxis');
+  const at = g.random.int(index.length + 1);
+  switch ((pick >> 1) % 4) {
+    case 0:
+      return index;
+    case 1:
+      // '...' stands for the axes after `at`
+      return [...index.slice(0, at), '...'];
+    case 2:
+      // '...' stands for the axes before `at`
+      return ['...', ...index.slice(at)];
+    default:
+      // fewer entries than axes: the rest are whole
+      return index.slice(0, at);
+  }
+}
+
+/**
+ * The gates' pre-activations of a fused cell, [N, k·H], made from x: x as a matrix [N, K] when K
+ * divides into the k gates, else k matrices [N, K] (x and earlier values of its shape, a slice
+ * of x first where k of them would be too large) concatenated along axis 1. Null for an empty x.
+ */
+function gatesOf(g: Builder, x: number, k: number, pick: number): { gates: number; n: number; h: number } | null {
+  if (sizeOf(g.shape(x)) === 0) return null;
+  let m = matrixOf(g, x);
+  const [n, width] = g.shape(m);
+  if (width % k === 0 && (pick & 2) === 2) return { gates: m, n, h: width / k };
+  const h = Math.min(width, Math.floor(g.maxSize / k));
+  const rows = Math.min(n, Math.floor(g.maxSize / (k * h)));
+  if (rows !== n || h !== width)
+    m = g.push({
+      op: 'slice',
+      x: m,
+      index: [
+        [0, rows],
+        [0, h],
+      ],
+    });
+  const pieces = Array.from({ length: k }, () => (g.random.int(2) === 0 ? m : partnerOf(g, [rows, h])));
+  return { gates: g.push({ op: 'concat', xs: pieces, axis: 1 }), n: rows, h };
+}
+
+/**
+ * The steps of the slicing and joining nodes, index ops, fused recurrent cells and dropout, with
+ * every shape, index and region drawn inside what the op accepts: slice bounds anywhere (numpy
+ * clamps them), positions within their axis, joins of values that agree on the other axes,
+ * int32 indices within the axis they address, cell inputs [N, 4H] or [N, 3H] and [N, H].
+ */
+function interpretStructure(g: Builder, kind: (typeof KINDS)[number], x: number, c2: number, c3: number): void {
+  const shape = g.shape(x);
+  const rank = shape.length;
+  const size = sizeOf(shape);
+  switch (kind) {
+    case 'batchedMatmul': {
+      // a with batch axes (x reshaped to three axes), or 1-D (a row), against any b that fits:
+      // batch axes broadcast, a 2-D b shared by the batch, a 1-D b (a column)
+      const a =
+        rank >= 3 || (rank === 1 && c2 % 4 === 0) ? x : g.push({ op: 'reshape', x, shape: reshapeTarget(g, size, 2) });
+      const sa = g.shape(a);
+      const transposeA = (c2 & 2) === 2 && sa.length > 1;
+      const [rows, inner] =
+        sa.length === 1 ? [1, sa[0]] : transposeA ? [sa.at(-1)!, sa.at(-2)!] : [sa.at(-2)!, sa.at(-1)!];
+      const batchA = sa.slice(0, -2);
+      const candidates: [number, boolean][] = [];
+      for (let i = 0; i < g.count; i++) {
+        const sb = g.shape(i);
+        if (sb.length === 0) continue;
+        if (sb.length === 1) {
+          if (sb[0] === inner && sizeOf(batchA) * rows <= g.maxSize) candidates.push([i, false]);
+          continue;
+        }
+        const batch = broadcastsWith(batchA, sb.slice(0, -2));
+        if (batch === null) continue;
+        for (const transposeB of [false, true]) {
+          const [k, cols] = transposeB ? [sb.at(-1)!, sb.at(-2)!] : [sb.at(-2)!, sb.at(-1)!];
+          if (k === inner && sizeOf(batch) * rows * cols <= g.maxSize) candidates.push([i, transposeB]);
+        }
+      }
+      // a·aᵀ (a batch of them) is the fallback, and a fan-out of a
+      if (candidates.length === 0 && sizeOf(batchA) * rows * rows > g.maxSize) return;
+      const [b, transposeB] = candidates.length > 0 ? candidates[c3 % candidates.length] : [a, !transposeA];
+      bounded(g, g.push({ op: 'matmul', a, b, transposeA, transposeB }));
+      return;
+    }
+    case 'segmentSum': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      const held = (c3 & 1) === 1 && axis + 1 < rank ? 2 : 1;
+      const indexShape = shape.slice(axis, axis + held);
+      const segments = 1 + ((c3 >> 1) % 4);
+      if (sizeOf([...shape.slice(0, axis), segments, ...shape.slice(axis + held)]) > g.maxSize) return;
+      const outRank = rank - held + 1;
+      const indices = intsBelow(g, sizeOf(indexShape), segments);
+      g.push({
+        op: 'segmentSum',
+        x,
+        indices,
+        indexShape,
+        size: segments,
+        axis: (c3 & 8) === 8 ? axis - outRank : axis,
+      });
+      return;
+    }
+    case 'indexAdd': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      if (shape[axis] === 0) return;
+      const count = 1 + ((c2 >> 2) % 3);
+      const indexShape = (c3 & 1) === 1 && count > 1 ? [count, 2] : (c3 >> 1) % 5 === 0 ? [] : [count];
+      const expected = [...shape.slice(0, axis), ...indexShape, ...shape.slice(axis + 1)];
+      if (sizeOf(expected) > g.maxSize) return;
+      // values of the expected shape, or that broadcast to it, else a gather of x (of that shape)
+      const fits = Array.from({ length: g.count }, (_, i) => i).filter((i) => broadcastsTo(g.shape(i), expected));
+      const source =
+        fits.length > 0 && (c3 >> 4) % 4 !== 0
+          ? fits[(c3 >> 6) % fits.length]
+          : g.push({ op: 'gather', x, indices: intsBelow(g, sizeOf(indexShape), shape[axis]), indexShape, axis });
+      const indices = intsBelow(g, sizeOf(indexShape), shape[axis]);
+      bounded(g, g.push({ op: 'indexAdd', x, axis: (c3 & 8) === 8 ? axis - rank : axis, indices, indexShape, source }));
+      return;
+    }
+    case 'embedding': {
+      const weights = matrixOf(g, x);
+      const [vocabulary, dim] = g.shape(weights);
+      if (vocabulary === 0) return;
+      const idShape = [[], [1 + (c3 % 3)], [2, 1 + (c3 % 2)]][c2 % 3];
+      if (sizeOf(idShape) * dim > g.maxSize) return;
+      g.push({ op: 'embedding', x: weights, ids: intsBelow(g, sizeOf(idShape), vocabulary), idShape });
+      return;
+    }
+    case 'slice': {
+      g.push({ op: 'slice', x, index: sliceIndex(g, shape, c2) });
+      return;
+    }
+    case 'sliceScatter': {
+      // x written into a larger zero tensor: per axis a step (any sign) and a margin of zeros,
+      // sometimes an axis of `into` x is one position of (dropped); `into` no larger than maxSize
+      for (const tight of [c2 % 4 === 0, true]) {
+        const starts: number[] = [];
+        const steps: number[] = [];
+        const lengths: number[] = [];
+        const into: number[] = [];
+        const dropped = tight || rank >= 3 ? -1 : g.random.int(2 * (rank + 1));
+        for (let d = 0; d <= rank; d++) {
+          if (d === dropped) {
+            const length = 1 + g.random.int(3);
+            starts.push(g.random.int(length));
+            steps.push(1);
+            lengths.push(1);
+            into.push(length);
+          }
+          if (d === rank) break;
+          const n = shape[d];
+          const step = tight || n === 0 ? 1 : [1, 1, 2, -1, -2][g.random.int(5)];
+          const extra = tight ? 0 : g.random.int(3);
+          const length = (n === 0 ? 0 : (n - 1) * Math.abs(step) + 1) + extra;
+          const offset = g.random.int(extra + 1);
+          starts.push(n === 0 ? 0 : step > 0 ? offset : length - 1 - offset);
+          steps.push(step);
+          lengths.push(n);
+          into.push(length);
+        }
+        if (sizeOf(into) > g.maxSize) continue;
+        g.push({ op: 'sliceScatter', x, starts, steps, lengths, into });
+        return;
+      }
+      return;
+    }
+    case 'concat': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      const agrees = (s: readonly number[]): boolean =>
+        s.length === rank && s.every((d, k) => k === axis || d === shape[k]);
+      const fits = Array.from({ length: g.count }, (_, i) => i).filter((i) => agrees(g.shape(i)));
+      const parts = [x];
+      let total = size;
+      for (let count = [2, 3, 2, 1][c3 % 4]; parts.length < count;) {
+        // sometimes a constant of another length along the axis
+        const other = shape.map((d, k) => (k === axis ? 1 + g.random.int(2) : d));
+        const part =
+          g.random.int(3) === 0
+            ? g.push({ op: 'constant', shape: other, values: g.values(sizeOf(other)) })
+            : fits[g.random.int(fits.length)];
+        total += sizeOf(g.shape(part));
+        if (total > g.maxSize) break;
+        parts.splice(g.random.int(parts.length + 1), 0, part);
+      }
+      g.push({ op: 'concat', xs: parts, axis: (c3 & 4) === 4 ? axis - rank : axis });
+      return;
+    }
+    case 'stack': {
+      const same = sameShape(g, shape);
+      const parts = [x];
+      for (let count = 1 + (c3 % 3); parts.length < count && (parts.length + 1) * size <= g.maxSize;)
+        parts.splice(g.random.int(parts.length + 1), 0, same[g.random.int(same.length)]);
+      const axis = c2 % (rank + 1);
+      g.push({ op: 'stack', xs: parts, axis: (c3 & 4) === 4 ? axis - rank - 1 : axis });
+      return;
+    }
+    case 'split': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      const length = shape[axis];
+      let sizes: number | number[];
+      if ((c3 & 1) === 0) {
+        const divisors =
+          length === 0 ? [1, 2] : Array.from({ length }, (_, i) => i + 1).filter((d) => length % d === 0);
+        sizes = divisors[(c3 >> 1) % divisors.length];
+      } else {
+        // cuts anywhere, so that pieces may be empty
+        const cuts = intsBelow(g, (c3 >> 1) % 3, length + 1).sort((p, q) => p - q);
+        sizes = [...cuts, length].map((cut, i) => cut - (i === 0 ? 0 : cuts[i - 1]));
+      }
+      g.push({ op: 'split', x, sizes, axis: (c3 & 8) === 8 ? axis - rank : axis });
+      return;
+    }
+    case 'unbind': {
+      if (rank === 0) return;
+      const axis = c2 % rank;
+      if (shape[axis] === 0) return;
+      g.push({ op: 'unbind', x, axis: (c3 & 1) === 1 ? axis - rank : axis });
+      return;
+    }
+    case 'view': {
+      switch (c2 % 4) {
+        case 0: {
+          const ones = shape.flatMap((d, k) => (d === 1 ? [k] : []));
+          const axes = ones.length === 0 || (c3 & 1) === 1 ? null : ones.filter(() => g.random.int(2) === 0);
+          g.push({ op: 'squeeze', x, axes: axes?.map((a) => ((c3 & 2) === 2 ? a - rank : a)) ?? null });
+          return;
+        }
+        case 1: {
+          if (rank >= 4) return;
+          const axis = c3 % (rank + 1);
+          g.push({ op: 'unsqueeze', x, axis: (c3 & 8) === 8 ? axis - rank - 1 : axis });
+          return;
+        }
+        case 2: {
+          const axes = Math.max(rank, 1);
+          const start = c3 % axes;
+          const end = start + ((c3 >> 2) % (axes - start));
+          g.push({ op: 'flatten', x, start, end: (c3 & 2) === 2 ? end - axes : end });
+          return;
+        }
+        default: {
+          const dims = Array.from(g.random.permutation(rank), (d) => ((c3 & 1) === 1 ? d - rank : d));
+          g.push({ op: 'permute', x, dims });
+          return;
+        }
+      }
+    }
+    case 'lstmCell': {
+      const cell = gatesOf(g, x, 4, c2);
+      if (cell === null) return;
+      g.push({ op: 'lstmCell', gates: cell.gates, c: partnerOf(g, [cell.n, cell.h]) });
+      return;
+    }
+    case 'gruCell': {
+      const cell = gatesOf(g, x, 3, c2);
+      if (cell === null) return;
+      const hg = partnerOf(g, [cell.n, 3 * cell.h]);
+      g.push({ op: 'gruCell', xg: cell.gates, hg, h: partnerOf(g, [cell.n, cell.h]) });
+      return;
+    }
+    case 'cellGrad': {
+      // the fused backward nodes applied forward, so that their own backward (the second derivative) is checked
+      const lstm = (c3 & 1) === 0;
+      const cell = gatesOf(g, x, lstm ? 4 : 3, c2);
+      if (cell === null) return;
+      const state = [cell.n, cell.h];
+      if (lstm) {
+        const [c, dh, dc] = [partnerOf(g, state), partnerOf(g, state), partnerOf(g, state)];
+        g.push({ op: 'lstmCellGrad', gates: cell.gates, c, dh, dc });
+      } else {
+        const hg = partnerOf(g, [cell.n, 3 * cell.h]);
+        const [h, dy] = [partnerOf(g, state), partnerOf(g, state)];
+        g.push({ op: 'gruCellGrad', xg: cell.gates, hg, h, dy });
+      }
+      return;
+    }
+    case 'dropout': {
+      if ((c3 & 1) === 0) {
+        g.push({ op: 'dropout', x, p: [0.25, 0.5, 0.75][c2 % 3], seed: g.random.int(2 ** 30) });
+        return;
+      }
+      // bernoulli(x) is 1 where x > u for its uniforms u: only where every x is MARGIN from its u
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const seed = g.random.int(2 ** 30);
+        const u = new Generator(seed);
+        if (g.data(x).every((p) => Math.abs(p - u.uniform()) >= MARGIN)) {
+          g.push({ op: 'bernoulli', x, seed });
+          return;
+        }
+      }
       return;
     }
   }

@@ -1,6 +1,26 @@
 import { tensor, type Backend, type FloatDType, type Tensor, broadcastTo } from '@graphgrad/core';
 import {
   abs,
+  bernoulli,
+  concat,
+  dropout,
+  embedding,
+  flatten,
+  GRUCellGradNode,
+  gruCell,
+  indexAdd,
+  LSTMCellGradNode,
+  lstmCell,
+  permute,
+  segmentSum,
+  slice,
+  SliceScatterNode,
+  split,
+  squeeze,
+  stack,
+  unbind,
+  unsqueeze,
+  type SliceEntry,
   add,
   argmax,
   binaryCrossEntropyWithLogits,
@@ -127,13 +147,80 @@ export type Step =
   | { readonly op: 'softmaxWithLoss'; readonly x: number; readonly labels: readonly number[] }
   | { readonly op: 'softmaxWithLossProbs'; readonly x: number; readonly target: number }
   | { readonly op: 'branch'; readonly x: number; readonly n: number }
-  /** Rows of `x` picked by constant int32 indices of shape `indexShape`. */
+  /** Slices of `x` along `axis` (default 0) picked by constant int32 indices of shape `indexShape`. */
   | {
       readonly op: 'gather';
       readonly x: number;
       readonly indices: readonly number[];
       readonly indexShape: readonly number[];
+      readonly axis?: number;
     }
+  /** segmentSum of `x` at constant int32 indices (of shape `indexShape`) into `size` slices along `axis`. */
+  | {
+      readonly op: 'segmentSum';
+      readonly x: number;
+      readonly indices: readonly number[];
+      readonly indexShape: readonly number[];
+      readonly size: number;
+      readonly axis: number;
+    }
+  /** indexAdd(x, axis, indices, source): `source` added into `x` at constant int32 indices. */
+  | {
+      readonly op: 'indexAdd';
+      readonly x: number;
+      readonly axis: number;
+      readonly indices: readonly number[];
+      readonly indexShape: readonly number[];
+      readonly source: number;
+    }
+  /** embedding(x, ids): rows of the matrix `x` for constant int32 ids of shape `idShape`. */
+  | {
+      readonly op: 'embedding';
+      readonly x: number;
+      readonly ids: readonly number[];
+      readonly idShape: readonly number[];
+    }
+  /** numpy's basic indexing, `x[index]`. */
+  | { readonly op: 'slice'; readonly x: number; readonly index: readonly SliceEntry[] }
+  /**
+   * The SliceScatter node applied directly (a slice's backward): zeros of shape `into` with `x`
+   * written into the region `starts`, `steps`, `lengths` (whose shape without dropped axes is x's).
+   */
+  | {
+      readonly op: 'sliceScatter';
+      readonly x: number;
+      readonly starts: readonly number[];
+      readonly steps: readonly number[];
+      readonly lengths: readonly number[];
+      readonly into: readonly number[];
+    }
+  | { readonly op: 'concat' | 'stack'; readonly xs: readonly number[]; readonly axis: number }
+  /** split into `sizes` pieces (a number: that many equal pieces) along `axis`: one value per piece. */
+  | { readonly op: 'split'; readonly x: number; readonly sizes: number | readonly number[]; readonly axis: number }
+  /** Every position of `axis` (of positive length) as its own value. */
+  | { readonly op: 'unbind'; readonly x: number; readonly axis: number }
+  | { readonly op: 'squeeze'; readonly x: number; readonly axes: readonly number[] | null }
+  | { readonly op: 'unsqueeze'; readonly x: number; readonly axis: number }
+  | { readonly op: 'flatten'; readonly x: number; readonly start: number; readonly end: number }
+  | { readonly op: 'permute'; readonly x: number; readonly dims: readonly number[] }
+  /** lstmCell(gates [N, 4H], c [N, H]): two values, h' and c'. */
+  | { readonly op: 'lstmCell'; readonly gates: number; readonly c: number }
+  /** The LSTMCellGrad node applied directly (lstmCell's backward): two values, d gates and d c. */
+  | {
+      readonly op: 'lstmCellGrad';
+      readonly gates: number;
+      readonly c: number;
+      readonly dh: number;
+      readonly dc: number;
+    }
+  /** gruCell(xg [N, 3H], hg [N, 3H], h [N, H]). */
+  | { readonly op: 'gruCell'; readonly xg: number; readonly hg: number; readonly h: number }
+  /** The GRUCellGrad node applied directly (gruCell's backward): three values, d xg, d hg and d h. */
+  | { readonly op: 'gruCellGrad'; readonly xg: number; readonly hg: number; readonly h: number; readonly dy: number }
+  /** dropout(x, p) with a fresh generator of `seed`: the same mask at every evaluation. */
+  | { readonly op: 'dropout'; readonly x: number; readonly p: number; readonly seed: number }
+  /** bernoulli(x) with a fresh generator of `seed` (a 0/1 mask, no gradient). */
+  | { readonly op: 'bernoulli'; readonly x: number; readonly seed: number }
   /** oneHot(argmax(x, axis), length of that axis): a mask of the largest element (no gradient). */
   | { readonly op: 'argmaxMask'; readonly x: number; readonly axis: number }
   /** oneHot of constant int32 indices, in the graph's float dtype. */
@@ -254,7 +341,61 @@ export function runStep(
     case 'branch':
       return branch(values[step.x], step.n);
     case 'gather':
-      return [gather(values[step.x], ints(step.indices, step.indexShape))];
+      return [gather(values[step.x], ints(step.indices, step.indexShape), step.axis ?? 0)];
+    case 'segmentSum':
+      return [segmentSum(values[step.x], ints(step.indices, step.indexShape), step.size, step.axis)];
+    case 'indexAdd':
+      return [indexAdd(values[step.x], step.axis, ints(step.indices, step.indexShape), values[step.source])];
+    case 'embedding':
+      return [embedding(values[step.x], ints(step.ids, step.idShape))];
+    case 'slice':
+      return [slice(values[step.x], step.index)];
+    case 'sliceScatter': {
+      const x = values[step.x];
+      const { starts, steps, lengths, into } = step;
+      return [SliceScatterNode.apply([x], { starts, steps, lengths, shape: x.shape, into })];
+    }
+    case 'concat':
+      return [
+        concat(
+          step.xs.map((i) => values[i]),
+          step.axis,
+        ),
+      ];
+    case 'stack':
+      return [
+        stack(
+          step.xs.map((i) => values[i]),
+          step.axis,
+        ),
+      ];
+    case 'split':
+      return split(values[step.x], step.sizes, step.axis);
+    case 'unbind':
+      return unbind(values[step.x], step.axis);
+    case 'squeeze':
+      return [squeeze(values[step.x], step.axes ?? undefined)];
+    case 'unsqueeze':
+      return [unsqueeze(values[step.x], step.axis)];
+    case 'flatten':
+      return [flatten(values[step.x], step.start, step.end)];
+    case 'permute':
+      return [permute(values[step.x], step.dims)];
+    case 'lstmCell':
+      return lstmCell(values[step.gates], values[step.c]);
+    case 'lstmCellGrad':
+      return LSTMCellGradNode.applyMany(
+        [step.gates, step.c, step.dh, step.dc].map((i) => values[i]),
+        undefined,
+      );
+    case 'gruCell':
+      return [gruCell(values[step.xg], values[step.hg], values[step.h])];
+    case 'gruCellGrad':
+      return GRUCellGradNode.applyMany([step.xg, step.hg, step.h, step.dy].map((i) => values[i]));
+    case 'dropout':
+      return [dropout(values[step.x], step.p, { seed: step.seed })];
+    case 'bernoulli':
+      return [bernoulli(values[step.x], { seed: step.seed })];
     case 'argmaxMask': {
       const x = values[step.x];
       const picks = argmax(x, step.axis);
@@ -352,11 +493,41 @@ export function makeInputs(spec: GraphSpec, place: Place): Tensor[] {
     );
 }
 
-/** Every value of the graph, computed from `inputs` (one tensor per `input` step, in order). */
-export function runSteps(spec: GraphSpec, inputs: readonly Tensor[], place: Place): Tensor[] {
+/** The earlier values a step reads. */
+export function refsOf(step: Step): number[] {
+  switch (step.op) {
+    case 'concat':
+    case 'stack':
+      return [...step.xs];
+    case 'lstmCell':
+      return [step.gates, step.c];
+    case 'lstmCellGrad':
+      return [step.gates, step.c, step.dh, step.dc];
+    case 'gruCell':
+      return [step.xg, step.hg, step.h];
+    case 'gruCellGrad':
+      return [step.xg, step.hg, step.h, step.dy];
+    case 'indexAdd':
+      return [step.x, step.source];
+    default: {
+      const fields = step as Partial<Record<'x' | 'a' | 'b' | 'target' | 'cond', number>>;
+      return [fields.x, fields.a, fields.b, fields.target, fields.cond].filter((r) => r !== undefined);
+    }
+  }
+}
+
+/**
+ * Every value of the graph, computed from `inputs` (one tensor per `input` step, in order). With
+ * `owners`, the index of the step that produced each value is appended to it (a step may give several).
+ */
+export function runSteps(spec: GraphSpec, inputs: readonly Tensor[], place: Place, owners?: number[]): Tensor[] {
   const values: Tensor[] = [];
   let nextInput = 0;
-  for (const step of spec.steps) values.push(...runStep(step, values, place, () => inputs[nextInput++]));
+  spec.steps.forEach((step, s) => {
+    const outputs = runStep(step, values, place, () => inputs[nextInput++]);
+    values.push(...outputs);
+    owners?.push(...outputs.map(() => s));
+  });
   return values;
 }
 

@@ -10,9 +10,9 @@ import type { GraphSpec, Step } from './graph-spec.ts';
 const gpu = await gpuForTests();
 
 /** Random graphs checked per run against central differences (float64 CPU). */
-const CPU_GRAPHS = 200;
+const CPU_GRAPHS = 300;
 /** Random graphs checked per run on WebGPU against the float64 CPU. */
-const GPU_GRAPHS = 60;
+const GPU_GRAPHS = 90;
 /** The WebGPU graphs have longer axes, so kernels span several workgroups. */
 const GPU_SIZES = { maxDim: 24, maxSize: 1500 };
 
@@ -78,6 +78,26 @@ function kindsOf(step: Step): string[] {
       return ['SoftmaxWithLoss'];
     case 'argmaxMask':
       return ['ArgMax', 'OneHot', 'Transpose'];
+    case 'embedding':
+      return ['Gather'];
+    case 'lstmCell':
+      return ['LSTMCell'];
+    case 'lstmCellGrad':
+      return ['LSTMCellGrad'];
+    case 'gruCell':
+      return ['GRUCell'];
+    case 'gruCellGrad':
+      return ['GRUCellGrad'];
+    case 'squeeze':
+    case 'unsqueeze':
+    case 'flatten':
+      return ['Reshape'];
+    case 'permute':
+      return ['Transpose'];
+    case 'dropout':
+      return ['Mul'];
+    case 'bernoulli':
+      return ['Greater'];
     default:
       return [capitalized(step.op)];
   }
@@ -86,7 +106,7 @@ function kindsOf(step: Step): string[] {
 describe('random graphs over every node', () => {
   it('draws graphs that use every node kind @graphgrad/nodes exports', () => {
     const used = new Set(
-      fc.sample(randomGraph(), { numRuns: 100, seed: 6 }).flatMap((spec) => spec.steps.flatMap(kindsOf)),
+      fc.sample(randomGraph(), { numRuns: 200, seed: 6 }).flatMap((spec) => spec.steps.flatMap(kindsOf)),
     );
     const kinds = Object.entries(nodes)
       .filter(([name]) => name.endsWith('Node'))
