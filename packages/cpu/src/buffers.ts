@@ -3,7 +3,7 @@ import ops from 'ndarray-ops';
 import type { DType, TypedArray } from '@graphgrad/core';
 import { allocTypedArray, dtypeOfTypedArray } from '@graphgrad/core';
 import { contiguousStrides, type Shape } from '@graphgrad/core';
-import { freeIfInHeap, HEAP_MIN_BYTES, wasmHeap } from './wasm/heap.ts';
+import { freeIfInHeap, HEAP_MIN_BYTES, heapHolding, wasmHeap } from './wasm/heap.ts';
 
 /** The CPU backend's array: an ndarray view (shape, strides, offset) over a typed array. */
 export type CpuArray = NdArray<TypedArray>;
@@ -45,13 +45,13 @@ export function makeView(data: TypedArray, shape: Shape, stride: readonly number
   }
 }
 
-// NOTE: V8 keeps typed arrays of up to 64 bytes on its heap, but gives each larger one its own
-// off-heap backing store, which costs several times a small kernel (about 1.5 µs for 300 floats
-// against 0.3 µs for a view into an existing buffer). So arrays of up to SMALL_BYTES are carved,
-// zeroed and never reused, from shared slabs; a slab is garbage once no array over it is reachable.
+// NOTE: V8 gives each typed array above 64 bytes its own off-heap backing store, which costs
+// several times a small kernel (about 1.5 µs for 300 floats against 0.3 µs for a view into an
+// existing buffer). So arrays of up to SMALL_BYTES are carved, zeroed and never reused, from shared
+// slabs; a slab is garbage once no array over it is reachable. The smallest arrays come from slabs
+// too, so that the ledger accounts for them per slab (see BufferLedger's groups).
 const SLAB_BYTES = 32768;
 const SMALL_BYTES = 2048;
-const HEAP_BYTES = 64;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
@@ -61,7 +61,7 @@ const VIEWS = { float32: Float32Array, float64: Float64Array, int32: Int32Array 
 /** A zeroed typed array: from a slab when small, on its own buffer otherwise. */
 function allocSmallOrLarge(dtype: DType, size: number): TypedArray {
   const bytes = size * BYTES[dtype];
-  if (bytes <= HEAP_BYTES || bytes > SMALL_BYTES) return allocTypedArray(dtype, size);
+  if (bytes > SMALL_BYTES) return allocTypedArray(dtype, size);
   if (slabUsed + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
@@ -81,9 +81,15 @@ const REUSE_MIN_BYTES = SMALL_BYTES + 1;
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
 const POOL_MAX_PER_SIZE = 64;
 
+/** Buffers of one slab (or one large buffer) handed out and not released. */
+interface Group {
+  outstanding: number;
+}
+
 /**
  * Reference counts of the typed arrays behind CPU arrays: views (transpose, broadcast, reshape)
- * share their parent's buffer, and a buffer counts as live until its last handle is disposed.
+ * share their parent's buffer, and a buffer counts as live until its last handle is disposed, or
+ * until the garbage collector reclaims the memory of one dropped without `dispose()`.
  */
 export class BufferLedger {
   // NOTE: a buffer with no entry has exactly one handle; only buffers shared by views get an
@@ -91,6 +97,15 @@ export class BufferLedger {
   // kernel's cost, as ephemeron tables are expensive for the garbage collector.
   #refs = new WeakMap<TypedArray, number>();
   #live = 0;
+  // NOTE: for the same reason the collector is watched per group, not per array: a group is a slab
+  // of small arrays (keyed by its ArrayBuffer), or one buffer of its own (a large ArrayBuffer, or a
+  // typed array in the wasm heap, whose memory is shared). When a group's memory is reclaimed, the
+  // buffers of it still counted live were dropped without dispose(), and leave the count.
+  #groups = new WeakMap<object, Group>();
+  #collected = new FinalizationRegistry<Group>((group) => {
+    this.#live -= group.outstanding;
+    group.outstanding = 0;
+  });
   // NOTE: released large buffers are kept for reuse: a fresh 4 MB typed array costs about as much as
   // adding two 1e6-float arrays (the allocator zeroes it and the first writes fault its pages in).
   #pool = new Map<string, TypedArray[]>();
@@ -181,6 +196,13 @@ export class BufferLedger {
   /** A contiguous array over `data`, which the ledger now owns. */
   adopt(data: TypedArray, shape: Shape): CpuArray {
     this.#live++;
+    const key = groupKey(data);
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      this.#groups.set(key, (group = { outstanding: 0 }));
+      this.#collected.register(key, group);
+    }
+    group.outstanding++;
     return makeView(data, shape, contiguousStrides(shape), 0);
   }
 
@@ -197,6 +219,7 @@ export class BufferLedger {
     const refs = this.#refs.get(x.data);
     if (refs === undefined) {
       this.#live--;
+      this.#groups.get(groupKey(x.data))!.outstanding--;
       this.#recycle(x.data);
     } else if (refs > 2) this.#refs.set(x.data, refs - 1);
     else this.#refs.delete(x.data);
@@ -205,6 +228,11 @@ export class BufferLedger {
   get live(): number {
     return this.#live;
   }
+}
+
+/** What the collector reclaims with `data`: its ArrayBuffer, unless that is the wasm heap's shared memory. */
+function groupKey(data: TypedArray): object {
+  return data instanceof Float32Array && heapHolding(data) !== null ? data : data.buffer;
 }
 
 /** True when `x` is laid out row-major without gaps, so its elements are data[offset .. offset+size). */

@@ -19,6 +19,8 @@ export class DeviceBuffer {
    * The backend calls it when the last handle goes, then returns the buffer to the clean pool.
    */
   restore: ((record: boolean) => void) | null = null;
+  /** A slab of constants (`ConstantSlabs`): kept until the backend is destroyed, whatever its handles do. */
+  permanent = false;
 
   constructor(
     readonly buffer: GPUBuffer,

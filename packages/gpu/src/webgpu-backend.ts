@@ -19,6 +19,7 @@ import {
 } from '@graphgrad/core';
 import { BufferPool } from './buffer-pool.ts';
 import { CommandBatch } from './command-batch.ts';
+import { ConstantSlabs } from './constants.ts';
 import { acquireDevice, type DeviceRequest } from './device.ts';
 import { DeviceErrors } from './device-errors.ts';
 import { BufferUsage, MAP_READ } from './gpu-flags.ts';
@@ -70,6 +71,8 @@ export interface WebGPUCounters {
   readonly pooledBuffers: number;
   /** Bind groups created: one per distinct binding, so a training loop's later steps create none. */
   readonly bindGroups: number;
+  /** Distinct scalar constants (plain-number operands) held in the constant slabs. */
+  readonly constants: number;
 }
 
 const BYTES_PER_ELEMENT = 4;
@@ -94,6 +97,7 @@ export class WebGPUBackend implements Backend {
   readonly #pool: BufferPool;
   readonly #staging: BufferPool;
   readonly #arena: UniformArena;
+  readonly #constants: ConstantSlabs;
   readonly #batch: CommandBatch;
   readonly #pipelines: PipelineCache;
   readonly #errors: DeviceErrors;
@@ -110,6 +114,7 @@ export class WebGPUBackend implements Backend {
     this.#pool = new BufferPool(device, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, maxPooled);
     this.#staging = new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, maxPooled);
     this.#arena = new UniformArena(device);
+    this.#constants = new ConstantSlabs(device);
     this.#errors = new DeviceErrors(device);
     this.#pipelines = new PipelineCache(device);
     this.#batch = new CommandBatch(device, this.#arena, Math.max(1, options.dispatchesPerSubmit ?? 64), () => {
@@ -291,6 +296,7 @@ export class WebGPUBackend implements Backend {
   #release(x: GpuArray): void {
     if (!x.markReleased()) return;
     const storage = x.storage;
+    if (storage.permanent) return;
     storage.refs--;
     if (storage.refs !== 0) return;
     const usable = this.#errors.unusable === null;
@@ -364,7 +370,14 @@ export class WebGPUBackend implements Backend {
 
   /** A new array of `shape` with every element `value` (float32 or int32). */
   fill(shape: Shape, value: number, dtype: DType): BackendArray {
-    return fill(this.#context, 'fill', shape, value, this.#holdable('fill', dtype));
+    const to = this.#holdable('fill', dtype);
+    if (shape.length === 0) {
+      // a scalar (a plain-number operand) shares its constant's slot: nothing to release
+      this.#errors.assertUsable('fill');
+      const slot = this.#constants.slot(value, to);
+      if (slot !== null) return new GpuArray(this, [], to, slot.storage, [], slot.offset);
+    }
+    return fill(this.#context, 'fill', shape, value, to);
   }
 
   /**
@@ -477,6 +490,7 @@ export class WebGPUBackend implements Backend {
       pipelines: this.#pipelines.size,
       pooledBuffers: this.#pool.pooled,
       bindGroups: this.#batch.bindGroupsCreated,
+      constants: this.#constants.size,
     };
   }
 
@@ -512,6 +526,7 @@ export class WebGPUBackend implements Backend {
     this.#pool.destroyAll();
     this.#staging.destroyAll();
     this.#arena.destroy();
+    this.#constants.destroy();
     if (this.#ownsDevice) this.device.destroy();
   }
 }

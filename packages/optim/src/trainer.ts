@@ -1,6 +1,11 @@
 import {
   ArgumentError,
+  BackendError,
+  describeValue,
+  DTypeError,
   Generator,
+  isFloatDType,
+  isTensor,
   formatShape,
   keep,
   noGrad,
@@ -103,6 +108,17 @@ export interface FitOptions {
   metrics?: Readonly<Record<string, LossFunction>>;
   /** Called after each epoch with its report (also kept in `history`), and awaited. */
   onEpoch?: (report: EpochReport, trainer: Trainer) => void | Promise<void>;
+  /**
+   * The number of classes of int32 class-index targets, checked before the first step: every
+   * target must lie in [0, classes). By default it is the last axis of the model's output (a
+   * `Module` with a loss, or a model with `predict(x)`) when that output has one more axis than the
+   * targets; otherwise only negative targets are refused.
+   */
+  classes?: number;
+  /** A target value the loss leaves out (as `crossEntropy`'s `ignoreIndex`), let through by the check. */
+  ignoreIndex?: number;
+  /** Refuse the data, before the first step, when a float input or target holds NaN or ±Inf (default false). */
+  checkFinite?: boolean;
 }
 
 /** What one epoch of `fit` gave. */
@@ -128,6 +144,8 @@ interface Fitted {
   loss(x: Tensor, t: Tensor, output?: Tensor): Tensor;
   /** The model's output, when it has one apart from the loss. */
   output?(x: Tensor): Tensor;
+  /** A book model's class scores (its `predict`), for the check of class-index targets. */
+  scores?(x: Tensor): Tensor;
   setTraining(mode: boolean): void;
 }
 
@@ -207,8 +225,15 @@ export class Trainer {
       if (!Number.isInteger(value) || value < 1)
         throw new ArgumentError(`Trainer.fit: ${name} must be a positive integer, got ${value}`);
     }
-    checkRows('x', x, 't', t);
-    if (validation !== undefined) checkRows('validation.x', validation.x, 'validation.t', validation.t);
+    const { classes, ignoreIndex, checkFinite = false } = options;
+    if (classes !== undefined && (!Number.isInteger(classes) || classes < 1))
+      throw new ArgumentError(`Trainer.fit: classes must be a positive integer, got ${classes}`);
+    if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex))
+      throw new ArgumentError(`Trainer.fit: ignoreIndex must be an integer, got ${ignoreIndex}`);
+    const sets: DataSet[] = [{ x, t, xName: 'x', tName: 't' }];
+    if (validation !== undefined)
+      sets.push({ x: validation.x, t: validation.t, xName: 'validation.x', tName: 'validation.t' });
+    for (const set of sets) checkData(set, this.#fitted.params);
     if (Object.keys(metrics).length > 0 && this.#fitted.output === undefined)
       throw new ArgumentError(
         "Trainer.fit: metrics need the model's output: build the Trainer with a Module and a loss",
@@ -223,6 +248,12 @@ export class Trainer {
     const progress = options.progress ?? defaultProgress();
     const fitted = this.#fitted;
     const params = [...new Set(fitted.params)];
+    // Every check reads the data back at most once, before the first step: a refused fit changes nothing.
+    const labels = await readLabels(sets, ignoreIndex);
+    if (classes !== undefined) for (const l of labels) checkLabels(l, classes, ignoreIndex, 'classes');
+    if (checkFinite) for (const set of sets) await checkFiniteData(set);
+    // Without `classes`, the labels' upper bound waits for the model's output in the first iteration.
+    let pendingLabels = classes === undefined && labels.length > 0 ? labels : null;
     this.evalInterval = evalInterval;
 
     // The running sums of the losses since the last report and over the epoch, kept on the device.
@@ -239,8 +270,21 @@ export class Trainer {
         for (let iter = 0; iter < maxIters; iter++) {
           [lossSum, epochSum] = tidy(() => {
             const picks = tensor(order.subarray(iter * batchSize, (iter + 1) * batchSize), { backend: x.backend });
+            const xb = gather(x, picks);
+            const tb = gather(t, picks);
+            const output = fitted.output?.(xb);
+            if (pendingLabels !== null) {
+              const scores = output ?? (fitted.scores === undefined ? undefined : noGrad(() => fitted.scores!(xb)));
+              // class scores have the targets' shape and a class axis
+              if (scores !== undefined && scores.rank === tb.rank + 1) {
+                const found = scores.shape[scores.rank - 1];
+                for (const l of pendingLabels) checkLabels(l, found, ignoreIndex, 'output');
+              }
+              pendingLabels = null;
+            }
+            const loss = fitted.loss(xb, tb, output);
+            // zeroed only now, so that a forward that throws leaves the gradients as they were
             this.optimizer.zeroGrad();
-            const loss = fitted.loss(gather(x, picks), gather(t, picks));
             loss.backward();
             if (maxGrad !== undefined)
               clipGrads(
@@ -365,11 +409,97 @@ function accumulate(sum: Tensor | null, loss: Tensor): Tensor {
   return keep(sum === null ? loss.detach() : sum.assign(add(sum, loss)));
 }
 
-function checkRows(xName: string, x: Tensor, tName: string, t: Tensor): void {
+/** Inputs and targets of one kind (training or validation), with the names the errors use. */
+interface DataSet {
+  readonly x: Tensor;
+  readonly t: Tensor;
+  readonly xName: string;
+  readonly tName: string;
+}
+
+/** int32 targets read back once, with their name. */
+interface Labels {
+  readonly name: string;
+  readonly values: Int32Array;
+}
+
+/** Rows, dtypes and backend of `x` and `t`, which the model's parameters fix. */
+function checkData({ x, t, xName, tName }: DataSet, params: readonly Tensor[]): void {
+  for (const [name, value] of [
+    [xName, x],
+    [tName, t],
+  ] as const) {
+    if (!isTensor(value)) throw new ArgumentError(`Trainer.fit: ${name} must be a Tensor, got ${describeValue(value)}`);
+  }
   if (x.rank < 1 || t.rank < 1 || x.shape[0] !== t.shape[0]) {
     throw new ShapeError(
       `Trainer.fit: ${xName} ${formatShape(x.shape)} and ${tName} ${formatShape(t.shape)} must have the same number of rows`,
     );
+  }
+  const backend = params[0]?.backend;
+  const floats = new Set(params.map((p) => p.dtype).filter(isFloatDType));
+  for (const [name, value] of [
+    [xName, x],
+    [tName, t],
+  ] as const) {
+    if (backend !== undefined && value.backend !== backend)
+      throw new BackendError(`Trainer.fit: ${name} is on another backend than the model's parameters`);
+    if (isFloatDType(value.dtype) && floats.size === 1 && !floats.has(value.dtype)) {
+      throw new DTypeError(
+        `Trainer.fit: ${name} is ${value.dtype}, the model's parameters are ${[...floats][0]}; cast the data first`,
+      );
+    }
+  }
+}
+
+/** The int32 targets of each set, read back once; refuses a negative one that is not `ignoreIndex`. */
+async function readLabels(sets: readonly DataSet[], ignoreIndex: number | undefined): Promise<Labels[]> {
+  const labels: Labels[] = [];
+  for (const { t, tName } of sets) {
+    if (t.dtype !== 'int32') continue;
+    const values = (await t.data()) as Int32Array;
+    const found = { name: tName, values };
+    checkLabels(found, Infinity, ignoreIndex, 'classes');
+    labels.push(found);
+  }
+  return labels;
+}
+
+/** Throws an `ArgumentError` for the first target outside [0, classes) that is not `ignoreIndex`. */
+function checkLabels(
+  { name, values }: Labels,
+  classes: number,
+  ignoreIndex: number | undefined,
+  source: 'classes' | 'output',
+): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if ((v < 0 || v >= classes) && v !== ignoreIndex) {
+      const range = classes === Infinity ? '[0, ∞)' : `[0, ${classes})`;
+      const why = source === 'output' ? ` (the last axis of the model's output)` : '';
+      const skip =
+        ignoreIndex === undefined
+          ? '; pass ignoreIndex if the loss leaves it out'
+          : ` and is not ignoreIndex (${ignoreIndex})`;
+      throw new ArgumentError(
+        `Trainer.fit: ${name} holds class index ${v} at element ${i}, outside ${range}${why}${skip}`,
+      );
+    }
+  }
+}
+
+/** Throws an `ArgumentError` for the first NaN or ±Inf of a float `x` or `t`. */
+async function checkFiniteData({ x, t, xName, tName }: DataSet): Promise<void> {
+  for (const [name, value] of [
+    [xName, x],
+    [tName, t],
+  ] as const) {
+    if (!isFloatDType(value.dtype)) continue;
+    const values = await value.data();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]))
+        throw new ArgumentError(`Trainer.fit: ${name} holds ${values[i]} at element ${i}; checkFinite refuses it`);
+    }
   }
 }
 
@@ -388,5 +518,11 @@ function fittedModel(model: TrainableModel | Module<[Tensor], Tensor>, loss: Los
     };
   }
   const book = model;
-  return { params: book.params, loss: (x, t) => book.forward(x, t), setTraining };
+  const predict: unknown = (book as { predict?: unknown }).predict;
+  return {
+    params: book.params,
+    loss: (x, t) => book.forward(x, t),
+    ...(typeof predict === 'function' ? { scores: (x: Tensor) => predict.call(book, x) as Tensor } : {}),
+    setTraining,
+  };
 }

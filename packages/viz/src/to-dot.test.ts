@@ -2,6 +2,7 @@ import { ArgumentError, GraphFreedError, noGrad, randn, tensor, zeros, type Tens
 import {
   Affine,
   branch,
+  gather,
   matmul,
   mul,
   oneHot,
@@ -92,6 +93,23 @@ describe('toDot', () => {
     expect(bare).toContain('label="output\\n[1,3]"');
     expect(bare).toContain('rankdir="TB"');
     expect(bare).not.toContain('float64');
+  });
+
+  it('labels int32 tensors int32: indices, labels and a number constant beside them', () => {
+    const x = randn([4, 3], { seed: 1, requiresGrad: true });
+    const idx = tensor([0, 2], { dtype: 'int32' });
+    const t = tensor([1, 0], { dtype: 'int32' });
+    const picked = gather(x, idx);
+    const dot = toDot(softmaxWithLoss(picked, t), { names: { x, idx, picked } });
+    expect(linesWith(dot, 'label="idx\\n[2] int32"')).toHaveLength(1);
+    expect(linesWith(dot, 'label="x\\n[4,3] float32"')).toHaveLength(1);
+    expect(linesWith(dot, 'label="picked\\n[2,3] float32"')).toHaveLength(1);
+    // the edge from the indices is dashed: they receive no gradient
+    expect(dot).toMatch(/leaf\d+ -> op\d+ \[style="dashed"/);
+    expect(linesWith(dot, 'int32')).toHaveLength(1);
+    // an int32 leaf of one element shows its value and its dtype
+    const scaled = mul(x, gather(x, tensor(1, { dtype: 'int32' })));
+    expect(toDot(scaled)).toContain('label="1\\n[] int32"');
   });
 
   it('draws several outputs in one picture and a leaf on its own', () => {

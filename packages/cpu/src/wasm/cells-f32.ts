@@ -1,6 +1,6 @@
 import { copyOut } from './copy-out.ts';
 import { heapHolding, placeInHeap, releasePlaced } from './heap.ts';
-import { simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
+import { releaseScratch, simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
 
 /** One contiguous float32 operand: `length` elements of `data` from `offset`. */
 interface Operand {
@@ -53,6 +53,7 @@ export function cellF32Wasm(
   inputs.forEach((x, i) => mem.set(x.data.subarray(x.offset, x.offset + x.length), at[i]));
   call(k, name, [...at.map((a) => a * 4), next * 4], n, h);
   copyOut(out, 0, mem, next, out.length);
+  releaseScratch(k);
   return true;
 }
 

@@ -3,7 +3,7 @@ import { GEMM_KC, GEMM_MC, GEMM_MR, GEMM_NC, GEMM_NR, GEMM_SCRATCH_BYTES } from 
 import { THREAD_MIN_MACS } from '../tiers.ts';
 import { heapThreadPool } from './heap-threads.ts';
 import { placeInHeap, releasePlaced, wasmHeap, type WasmHeap } from './heap.ts';
-import { simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
+import { releaseScratch, simdKernels, simdMemory, type SimdKernels } from './simd-kernels.ts';
 
 /**
  * A float32 matrix operand: element (i, j) is `data[offset + i·rowStride + j·colStride]`, so a
@@ -194,6 +194,7 @@ function gemmInScratch(
     // NOTE: a short output is copied element by element: a subarray and a set() cost more than it.
     for (let i = 0; i < m * n; i++) out[outAt + i] = mem[i];
   } else copyOut(out, outAt, mem, 0, m * n);
+  releaseScratch(kern);
   return true;
 }
 

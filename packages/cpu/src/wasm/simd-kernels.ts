@@ -396,9 +396,29 @@ export function instantiateKernels(module: WebAssembly.Module, memory: WebAssemb
 export function simdKernels(): SimdKernels | null {
   if (disabled) return null;
   if (kernels !== undefined) return kernels;
-  const module = compileSimdModule({ fma: relaxedSimdSupported() });
-  kernels = module === null ? null : instantiateKernels(module, new WebAssembly.Memory({ initial: 1 }));
+  if (compiled === undefined) compiled = compileSimdModule({ fma: relaxedSimdSupported() });
+  kernels = compiled === null ? null : instantiateKernels(compiled, new WebAssembly.Memory({ initial: 1 }));
   return kernels;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * Scratch memory kept between calls. A wasm memory cannot shrink, so a call that grew it past this
+ * gives it back (`releaseScratch`): the next call instantiates the kernels again over a new memory.
+ */
+export const SCRATCH_KEEP_BYTES = 16 * 1024 * 1024;
+
+/** Called when a caller of `simdMemory` is done with it: drops a memory grown past `SCRATCH_KEEP_BYTES`. */
+export function releaseScratch(k: SimdKernels): void {
+  if (k !== kernels || k.memory.buffer.byteLength <= SCRATCH_KEEP_BYTES) return;
+  kernels = undefined;
+  memoryView = null;
+}
+
+/** Bytes of the SIMD kernels' scratch memory now (0 before their first use); for tests. */
+export function scratchBytes(): number {
+  return kernels == null ? 0 : kernels.memory.buffer.byteLength;
 }
 
 // The float32 view of the kernels' memory, made again only when growing replaced its buffer (a

@@ -1,6 +1,6 @@
 import { copyOut } from './copy-out.ts';
 import { heapHolding, placeInHeap, releasePlaced, type WasmHeap } from './heap.ts';
-import { simdKernels, simdMemory } from './simd-kernels.ts';
+import { releaseScratch, simdKernels, simdMemory } from './simd-kernels.ts';
 import { STATS_FLOATS } from './softmax-body.ts';
 
 /** Floats of a chunk of rows copied through scratch memory (at least one row): stays in the L2 cache. */
@@ -37,6 +37,7 @@ export function softmaxF32Wasm(
     k.softmax(0, 0, n / cols, cols);
     copyOut(out, r * cols, mem, 0, n);
   }
+  releaseScratch(k);
   return true;
 }
 
@@ -72,6 +73,7 @@ export function softmaxCrossEntropyF32Wasm(
     k.softmaxStats(0, targetAt * 4, statsAt * 4, count, cols);
     finishRows(out, r, mem, statsAt, count);
   }
+  releaseScratch(k);
   return true;
 }
 
