@@ -1,3 +1,4 @@
+import { requireFunction } from './arguments.ts';
 import type { Backend, BackendArray } from './backend.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { isFloatDType } from './dtype.ts';
@@ -258,6 +259,7 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * });
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  requireFunction('detectAnomaly', fn);
   enter();
   let result: T;
   try {

@@ -1,5 +1,10 @@
+import { ArgumentError } from './errors.ts';
+
 /** The longest quotation of user input an error message carries. */
 const QUOTE_LIMIT = 60;
+
+/** The longest quotation a caller may ask for: a message stays readable. */
+const MAX_LIMIT = 500;
 
 /**
  * A value as an error message quotes it: short, whatever it is (a Symbol, a BigInt, a function, a
@@ -11,6 +16,10 @@ const QUOTE_LIMIT = 60;
  * describeValue({ lr: 0.1 });     // '{"lr":0.1}'
  */
 export function describeValue(value: unknown, limit = QUOTE_LIMIT): string {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new ArgumentError(
+      `describeValue: limit must be an integer in [1, ${MAX_LIMIT}], got ${describeValue(limit)}`,
+    );
   const cut = (text: string): string => (text.length > limit ? `${text.slice(0, limit)}…` : text);
   switch (typeof value) {
     case 'string':
@@ -33,6 +42,16 @@ export function describeValue(value: unknown, limit = QUOTE_LIMIT): string {
   if (value === null) return 'null';
   if (ArrayBuffer.isView(value))
     return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<number>).length} elements`;
+  // An instance of a class that says what it is (a Tensor: `Tensor #3 [2, 3] float32`) by its own words.
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== null && proto !== Object.prototype && proto !== Array.prototype) {
+      const text: unknown = (value as { toString(): unknown }).toString();
+      if (typeof text === 'string' && !text.startsWith('[object ')) return cut(text);
+    }
+  } catch {
+    // A toString that throws: quote the value as data below.
+  }
   try {
     const seen = new WeakSet<object>();
     const json = JSON.stringify(value, (_key, v: unknown) => {

@@ -1,3 +1,6 @@
+import { requireCount } from './arguments.ts';
+import { describeValue } from './describe-value.ts';
+import { DTypeError } from './errors.ts';
 /** The element types a tensor can hold. `int32` is for labels and indices and is never differentiated. */
 export type DType = 'float32' | 'float64' | 'int32';
 
@@ -28,6 +31,9 @@ const CONSTRUCTORS = {
 
 /** Allocates a zero-filled typed array of `dtype` with `length` elements. */
 export function allocTypedArray<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+  if (!isDType(dtype))
+    throw new DTypeError(`allocTypedArray: dtype must be 'float32', 'float64' or 'int32', got ${describeValue(dtype)}`);
+  requireCount('allocTypedArray', length, 'length');
   return new CONSTRUCTORS[dtype](length) as TypedArrayFor[D];
 }
 
@@ -40,7 +46,10 @@ export function toTypedArray<D extends DType>(dtype: D, values: ArrayLike<number
 export function dtypeOfTypedArray(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
-  return 'int32';
+  if (data instanceof Int32Array) return 'int32';
+  throw new DTypeError(
+    `dtypeOfTypedArray: data must be a Float32Array, Float64Array or Int32Array, got ${describeValue(data)}`,
+  );
 }
 
 /** True for the dtypes that can carry a gradient. */

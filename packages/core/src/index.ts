@@ -89,12 +89,14 @@ export { keep, Scoped, tidy } from './scope.ts';
 export { observeTape, tapeObserver, type TapeObserver } from './tape-observer.ts';
 export { AddNode } from './tape-ops/add.ts';
 export { AliasNode } from './tape-ops/alias.ts';
-export { broadcastTo, BroadcastToNode, sumTo, SumToNode } from './tape-ops/broadcast.ts';
+export { broadcastTo, sumTo } from './tape-ops/broadcast-api.ts';
+export { BroadcastToNode, SumToNode } from './tape-ops/broadcast.ts';
 export {
   broadcastable,
   broadcastAxes,
   broadcastShapes,
   broadcastsTo,
+  checkShape,
   contiguousStrides,
   formatShape,
   normalizeAxes,

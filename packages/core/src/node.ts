@@ -1,4 +1,6 @@
 import type { Backend, BackendArray, Kernels } from './backend.ts';
+import { requireFunction } from './arguments.ts';
+import { describeValue } from './describe-value.ts';
 import { ArgumentError, BackendError, ModifiedInPlaceError } from './errors.ts';
 import { runComposedForward, runKernelForward } from './forward.ts';
 import { isGradEnabled } from './grad-mode.ts';
@@ -441,6 +443,18 @@ function finishRun(
 
 /** Declares a node kind from its spec. See `NodeSpec`. */
 export function defineNode<Attrs = void>(spec: NodeSpec<Attrs>): NodeKind<Attrs> {
+  const given: unknown = spec;
+  if (given === null || typeof given !== 'object')
+    throw new ArgumentError(`defineNode: spec must be an object, got ${describeValue(given)}`);
+  if (typeof spec.kind !== 'string' || spec.kind === '' || spec.kind.length > 100)
+    throw new ArgumentError(`defineNode: kind must be a name, got ${describeValue(spec.kind)}`);
+  const inputs: unknown = spec.inputs;
+  if (!Array.isArray(inputs) || !inputs.every((i) => typeof i === 'string'))
+    throw new ArgumentError(`defineNode: ${spec.kind}'s inputs must be a list of names, got ${describeValue(inputs)}`);
+  for (const key of ['forward', 'compose', 'backward'] as const) {
+    const rule: unknown = (spec as unknown as Record<string, unknown>)[key];
+    if (rule !== undefined) requireFunction('defineNode', rule, `${spec.kind}'s ${key}`);
+  }
   if (spec.inputs.length === 0) throw new ArgumentError(`defineNode: ${spec.kind} needs at least one input`);
   if ((spec.forward === undefined) === (spec.compose === undefined)) {
     throw new ArgumentError(

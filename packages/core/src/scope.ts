@@ -1,3 +1,5 @@
+import { requireFunction } from './arguments.ts';
+import { describeValue } from './describe-value.ts';
 import { ArgumentError } from './errors.ts';
 
 /**
@@ -82,6 +84,8 @@ export function untrack(t: Scoped): void {
  * const kept = tidy(() => keep(mul(x, 2)));
  */
 export function keep<T extends Scoped>(t: T): T {
+  if (!(t instanceof Scoped))
+    throw new ArgumentError(`keep: t must be a Tensor (or another Scoped), got ${describeValue(t)}`);
   untrack(t);
   return t;
 }
@@ -126,6 +130,7 @@ function disposeAll(scope: Scope): void {
  * }); // intermediates are freed
  */
 export function tidy<T>(fn: () => T): T {
+  requireFunction('tidy', fn);
   const scope = new Scope();
   stack.push(scope);
   innermost = scope;

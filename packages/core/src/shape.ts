@@ -1,3 +1,4 @@
+import { requireCount, requireNumbers } from './arguments.ts';
 import { describeValue } from './describe-value.ts';
 import { ArgumentError, AxisError, ShapeError } from './errors.ts';
 
@@ -6,6 +7,7 @@ export type Shape = readonly number[];
 
 /** Number of elements of a tensor of `shape` (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
+  requireNumbers('sizeOf', shape, 'shape');
   let n = 1;
   for (const d of shape) n *= d;
   return n;
@@ -13,11 +15,14 @@ export function sizeOf(shape: Shape): number {
 
 /** Formats a shape the way messages show it: `[30,2]`. */
 export function formatShape(shape: Shape): string {
+  requireNumbers('formatShape', shape, 'shape');
   return `[${shape.join(',')}]`;
 }
 
 /** True when both shapes have the same rank and lengths. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
+  requireNumbers('shapesEqual', a, 'a');
+  requireNumbers('shapesEqual', b, 'b');
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -44,6 +49,7 @@ export function checkShape(op: string, shape: unknown): asserts shape is Shape {
 
 /** Row-major strides of a contiguous array of `shape`. */
 export function contiguousStrides(shape: Shape): number[] {
+  requireNumbers('contiguousStrides', shape, 'shape');
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -64,6 +70,17 @@ export function contiguousStrides(shape: Shape): number[] {
  * reshapeStrides([3, 2], [1, 3], [6]);           // null: a transpose read flat needs a copy
  */
 export function reshapeStrides(shape: Shape, strides: readonly number[], newShape: Shape): number[] | null {
+  checkShape('reshapeStrides', shape);
+  checkShape('reshapeStrides', newShape);
+  requireNumbers('reshapeStrides', strides, 'strides');
+  if (strides.length !== shape.length)
+    throw new ShapeError(
+      `reshapeStrides: ${strides.length} strides for the ${shape.length} axes of ${formatShape(shape)}`,
+    );
+  if (sizeOf(shape) !== sizeOf(newShape))
+    throw new ShapeError(
+      `reshapeStrides: ${formatShape(shape)} and ${formatShape(newShape)} hold different numbers of elements`,
+    );
   const out = new Array<number>(newShape.length).fill(0);
   const empty = sizeOf(shape) === 0;
   if (!empty) {
@@ -106,6 +123,8 @@ export function reshapeStrides(shape: Shape, strides: readonly number[], newShap
  * one of them 1. Throws a `ShapeError` naming `op` and both shapes otherwise.
  */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  requireNumbers(op, a, 'a shape');
+  requireNumbers(op, b, 'a shape');
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   // NOTE: the missing leading axes are tested by index: reading a[-1] is a property lookup that
@@ -125,6 +144,8 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /** True when `from` broadcasts to exactly `to`. */
 export function broadcastsTo(from: Shape, to: Shape): boolean {
+  requireNumbers('broadcastsTo', from, 'from');
+  requireNumbers('broadcastsTo', to, 'to');
   if (from.length > to.length) return false;
   const lead = to.length - from.length;
   for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[lead + i]) return false;
@@ -139,6 +160,8 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
  * broadcastable([2, 3], [2]);    // false
  */
 export function broadcastable(a: Shape, b: Shape): boolean {
+  requireNumbers('broadcastable', a, 'a');
+  requireNumbers('broadcastable', b, 'b');
   const rank = Math.max(a.length, b.length);
   for (let i = 1; i <= rank; i++) {
     const da = i <= a.length ? a[a.length - i] : 1;
@@ -150,6 +173,7 @@ export function broadcastable(a: Shape, b: Shape): boolean {
 
 /** Resolves a possibly negative axis against `rank`, throwing an `AxisError` that names `op`. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
+  requireCount(op, rank, 'rank');
   if (typeof axis !== 'number' || !Number.isInteger(axis)) {
     throw new AxisError(`${op}: an axis is an integer, got ${describeValue(axis)}`);
   }
@@ -161,6 +185,7 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 
 /** Resolves a list of axes (or all axes when undefined), sorted, rejecting duplicates. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+  requireCount(op, rank, 'rank');
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new AxisError(`${op}: axes are an integer or a list of integers, got ${describeValue(axes)}`);
@@ -174,6 +199,8 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
 
 /** The shape left after reducing `axes` of `shape`, with the reduced axes kept as 1 or dropped. */
 export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  requireNumbers('reducedShape', shape, 'shape');
+  requireNumbers('reducedShape', axes, 'axes');
   const out: number[] = [];
   shape.forEach((d, i) => {
     if (!axes.includes(i)) out.push(d);
@@ -187,6 +214,8 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
  * back to `to`, and whether the leading axes must then be dropped.
  */
 export function broadcastAxes(from: Shape, to: Shape): number[] {
+  requireNumbers('broadcastAxes', from, 'from');
+  requireNumbers('broadcastAxes', to, 'to');
   const lead = from.length - to.length;
   const axes: number[] = [];
   for (let i = 0; i < from.length; i++) {

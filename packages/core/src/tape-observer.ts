@@ -1,3 +1,5 @@
+import { describeValue } from './describe-value.ts';
+import { ArgumentError } from './errors.ts';
 import type { GraphNode, NodeSpec } from './node.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -43,6 +45,16 @@ export function tapeObserver(): TapeObserver | null {
  * observeTape(previous);
  */
 export function observeTape(observer: TapeObserver | null): TapeObserver | null {
+  const given: unknown = observer;
+  if (given !== null && (typeof given !== 'object' || Array.isArray(given)))
+    throw new ArgumentError(`observeTape: observer must be an object or null, got ${describeValue(given)}`);
+  if (given !== null) {
+    for (const hook of ['callSite', 'forward', 'backward', 'gradient'] as const) {
+      const f: unknown = (given as Record<string, unknown>)[hook];
+      if (f !== undefined && typeof f !== 'function')
+        throw new ArgumentError(`observeTape: observer.${hook} must be a function, got ${describeValue(f)}`);
+    }
+  }
   const previous = installed;
   installed = observer;
   return previous;

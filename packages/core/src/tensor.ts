@@ -20,7 +20,9 @@ export interface TensorOrigin {
 /**
  * The operations a tensor has as methods (`x.matmul(W).add(b).tanh()`). Empty here: the package
  * of the operations, `@graphgrad/nodes`, declares them (declaration merging) and adds them to
- * `Tensor.prototype` when it is imported, so core depends on no operation.
+ * `Tensor.prototype` when it is imported, so core depends on no operation. Each method is the
+ * function of the same name with the tensor as its first argument (`x.add(y)` is `add(x, y)`); the
+ * list is in docs/ops.md.
  *
  * @example
  * const loss = x.matmul(W).add(b).tanh().sum();
@@ -128,10 +130,7 @@ export class Tensor extends Scoped {
 
   /** The same, synchronously; only on backends that can read without waiting (the CPU). */
   dataSync(): TypedArray {
-    if (this.backend.readSync === undefined) {
-      throw new BackendError(`dataSync: the ${this.backend.name} backend reads asynchronously; use await data()`);
-    }
-    return this.backend.readSync(this.array);
+    return this.#readSync('dataSync', 'data');
   }
 
   /** The value of a one-element tensor. */
@@ -143,7 +142,15 @@ export class Tensor extends Scoped {
   /** The value of a one-element tensor, synchronously (CPU). */
   itemSync(): number {
     this.#checkOneElement('itemSync');
-    return this.dataSync()[0];
+    return this.#readSync('itemSync', 'item')[0];
+  }
+
+  /** The values, read synchronously; a backend that reads asynchronously refuses, naming `op`. */
+  #readSync(op: string, asyncName: string): TypedArray {
+    if (this.backend.readSync === undefined) {
+      throw new BackendError(`${op}: the ${this.backend.name} backend reads asynchronously; use await ${asyncName}()`);
+    }
+    return this.backend.readSync(this.array);
   }
 
   /** The values as nested arrays, like numpy's `tolist()`. */

@@ -1,4 +1,5 @@
-import { ArgumentError, Generator } from '@graphgrad/core';
+import { ArgumentError, describeValue, Generator } from '@graphgrad/core';
+import { requireOptions } from './arguments.ts';
 
 /** Options of `generateAddition` and `generateDates`. */
 export interface GenerateOptions {
@@ -25,9 +26,14 @@ const DISTINCT_PROBLEMS = (LIMIT * (LIMIT + 1)) / 2;
  * train.x.shape; // [45000, 7]
  */
 export function generateAddition(count: number, options: GenerateOptions = {}): string {
+  requireOptions('generateAddition', options);
   const { seed = 1984 } = options;
+  if (!Number.isSafeInteger(seed))
+    throw new ArgumentError(`generateAddition: seed must be an integer, got ${describeValue(seed)}`);
   if (!Number.isInteger(count) || count < 0 || count > DISTINCT_PROBLEMS)
-    throw new ArgumentError(`generateAddition: count must be an integer in [0, ${DISTINCT_PROBLEMS}], got ${count}`);
+    throw new ArgumentError(
+      `generateAddition: count must be an integer in [0, ${DISTINCT_PROBLEMS}], got ${describeValue(count)}`,
+    );
   const generator = new Generator(seed);
   const number = (): number => generator.int(10 ** (1 + generator.int(MAX_DIGITS)));
   const seen = new Set<number>();

@@ -1,4 +1,4 @@
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
 import { rankWords, wordId, wordRows, type WordSimilarity } from './word-ranking.ts';
 
@@ -24,7 +24,7 @@ export function analogy(
   top = 5,
 ): WordSimilarity[] {
   if (!Number.isInteger(top) || top < 0)
-    throw new ArgumentError(`analogy: top must be a non-negative integer, got ${top}`);
+    throw new ArgumentError(`analogy: top must be a non-negative integer, got ${describeValue(top)}`);
   const rows = wordRows('analogy', idToWord, wordMatrix);
   const [rowA, rowB, rowC] = (
     [

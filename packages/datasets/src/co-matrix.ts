@@ -1,6 +1,7 @@
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
 import { checkWordIds } from './word-ids.ts';
+import { requireCorpus } from './arguments.ts';
 
 /**
  * The book's `create_co_matrix` (chapter 2): the co-occurrence matrix, [vocabSize, vocabSize],
@@ -11,8 +12,9 @@ import { checkWordIds } from './word-ids.ts';
  * C.data.subarray(7, 14); // Int32Array [1, 0, 1, 0, 1, 1, 0]  (the row of 'say')
  */
 export function createCoMatrix(corpus: Int32Array, vocabSize: number, windowSize = 1): ShapedArray<Int32Array> {
+  requireCorpus('createCoMatrix', corpus);
   if (!Number.isInteger(windowSize) || windowSize < 1)
-    throw new ArgumentError(`createCoMatrix: windowSize must be a positive integer, got ${windowSize}`);
+    throw new ArgumentError(`createCoMatrix: windowSize must be a positive integer, got ${describeValue(windowSize)}`);
   checkWordIds('createCoMatrix', 'corpus', corpus, vocabSize);
   const counts = new Int32Array(vocabSize * vocabSize);
   corpus.forEach((word, position) => {

@@ -1,5 +1,6 @@
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
+import { requireCorpus } from './arguments.ts';
 
 /** The training pairs of a CBOW model: each target word and the words around it. */
 export interface ContextsTarget {
@@ -20,8 +21,11 @@ export interface ContextsTarget {
  * target; // Int32Array [1, 2, 3, 4, 1, 5]
  */
 export function createContextsTarget(corpus: Int32Array, windowSize = 1): ContextsTarget {
+  requireCorpus('createContextsTarget', corpus);
   if (!Number.isInteger(windowSize) || windowSize < 1)
-    throw new ArgumentError(`createContextsTarget: windowSize must be a positive integer, got ${windowSize}`);
+    throw new ArgumentError(
+      `createContextsTarget: windowSize must be a positive integer, got ${describeValue(windowSize)}`,
+    );
   const count = Math.max(0, corpus.length - 2 * windowSize);
   const width = 2 * windowSize;
   const contexts = new Int32Array(count * width);

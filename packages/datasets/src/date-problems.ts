@@ -1,5 +1,6 @@
-import { ArgumentError, Generator } from '@graphgrad/core';
+import { ArgumentError, describeValue, Generator } from '@graphgrad/core';
 import type { GenerateOptions } from './addition-problems.ts';
+import { requireOptions } from './arguments.ts';
 
 const MONTHS = [
   'January',
@@ -23,6 +24,8 @@ const MILLISECONDS_A_DAY = 86_400_000;
 // 29 = 'Wednesday, September 27, 1995'.length; 11 = '_1994-09-27'.length.
 const QUESTION_WIDTH = 29;
 const ANSWER_WIDTH = 11;
+/** The most dates one call writes: their lines (41 characters each) must fit in one JavaScript string. */
+const MAX_DATES = 10_000_000;
 
 /** The four en-US date formats the file uses: short (M/d/yy), medium, long and full. */
 const FORMATS: readonly ((date: Date) => string)[] = [
@@ -44,9 +47,14 @@ const FORMATS: readonly ((date: Date) => string)[] = [
  * train.x.shape; // [45000, 29]
  */
 export function generateDates(count: number, options: GenerateOptions = {}): string {
+  requireOptions('generateDates', options);
   const { seed = 1984 } = options;
-  if (!Number.isInteger(count) || count < 0)
-    throw new ArgumentError(`generateDates: count must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(seed))
+    throw new ArgumentError(`generateDates: seed must be an integer, got ${describeValue(seed)}`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_DATES)
+    throw new ArgumentError(
+      `generateDates: count must be an integer in [0, ${MAX_DATES}], got ${describeValue(count)}`,
+    );
   const generator = new Generator(seed);
   const lines: string[] = [];
   for (let n = 0; n < count; n++) {

@@ -1,4 +1,4 @@
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import { cosSimilarity } from './cos-similarity.ts';
 import type { ShapedArray } from './shaped-array.ts';
 import { rankWords, wordId, wordRows, type WordSimilarity } from './word-ranking.ts';
@@ -22,7 +22,7 @@ export function mostSimilar(
   top = 5,
 ): WordSimilarity[] {
   if (!Number.isInteger(top) || top < 0)
-    throw new ArgumentError(`mostSimilar: top must be a non-negative integer, got ${top}`);
+    throw new ArgumentError(`mostSimilar: top must be a non-negative integer, got ${describeValue(top)}`);
   const rows = wordRows('mostSimilar', idToWord, wordMatrix);
   const queryRow = rows[wordId('mostSimilar', 'query', query, wordToId)];
   const scores = Float64Array.from(rows, (row) => cosSimilarity(row, queryRow));

@@ -1,5 +1,6 @@
 import { ShapeError } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
+import { requireNumbers, requireOptions } from './arguments.ts';
 
 /**
  * The book's `ppmi` (chapter 2): positive pointwise mutual information of a co-occurrence matrix
@@ -14,6 +15,10 @@ export function ppmi(
   coMatrix: ShapedArray<Int32Array | Float32Array | Float64Array>,
   eps = 1e-8,
 ): ShapedArray<Float32Array> {
+  requireOptions('ppmi', coMatrix);
+  const given = coMatrix as { data?: unknown; shape?: unknown } | undefined;
+  requireNumbers('ppmi', given?.data, 'coMatrix.data');
+  requireNumbers('ppmi', given?.shape, 'coMatrix.shape');
   const { data, shape } = coMatrix;
   if (shape.length !== 2 || shape[0] !== shape[1] || data.length !== shape[0] * shape[0])
     throw new ShapeError(

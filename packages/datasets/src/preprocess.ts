@@ -1,4 +1,5 @@
 import { Vocabulary } from './vocabulary.ts';
+import { requireText } from './arguments.ts';
 
 /** A text as word ids, with the vocabulary that maps them. */
 export interface Preprocessed {
@@ -20,6 +21,7 @@ export interface Preprocessed {
  * idToWord; // ['you', 'say', 'goodbye', 'and', 'i', 'hello', '.']
  */
 export function preprocess(text: string): Preprocessed {
+  requireText('preprocess', text);
   // The book splits on single spaces; splitting on runs of white space gives the same words for
   // its sentences and no empty words for text with doubled spaces or line breaks.
   const words = text

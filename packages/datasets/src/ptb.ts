@@ -1,6 +1,7 @@
 import { readDataFile } from '#data-file';
-import { ArgumentError } from '@graphgrad/core';
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import { Vocabulary } from './vocabulary.ts';
+import { requireText } from './arguments.ts';
 
 /** A split of the Penn Treebank: its files are `ptb.train.txt`, `ptb.valid.txt` and `ptb.test.txt`. */
 export type PtbSplit = 'train' | 'valid' | 'test';
@@ -38,6 +39,7 @@ export interface Ptb<S extends PtbSplit> {
  * ptbWords(' the cat sat \n on the mat \n'); // ['the', 'cat', 'sat', '<eos>', 'on', 'the', 'mat', '<eos>']
  */
 export function ptbWords(text: string): string[] {
+  requireText('ptbWords', text);
   return text
     .replace(/\r?\n/g, ' <eos> ')
     .split(/\s+/)
@@ -65,7 +67,7 @@ export async function loadPtb<S extends PtbSplit>(splits: S | readonly S[], opti
     throw new ArgumentError(`loadPtb: splits is empty, expected one or more of ${SPLITS.join(', ')}`);
   for (const split of asked) {
     if (!SPLITS.includes(split))
-      throw new ArgumentError(`loadPtb: unknown split ${JSON.stringify(split)}, expected one of ${SPLITS.join(', ')}`);
+      throw new ArgumentError(`loadPtb: unknown split ${describeValue(split)}, expected one of ${SPLITS.join(', ')}`);
   }
   const unique = [...new Set(asked)];
   // Every file is read before any word is added, so a missing file leaves a given vocabulary as it was.

@@ -1,7 +1,8 @@
 import { readDataFile } from '#data-file';
-import { ArgumentError, Generator } from '@graphgrad/core';
+import { ArgumentError, describeValue, Generator } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
 import { Vocabulary } from './vocabulary.ts';
+import { requireOptions, requireText } from './arguments.ts';
 
 /** The book's two sequence problems: `addition.txt` (chapter 7) and `date.txt` (chapter 8). */
 export type SequenceName = 'addition' | 'date';
@@ -60,6 +61,8 @@ export interface SequenceData {
  * test.t.shape; // [0, 5]
  */
 export function parseSequence(text: string, options: ParseSequenceOptions = {}): SequenceData {
+  requireText('parseSequence', text);
+  requireOptions('parseSequence', options);
   const { seed = 1984 } = options;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -69,7 +72,7 @@ export function parseSequence(text: string, options: ParseSequenceOptions = {}):
   lines.forEach((raw, index) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const at = line.indexOf('_');
-    if (at < 0) throw new ArgumentError(`parseSequence: line ${index + 1} (${JSON.stringify(line)}) has no "_"`);
+    if (at < 0) throw new ArgumentError(`parseSequence: line ${index + 1} (${describeValue(line)}) has no "_"`);
     questions.push(line.slice(0, at));
     answers.push(line.slice(at));
   });
@@ -124,7 +127,7 @@ function gatherRows(source: Int32Array, width: number, rows: Int32Array): Int32A
  */
 export async function loadSequence(name: SequenceName, options: SequenceOptions = {}): Promise<SequenceData> {
   if (!NAMES.includes(name))
-    throw new ArgumentError(`loadSequence: unknown name ${JSON.stringify(name)}, expected one of ${NAMES.join(', ')}`);
+    throw new ArgumentError(`loadSequence: unknown name ${describeValue(name)}, expected one of ${NAMES.join(', ')}`);
   const fileName = `${name}.txt`;
   const text = await readDataFile({
     caller: 'loadSequence',

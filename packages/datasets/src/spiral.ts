@@ -1,4 +1,12 @@
-import { ArgumentError, Generator, tensor, type Backend, type FloatDType, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  describeValue,
+  Generator,
+  tensor,
+  type Backend,
+  type FloatDType,
+  type Tensor,
+} from '@graphgrad/core';
 
 /** Options of `loadSpiral`. */
 export interface SpiralOptions {
@@ -46,7 +54,7 @@ export function loadSpiral(options: SpiralOptions = {}): Spiral {
     ['classes', classes],
   ] as const) {
     if (!Number.isInteger(value) || value < 1)
-      throw new ArgumentError(`loadSpiral: ${name} must be a positive integer, got ${value}`);
+      throw new ArgumentError(`loadSpiral: ${name} must be a positive integer, got ${describeValue(value)}`);
   }
   const generator = new Generator(seed);
   const count = pointsPerClass * classes;

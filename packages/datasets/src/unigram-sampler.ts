@@ -1,4 +1,4 @@
-import { ArgumentError, Generator } from '@graphgrad/core';
+import { ArgumentError, describeValue, Generator } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
 
 /** Options of `UnigramSampler`. */
@@ -41,9 +41,11 @@ export class UnigramSampler {
   constructor(corpus: Int32Array, power = 0.75, sampleSize = 5, options: UnigramSamplerOptions = {}) {
     if (corpus.length === 0) throw new ArgumentError('UnigramSampler: corpus is empty, expected word ids');
     if (!Number.isFinite(power) || power < 0)
-      throw new ArgumentError(`UnigramSampler: power must be a finite number >= 0, got ${power}`);
+      throw new ArgumentError(`UnigramSampler: power must be a finite number >= 0, got ${describeValue(power)}`);
     if (!Number.isInteger(sampleSize) || sampleSize < 1)
-      throw new ArgumentError(`UnigramSampler: sampleSize must be a positive integer, got ${sampleSize}`);
+      throw new ArgumentError(
+        `UnigramSampler: sampleSize must be a positive integer, got ${describeValue(sampleSize)}`,
+      );
     let largest = 0;
     corpus.forEach((id, position) => {
       if (id < 0) throw new ArgumentError(`UnigramSampler: corpus[${position}] is ${id}, expected a word id >= 0`);

@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError } from '@graphgrad/core';
+import { ArgumentError, describeValue, ShapeError } from '@graphgrad/core';
 import type { ShapedArray } from './shaped-array.ts';
 
 /** A word and its score against a query, as `mostSimilar` and `analogy` rank them. */
@@ -28,7 +28,7 @@ export function wordRows(
 /** The id of `word`, or an `ArgumentError` naming the argument when it is not in the vocabulary. */
 export function wordId(caller: string, name: string, word: string, wordToId: ReadonlyMap<string, number>): number {
   const id = wordToId.get(word);
-  if (id === undefined) throw new ArgumentError(`${caller}: ${name} ${JSON.stringify(word)} is not in the vocabulary`);
+  if (id === undefined) throw new ArgumentError(`${caller}: ${name} ${describeValue(word)} is not in the vocabulary`);
   return id;
 }
 

@@ -248,8 +248,8 @@ describe('GradientRuleError: a rule returning a gradient that does not fit its i
 
 describe('ArgumentError: arguments that are not what the call accepts', () => {
   it.each([
-    ['repeat times', () => repeat(f32([2]), 0, -1), 'repeat: times must be a non-negative integer, got -1'],
-    ['branch n', () => branch(f32([2]), 0), 'branch: n must be a positive integer, got 0'],
+    ['repeat times', () => repeat(f32([2]), 0, -1), 'repeat: times must be an integer in [0, 2147483647], got -1'],
+    ['branch n', () => branch(f32([2]), 0), 'branch: n must be an integer in [1, 65536], got 0'],
     [
       'reshape two -1',
       () => reshape(f32([4]), [-1, -1]),

@@ -1,5 +1,6 @@
 import {
   ArgumentError,
+  describeValue,
   DTypeError,
   formatShape,
   GraphgradError,
@@ -227,6 +228,9 @@ function readHeader(bytes: Uint8Array): {
   metadata: Record<string, string>;
   dataStart: number;
 } {
+  const given: unknown = bytes;
+  if (!(given instanceof Uint8Array))
+    throw new ArgumentError(`safetensors: bytes must be a Uint8Array, got ${describeValue(given)}`);
   if (bytes.length < 8)
     throw new SafetensorsError(`safetensors: ${bytes.length} bytes is too short to hold the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -371,6 +375,7 @@ function decodeValues(name: string, entry: HeaderEntry, bytes: Uint8Array, dataS
  * const params = decodeSafetensors(bytes, { requiresGrad: true });
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): Record<string, Tensor> {
+  requireOptions('decodeSafetensors', options);
   const { entries, dataStart } = readHeader(bytes);
   const out: Record<string, Tensor> = {};
   for (const [name, entry] of entries) {
@@ -391,6 +396,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
  * await optimizer.loadStateDict(decodeStateDict(bytes));
  */
 export function decodeStateDict(bytes: Uint8Array, options: DecodeOptions = {}): Record<string, Tensor | number> {
+  requireOptions('decodeStateDict', options);
   const raw = readHeader(bytes).metadata[NUMBERS_KEY];
   let numbers: Record<string, number> = {};
   if (raw !== undefined) {
@@ -429,4 +435,10 @@ export function decodeStateDict(bytes: Uint8Array, options: DecodeOptions = {}):
  */
 export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
   return readHeader(bytes).metadata;
+}
+
+/** Throws an `ArgumentError` naming `op` unless `options` is an object (or omitted). */
+function requireOptions(op: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new ArgumentError(`${op}: options must be an object, got ${describeValue(options)}`);
 }

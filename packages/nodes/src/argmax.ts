@@ -1,4 +1,5 @@
 import { defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+import { requireTensor } from './validate.ts';
 
 /** The ArgMax node (int32 output, not differentiable). */
 export const ArgMaxNode = defineNode<{
@@ -20,5 +21,6 @@ export const ArgMaxNode = defineNode<{
  * argmax(scores); // [N, C] -> [N]
  */
 export function argmax(x: Tensor, axis = -1): Tensor {
+  requireTensor('argmax', x);
   return ArgMaxNode.apply([x], { axis: normalizeAxis('argmax', axis, x.rank) });
 }

@@ -1,6 +1,9 @@
-import { ArgumentError, defineNode, type Tensor } from '@graphgrad/core';
+import { defineNode, type Tensor } from '@graphgrad/core';
 import { add } from './add.ts';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireInteger } from './validate.ts';
+
+/** The most copies one branch makes: far more than any graph fans out, and an array that fits. */
+const MAX_COPIES = 2 ** 16;
 
 /** The Branch node: one input, n identical outputs. */
 export const BranchNode = defineNode<{
@@ -26,6 +29,6 @@ export const BranchNode = defineNode<{
  */
 export function branch(x: Tensor, n: number): Tensor[] {
   requireFloat('branch', x);
-  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`branch: n must be a positive integer, got ${n}`);
+  requireInteger('branch', n, 'n', 1, MAX_COPIES);
   return BranchNode.applyMany([x], { n });
 }

@@ -1,4 +1,14 @@
-import { ArgumentError, defineNode, isFloatDType, type DType, type Tensor } from '@graphgrad/core';
+import {
+  BackendError,
+  defineNode,
+  describeValue,
+  DTypeError,
+  isDType,
+  isFloatDType,
+  type DType,
+  type Tensor,
+} from '@graphgrad/core';
+import { requireTensor } from './validate.ts';
 
 /** The Cast node. */
 export const CastNode = defineNode<{
@@ -19,7 +29,10 @@ export const CastNode = defineNode<{
  * cast(labels, 'float32');
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  requireTensor('cast', x);
+  if (!isDType(dtype))
+    throw new DTypeError(`cast: dtype must be 'float32', 'float64' or 'int32', got ${describeValue(dtype)}`);
   if (!x.backend.dtypes.includes(dtype))
-    throw new ArgumentError(`cast: the ${x.backend.name} backend cannot hold ${dtype}`);
+    throw new BackendError(`cast: the ${x.backend.name} backend cannot hold ${dtype}`);
   return CastNode.apply([x], { dtype });
 }

@@ -147,8 +147,8 @@ type ChainedMethods = { readonly [K in keyof typeof CHAINED]: Method<(typeof CHA
 
 declare module '@graphgrad/core' {
   // Every operation of @graphgrad/nodes that takes a tensor first, as a method with the same
-  // arguments after it (added to Tensor.prototype when @graphgrad/nodes loads). Its TSDoc is core's
-  // declaration's: one comment, so the API reference does not pick between two.
+  // arguments after it (added to Tensor.prototype when @graphgrad/nodes loads). The TSDoc is core's
+  // declaration's, so the API reference has one comment to show; each method is its function's.
   interface TensorMethods extends ChainedMethods {
     /** `transpose(this, perm)` or `transpose(this, axis0, axis1)`: see `transpose`. */
     transpose(perm?: readonly number[]): Tensor;

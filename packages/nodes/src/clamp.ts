@@ -1,4 +1,4 @@
-import { ArgumentError, broadcastShapes, defineNode, DTypeError, Tensor } from '@graphgrad/core';
+import { ArgumentError, broadcastShapes, defineNode, describeValue, DTypeError, Tensor } from '@graphgrad/core';
 import { greater } from './greater.ts';
 import { greaterEqual } from './greater-equal.ts';
 import { less } from './less.ts';
@@ -55,7 +55,7 @@ export function clamp(x: Tensor, min?: Operand, max?: Operand): Tensor {
   ] as const) {
     if (bound === undefined || typeof bound === 'number') continue;
     if (!(bound instanceof Tensor))
-      throw new ArgumentError(`clamp: ${name} must be a number or a Tensor, got ${typeof bound}`);
+      throw new ArgumentError(`clamp: ${name} must be a number or a Tensor, got ${describeValue(bound)}`);
     if (bound.dtype !== x.dtype) throw new DTypeError(`clamp: ${name} is ${bound.dtype}, x is ${x.dtype}`);
     broadcastShapes('clamp', x.shape, bound.shape);
   }

@@ -1,4 +1,5 @@
 import {
+  describeValue,
   ArgumentError,
   BackendError,
   defineNode,
@@ -39,7 +40,7 @@ export function checkJoinList(op: string, xs: readonly Tensor[]): void {
   // NOTE: tested as unknown: Array.isArray would narrow a readonly list to any[].
   const list: unknown = xs;
   if (!Array.isArray(list)) {
-    throw new ArgumentError(`${op}: xs must be a list of tensors, got ${list === null ? 'null' : typeof list}`);
+    throw new ArgumentError(`${op}: xs must be a list of tensors, got ${describeValue(list)}`);
   }
   if (xs.length === 0) throw new ArgumentError(`${op}: xs must hold at least one tensor, got an empty list`);
   xs.forEach((x, i) => requireTensor(op, x, `xs[${i}]`));

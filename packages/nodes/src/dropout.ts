@@ -1,7 +1,7 @@
-import { ArgumentError, tensor, type FloatDType, type Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, tensor, type FloatDType, type Tensor } from '@graphgrad/core';
 import { hostUniform, samplingGenerator, type SamplingOptions } from './host-sampling.ts';
 import { mul } from './mul.ts';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireOptions } from './validate.ts';
 
 /** Options of `dropout`. */
 export interface DropoutOptions extends SamplingOptions {
@@ -23,7 +23,9 @@ export interface DropoutOptions extends SamplingOptions {
  */
 export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
   requireFloat('dropout', x);
-  if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be in [0, 1], got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new ArgumentError(`dropout: p must be a number in [0, 1], got ${describeValue(p)}`);
+  requireOptions('dropout', options);
   void x.array; // a disposed x throws before the generator advances
   if (options.training === false || p === 0) return x;
   const dtype = x.dtype as FloatDType; // requireFloat checked it

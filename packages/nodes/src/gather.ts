@@ -1,5 +1,4 @@
 import {
-  ArgumentError,
   defineNode,
   type NodeKind,
   DTypeError,
@@ -9,15 +8,26 @@ import {
   shapesEqual,
   type Tensor,
 } from '@graphgrad/core';
-import { indexOutside, requireFloat } from './validate.ts';
+import { indexOutside, requireFloat, requireInteger, requireTensor } from './validate.ts';
 
 // A gather and the scatter-add that undoes it are each other's backward, so they share this file.
 
-/** The Gather node: slices of `x` along `axis` picked by int32 indices (numpy's take). */
-export const GatherNode: NodeKind<{ axis: number }> = defineNode<{
+/** The attributes of a Gather node. */
+export interface GatherAttrs {
   /** The axis picked along, non-negative. */
   axis: number;
-}>({
+}
+
+/** The attributes of a SegmentSum node. */
+export interface SegmentSumAttrs {
+  /** The axis of the output the indices address, non-negative. */
+  axis: number;
+  /** The output's length along `axis`. */
+  size: number;
+}
+
+/** The Gather node: slices of `x` along `axis` picked by int32 indices (numpy's take). */
+export const GatherNode: NodeKind<GatherAttrs> = defineNode<GatherAttrs>({
   kind: 'Gather',
   inputs: ['x', 'indices'],
   differentiable: [true, false],
@@ -30,12 +40,7 @@ export const GatherNode: NodeKind<{ axis: number }> = defineNode<{
 });
 
 /** The SegmentSum node: slices of `values` added into zeros at their indices along `axis` (the adjoint of Gather). */
-export const SegmentSumNode: NodeKind<{ axis: number; size: number }> = defineNode<{
-  /** The axis of the output the indices address, non-negative. */
-  axis: number;
-  /** The output's length along `axis`. */
-  size: number;
-}>({
+export const SegmentSumNode: NodeKind<SegmentSumAttrs> = defineNode<SegmentSumAttrs>({
   kind: 'SegmentSum',
   inputs: ['values', 'indices'],
   differentiable: [true, false],
@@ -45,7 +50,8 @@ export const SegmentSumNode: NodeKind<{ axis: number; size: number }> = defineNo
 });
 
 /** Throws a `DTypeError` naming `op` unless `indices` are int32. */
-export function requireIndices(op: string, indices: Tensor, input = 'indices'): void {
+export function requireIndices(op: string, indices: unknown, input = 'indices'): asserts indices is Tensor {
+  requireTensor(op, indices, input);
   if (indices.dtype !== 'int32') throw new DTypeError(`${op}: ${input} must be int32, got ${indices.dtype}`);
 }
 
@@ -70,6 +76,7 @@ export function describeAxis(shape: readonly number[], axis: number): string {
  * const cols = gather(x, tensor([[2, 0]], { dtype: 'int32' }), 1);   // [N, 1, 2]
  */
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  requireTensor('gather', x);
   requireIndices('gather', indices);
   if (x.rank < 1) throw new ShapeError(`gather: x must have at least one axis, got ${formatShape(x.shape)}`);
   const a = normalizeAxis('gather', axis, x.rank);
@@ -92,8 +99,7 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 export function segmentSum(values: Tensor, indices: Tensor, size: number, axis = 0): Tensor {
   requireFloat('segmentSum', values, 'values');
   requireIndices('segmentSum', indices);
-  if (!Number.isInteger(size) || size < 0)
-    throw new ArgumentError(`segmentSum: size must be a non-negative integer, got ${size}`);
+  requireInteger('segmentSum', size, 'size');
   const rank = values.rank - indices.rank + 1;
   if (rank < 1) {
     throw new ShapeError(

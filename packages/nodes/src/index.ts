@@ -27,7 +27,7 @@ export { equal, EqualNode } from './equal.ts';
 export { erf, ErfNode } from './erf.ts';
 export { exp, ExpNode } from './exp.ts';
 export { flatten } from './flatten.ts';
-export { gather, GatherNode, segmentSum, SegmentSumNode } from './gather.ts';
+export { gather, GatherNode, segmentSum, SegmentSumNode, type GatherAttrs, type SegmentSumAttrs } from './gather.ts';
 export { gelu, GeluNode, type GeluApproximation } from './gelu.ts';
 export { greater, GreaterNode } from './greater.ts';
 export { greaterEqual, GreaterEqualNode } from './greater-equal.ts';

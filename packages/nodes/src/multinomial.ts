@@ -1,6 +1,9 @@
 import { ArgumentError, formatShape, ShapeError, tensor, type Generator, type Tensor } from '@graphgrad/core';
 import { samplingGenerator, type SamplingOptions } from './host-sampling.ts';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireInteger, requireOptions } from './validate.ts';
+
+/** The most samples one call draws per row (they are drawn one by one on the host). */
+const MAX_SAMPLES = 2 ** 24;
 
 /** Options of `multinomial`. */
 export interface MultinomialOptions extends SamplingOptions {
@@ -30,8 +33,8 @@ export async function multinomial(
   requireFloat('multinomial', weights, 'weights');
   if (weights.rank !== 1 && weights.rank !== 2)
     throw new ShapeError(`multinomial: weights must be [K] or [N, K], got ${formatShape(weights.shape)}`);
-  if (!Number.isInteger(numSamples) || numSamples < 1)
-    throw new ArgumentError(`multinomial: numSamples must be a positive integer, got ${numSamples}`);
+  requireInteger('multinomial', numSamples, 'numSamples', 1, MAX_SAMPLES);
+  requireOptions('multinomial', options);
   const replacement = options.replacement ?? false;
   const k = weights.shape[weights.rank - 1];
   const rows = weights.rank === 1 ? 1 : weights.shape[0];

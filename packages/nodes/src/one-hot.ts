@@ -1,5 +1,15 @@
-import { ArgumentError, defineNode, DTypeError, type FloatDType, type Tensor } from '@graphgrad/core';
-import { indexOutside } from './validate.ts';
+import {
+  ArgumentError,
+  BackendError,
+  checkShape,
+  defineNode,
+  describeValue,
+  DTypeError,
+  type FloatDType,
+  type Tensor,
+} from '@graphgrad/core';
+import { requireIndices } from './gather.ts';
+import { indexOutside, requireInteger } from './validate.ts';
 
 /** The OneHot node: int32 class indices to rows of 0s with a 1 at the class. Not differentiable. */
 export const OneHotNode = defineNode<{
@@ -25,9 +35,13 @@ export const OneHotNode = defineNode<{
  * oneHot(tensor([0, 2], { dtype: 'int32' }), 3); // [[1,0,0],[0,0,1]]
  */
 export function oneHot(indices: Tensor, depth: number, dtype: FloatDType = 'float32'): Tensor {
-  if (indices.dtype !== 'int32') throw new DTypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
-  if (!Number.isInteger(depth) || depth < 1)
-    throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
+  requireIndices('oneHot', indices);
+  requireInteger('oneHot', depth, 'depth', 1);
+  checkShape('oneHot', [...indices.shape, depth]);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new DTypeError(`oneHot: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
+  if (!indices.backend.dtypes.includes(dtype))
+    throw new BackendError(`oneHot: the ${indices.backend.name} backend cannot hold ${dtype}`);
   const bad = indexOutside(indices, depth);
   if (bad !== undefined) throw new ArgumentError(`oneHot: class index ${bad} is outside [0, ${depth})`);
   return OneHotNode.apply([indices], { depth, dtype });

@@ -1,7 +1,7 @@
-import { ArgumentError, defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+import { checkShape, defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
 import { reshape } from './reshape.ts';
 import { sum } from './sum.ts';
-import { requireFloat } from './validate.ts';
+import { requireFloat, requireInteger } from './validate.ts';
 
 /** The Repeat node (numpy's `repeat`: each element copied `times` times along `axis`). */
 export const RepeatNode = defineNode<{
@@ -34,7 +34,11 @@ export const RepeatNode = defineNode<{
  */
 export function repeat(x: Tensor, axis: number, times: number): Tensor {
   requireFloat('repeat', x);
-  if (!Number.isInteger(times) || times < 0)
-    throw new ArgumentError(`repeat: times must be a non-negative integer, got ${times}`);
-  return RepeatNode.apply([x], { axis: normalizeAxis('repeat', axis, x.rank), times });
+  const a = normalizeAxis('repeat', axis, x.rank);
+  requireInteger('repeat', times, 'times');
+  checkShape(
+    'repeat',
+    x.shape.map((n, d) => (d === a ? n * times : n)),
+  );
+  return RepeatNode.apply([x], { axis: a, times });
 }

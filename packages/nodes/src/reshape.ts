@@ -1,4 +1,14 @@
-import { ArgumentError, defineNode, formatShape, ShapeError, sizeOf, type Shape, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  defineNode,
+  describeValue,
+  formatShape,
+  ShapeError,
+  sizeOf,
+  type Shape,
+  type Tensor,
+} from '@graphgrad/core';
+import { requireTensor } from './validate.ts';
 
 /** The Reshape node. */
 export const ReshapeNode = defineNode<{
@@ -14,10 +24,13 @@ export const ReshapeNode = defineNode<{
 
 /** Resolves one -1 in `shape` against `size` elements. */
 function resolveShape(x: Tensor, shape: Shape): number[] {
+  const list: unknown = shape;
+  if (!Array.isArray(list))
+    throw new ArgumentError(`reshape: a shape is a list of integers, got ${describeValue(list)}`);
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new ArgumentError(
-      `reshape: ${JSON.stringify(shape)} is not a shape (non-negative integers and at most one -1)`,
+      `reshape: ${describeValue(shape)} is not a shape (non-negative integers and at most one -1)`,
     );
   }
   const known = sizeOf(shape.filter((d) => d !== -1));
@@ -37,5 +50,6 @@ function resolveShape(x: Tensor, shape: Shape): number[] {
  * reshape(x, [2, -1]);
  */
 export function reshape(x: Tensor, shape: Shape): Tensor {
+  requireTensor('reshape', x);
   return ReshapeNode.apply([x], { shape: resolveShape(x, shape) });
 }

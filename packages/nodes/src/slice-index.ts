@@ -1,4 +1,4 @@
-import { ArgumentError, AxisError, formatShape, ShapeError, type Shape } from '@graphgrad/core';
+import { ArgumentError, AxisError, describeValue, formatShape, ShapeError, type Shape } from '@graphgrad/core';
 
 /**
  * One entry of a `slice` index, read like an item of numpy's `x[...]`:
@@ -48,21 +48,6 @@ export interface ScatterRegion extends SliceRegion {
 
 const INTEGER = /^[+-]?\d+$/;
 
-/** A value as a message shows it (JSON for plain data, the kind of anything else). */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return `[${value.map(describe).join(',')}]`;
-  if (typeof value !== 'object' || value === null) return String(value);
-  const kind = (value as { constructor?: { name?: string } }).constructor;
-  if (kind !== undefined && kind !== Object) return `a ${kind.name ?? 'object'}`;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return 'an object';
-  }
-}
-
 /** numpy's index syntax (`':, 1:3'`, `'..., None, -1'`) as a list of entries. */
 function parseIndex(op: string, text: string): SliceEntry[] {
   const parts = text.split(',').map((p) => p.trim());
@@ -79,7 +64,7 @@ function parseIndex(op: string, text: string): SliceEntry[] {
       return [start, stop, step ?? null];
     }
     throw new ArgumentError(
-      `${op}: cannot read '${part}' (entry ${i} of '${text}'); an entry is an integer, start:stop[:step], '...' or None`,
+      `${op}: cannot read ${describeValue(part)} (entry ${i} of ${describeValue(text)}); an entry is an integer, start:stop[:step], '...' or None`,
     );
   });
 }
@@ -91,11 +76,11 @@ function checkEntry(op: string, entry: unknown, i: number): void {
   if (entry === null || entry === '...' || entry === 'newaxis') return;
   if (typeof entry === 'number' && Number.isInteger(entry)) return;
   if (Array.isArray(entry) && (entry.length === 2 || entry.length === 3) && entry.every(isBound)) {
-    if (entry[2] === 0) throw new ArgumentError(`${op}: entry ${i} ${describe(entry)} has a step of 0`);
+    if (entry[2] === 0) throw new ArgumentError(`${op}: entry ${i} ${describeValue(entry)} has a step of 0`);
     return;
   }
   throw new ArgumentError(
-    `${op}: entry ${i} is ${describe(entry)}; an entry is null (the whole axis), an integer (one position), ` +
+    `${op}: entry ${i} is ${describeValue(entry)}; an entry is null (the whole axis), an integer (one position), ` +
       `[start, stop] or [start, stop, step] (integers or null), '...' or 'newaxis'`,
   );
 }
@@ -143,7 +128,7 @@ export function resolveSlice(op: string, shape: Shape, index: SliceIndex): Slice
   else if (Array.isArray(index)) entries = index;
   else
     throw new ArgumentError(
-      `${op}: the index must be a list of entries or a string such as ':, 1:3', got ${describe(index)}`,
+      `${op}: the index must be a list of entries or a string such as ':, 1:3', got ${describeValue(index)}`,
     );
   entries.forEach((e, i) => checkEntry(op, e, i));
   const ellipses = entries.filter((e) => e === '...').length;

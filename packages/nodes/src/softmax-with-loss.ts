@@ -14,7 +14,7 @@ import { oneHot } from './one-hot.ts';
 import { reshape } from './reshape.ts';
 import { softmax } from './softmax.ts';
 import { sub } from './sub.ts';
-import { indexOutside, requireFloat } from './validate.ts';
+import { indexOutside, requireFloat, requireTensor } from './validate.ts';
 
 /**
  * The SoftmaxWithLoss node: mean over the batch of the cross entropy between softmax(logits) and
@@ -49,6 +49,7 @@ export function softmaxWithLoss(logits: Tensor, target: Tensor): Tensor {
   if (logits.rank < 2 || logits.size === 0) {
     throw new ShapeError(`softmaxWithLoss: logits must be [N, C] with N, C ≥ 1, got ${formatShape(logits.shape)}`);
   }
+  requireTensor('softmaxWithLoss', target, 'target');
   const classes = logits.shape[logits.rank - 1];
   let probabilities: Tensor;
   if (target.dtype === 'int32') {

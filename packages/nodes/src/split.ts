@@ -1,4 +1,12 @@
-import { ArgumentError, defineNode, formatShape, normalizeAxis, ShapeError, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  defineNode,
+  describeValue,
+  formatShape,
+  normalizeAxis,
+  ShapeError,
+  type Tensor,
+} from '@graphgrad/core';
 import { ConcatNode } from './concat.ts';
 import { regionAlong } from './slice.ts';
 import { requireTensor } from './validate.ts';
@@ -29,7 +37,7 @@ function pieceSizes(sizesOrCount: number | readonly number[], length: number, ax
   if (typeof sizesOrCount === 'number') {
     const count = sizesOrCount;
     if (!Number.isInteger(count) || count < 1) {
-      throw new ArgumentError(`split: the number of pieces must be a positive integer, got ${count}`);
+      throw new ArgumentError(`split: the number of pieces must be a positive integer, got ${describeValue(count)}`);
     }
     if (length % count !== 0) {
       throw new ShapeError(
@@ -40,18 +48,18 @@ function pieceSizes(sizesOrCount: number | readonly number[], length: number, ax
   }
   if (!Array.isArray(sizesOrCount) || sizesOrCount.length === 0) {
     throw new ArgumentError(
-      `split: sizesOrCount must be a number of equal pieces or a non-empty list of sizes, got ${JSON.stringify(sizesOrCount)}`,
+      `split: sizesOrCount must be a number of equal pieces or a non-empty list of sizes, got ${describeValue(sizesOrCount)}`,
     );
   }
   const sizes = sizesOrCount as readonly unknown[];
   const bad = sizes.findIndex((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 0);
   if (bad >= 0) {
-    throw new ArgumentError(`split: size ${bad} is ${JSON.stringify(sizes[bad])}; sizes are non-negative integers`);
+    throw new ArgumentError(`split: size ${bad} is ${describeValue(sizes[bad])}; sizes are non-negative integers`);
   }
   const total = (sizes as number[]).reduce((a, b) => a + b, 0);
   if (total !== length) {
     throw new ShapeError(
-      `split: sizes ${JSON.stringify(sizes)} sum to ${total}, but axis ${axis} of ${formatShape(x.shape)} has length ${length}`,
+      `split: sizes ${describeValue(sizes)} sum to ${total}, but axis ${axis} of ${formatShape(x.shape)} has length ${length}`,
     );
   }
   return [...(sizes as number[])];

@@ -1,4 +1,12 @@
-import { AxisError, defineNode, formatShape, shapesEqual, ShapeError, type Tensor } from '@graphgrad/core';
+import {
+  AxisError,
+  defineNode,
+  describeValue,
+  formatShape,
+  shapesEqual,
+  ShapeError,
+  type Tensor,
+} from '@graphgrad/core';
 import { checkJoinList } from './concat.ts';
 import { regionAlong, SliceNode } from './slice.ts';
 
@@ -48,7 +56,7 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   const rank = first.rank + 1;
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new AxisError(
-      `stack: axis ${axis} is out of range for stacking tensors of rank ${first.rank} (the result has rank ${rank})`,
+      `stack: axis ${describeValue(axis)} is out of range for stacking tensors of rank ${first.rank} (the result has rank ${rank})`,
     );
   }
   return StackNode.apply(xs, { axis: axis < 0 ? axis + rank : axis });

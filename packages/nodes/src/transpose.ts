@@ -1,4 +1,4 @@
-import { ArgumentError, defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+import { ArgumentError, defineNode, describeValue, normalizeAxis, type Tensor } from '@graphgrad/core';
 import { requireTensor } from './validate.ts';
 
 /** The Transpose node. */
@@ -24,7 +24,7 @@ function checkPermutation(op: string, order: readonly number[], rank: number, gi
   const list: unknown = order;
   const valid =
     Array.isArray(list) && order.length === rank && [...order].sort((a, b) => a - b).every((p, i) => p === i);
-  if (!valid) throw new ArgumentError(`${op}: ${JSON.stringify(given)} is not a permutation of the ${rank} axes`);
+  if (!valid) throw new ArgumentError(`${op}: ${describeValue(given)} is not a permutation of the ${rank} axes`);
 }
 
 /**
@@ -50,7 +50,7 @@ export function transpose(x: Tensor, permOrAxis?: readonly number[] | number, ax
   if (typeof permOrAxis === 'number' || axis1 !== undefined) {
     if (typeof permOrAxis !== 'number' || typeof axis1 !== 'number') {
       throw new ArgumentError(
-        `transpose: takes two axes (transpose(x, 0, 1)) or one permutation (transpose(x, [1, 0])), got ${JSON.stringify(permOrAxis)} and ${JSON.stringify(axis1)}`,
+        `transpose: takes two axes (transpose(x, 0, 1)) or one permutation (transpose(x, [1, 0])), got ${describeValue(permOrAxis)} and ${describeValue(axis1)}`,
       );
     }
     const a = normalizeAxis('transpose', permOrAxis, x.rank);
@@ -76,7 +76,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   requireTensor('permute', x);
   const list: unknown = dims;
   if (!Array.isArray(list)) {
-    throw new ArgumentError(`permute: dims must be a list of axes, got ${JSON.stringify(dims)}`);
+    throw new ArgumentError(`permute: dims must be a list of axes, got ${describeValue(dims)}`);
   }
   const order = dims.map((d) => normalizeAxis('permute', d, x.rank));
   checkPermutation('permute', order, x.rank, dims);

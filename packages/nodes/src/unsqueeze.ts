@@ -1,4 +1,4 @@
-import { AxisError, type Tensor } from '@graphgrad/core';
+import { AxisError, describeValue, type Tensor } from '@graphgrad/core';
 import { reshape } from './reshape.ts';
 import { requireTensor } from './validate.ts';
 
@@ -16,7 +16,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   const rank = x.rank + 1;
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new AxisError(
-      `unsqueeze: axis ${axis} is out of range for a new axis of a tensor of rank ${x.rank} (from ${-rank} to ${x.rank})`,
+      `unsqueeze: axis ${describeValue(axis)} is out of range for a new axis of a tensor of rank ${x.rank} (from ${-rank} to ${x.rank})`,
     );
   }
   const at = axis < 0 ? axis + rank : axis;

@@ -3,6 +3,7 @@ import {
   BackendError,
   broadcastable,
   broadcastShapes,
+  describeValue,
   DTypeError,
   formatShape,
   full,
@@ -20,24 +21,32 @@ export type Operand = Tensor | number;
 
 /** Throws an `ArgumentError` naming `op` and the input unless `x` is a Tensor (any dtype). */
 export function requireTensor(op: string, x: unknown, input = 'x'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    const got = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
-    throw new ArgumentError(`${op}: ${input} must be a Tensor, got ${got}`);
+  if (!(x instanceof Tensor)) throw new ArgumentError(`${op}: ${input} must be a Tensor, got ${describeValue(x)}`);
+}
+
+/**
+ * Throws an `ArgumentError` naming `op` unless `value` is an integer in [min, max]: a count, a
+ * size or a number of classes. The default bound is what one tensor may hold (2³¹ - 1 elements).
+ */
+export function requireInteger(op: string, value: unknown, name: string, min = 0, max = 2 ** 31 - 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ArgumentError(`${op}: ${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
   }
+  return value;
 }
 
 /** Throws a `DTypeError` naming `op` unless `x` holds floats. */
-export function requireFloat(op: string, x: Tensor, input = 'x'): void {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
+export function requireFloat(op: string, x: unknown, input = 'x'): asserts x is Tensor {
+  requireTensor(op, x, input);
   if (!isFloatDType(x.dtype))
     throw new DTypeError(`${op}: input '${input}' is ${x.dtype}; ${op} needs float32 or float64`);
 }
 
 /** Throws a `DTypeError` naming `op` unless `x` holds float32, float64 or int32 values. */
-function requireComparable(op: string, x: Tensor, input: string): void {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: input '${input}' is not a Tensor (got ${typeof x})`);
+function requireComparable(op: string, x: unknown, input: string): asserts x is Tensor {
+  requireTensor(op, x, input);
   if (!isFloatDType(x.dtype) && x.dtype !== 'int32')
-    throw new DTypeError(`${op}: input '${input}' is ${String(x.dtype)}; ${op} needs float32, float64 or int32`);
+    throw new DTypeError(`${op}: input '${input}' is ${x.dtype as string}; ${op} needs float32, float64 or int32`);
 }
 
 /**
@@ -54,7 +63,8 @@ export function operands(
   if (typeof a === 'number' && typeof b === 'number') {
     throw new DTypeError(`${op}: at least one operand must be a Tensor`);
   }
-  const check = values === 'float' ? requireFloat : requireComparable;
+  const check: (op: string, x: unknown, input: string) => asserts x is Tensor =
+    values === 'float' ? requireFloat : requireComparable;
   // The tensor operand is checked before a number becomes a tensor like it, so that a refused call
   // leaves no buffer behind (`.array` throws the DisposedTensorError of a disposed tensor).
   const only = typeof a === 'number' ? (b as Tensor) : typeof b === 'number' ? a : null;
@@ -105,7 +115,14 @@ export function elementwiseOperands(
 }
 
 /** A scalar constant with `like`'s dtype and backend. */
-export function scalarLike(value: number, like: Tensor, dtype: DType = like.dtype): Tensor {
+export function scalarLike(value: number, like: Tensor, dtype: DType = like?.dtype): Tensor {
+  requireTensor('scalarLike', like, 'like');
+  if (typeof value !== 'number')
+    throw new ArgumentError(`scalarLike: value must be a number, got ${describeValue(value)}`);
+  if (!like.backend.dtypes.includes(dtype))
+    throw new DTypeError(
+      `scalarLike: dtype must be one the ${like.backend.name} backend holds, got ${describeValue(dtype)}`,
+    );
   // NOTE: straight to the backend: `full` would check a shape and a value that are known good.
   if (dtype === like.dtype) return new Tensor(like.backend.fill(SCALAR, value, dtype), like.backend);
   return full([], value, { dtype, backend: like.backend });
@@ -168,17 +185,8 @@ export function requireNonEmptyReduction(op: string, x: Tensor, axes: readonly n
   }
 }
 
-/**
- * A user's argument as an error message shows it, in a few words: a number or a short string as
- * written, otherwise its kind (`an array`, `an object`, `null`, `undefined`, `a function`).
- */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : 'a long string';
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'function' ? 'a function' : `an ${typeof v}`;
-}
+// Nodes quote user values the way core does.
+export { describeValue };
 
 /** Throws an `ArgumentError` naming `op` unless `options` is an object (or omitted). */
 export function requireOptions(op: string, options: unknown): void {

@@ -1,5 +1,5 @@
-import { broadcastShapes, defineNode, DTypeError, Tensor, type FloatDType } from '@graphgrad/core';
-import { operands, scalarLike, type Operand } from './validate.ts';
+import { broadcastShapes, defineNode, DTypeError, type Tensor, type FloatDType } from '@graphgrad/core';
+import { operands, requireTensor, scalarLike, type Operand } from './validate.ts';
 
 /** The Where node: picks `a` where `cond` is nonzero and `b` elsewhere. */
 export const WhereNode = defineNode({
@@ -25,10 +25,10 @@ export const WhereNode = defineNode({
  * where(greater(x, 0), x, mul(x, 0.1)); // a leaky ReLU
  */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
-  if (!(cond instanceof Tensor)) throw new DTypeError(`where: input 'cond' is not a Tensor (got ${typeof cond})`);
+  requireTensor('where', cond, 'cond');
   if (cond.dtype !== 'int32' && cond.dtype !== 'float32' && cond.dtype !== 'float64')
     throw new DTypeError(
-      `where: input 'cond' is ${String(cond.dtype)}; where needs a float32, float64 or int32 condition`,
+      `where: input 'cond' is ${cond.dtype as string}; where needs a float32, float64 or int32 condition`,
     );
   let ta: Tensor;
   let tb: Tensor;

@@ -277,7 +277,7 @@ describe('errors name the op, the argument, expected and actual', () => {
     );
     expect(() => clamp(x, tensor([0, 0, 0]))).toThrow(ShapeError);
     expect(() => where('yes' as unknown as Tensor, x, x)).toThrow(
-      new DTypeError("where: input 'cond' is not a Tensor (got string)"),
+      new ArgumentError('where: cond must be a Tensor, got "yes"'),
     );
     expect(() => where(tensor([1, 0, 1]), x, x)).toThrow(/where/);
     expect(() => equal(tensor([1], { dtype: 'int32' }), 1.5)).toThrow(

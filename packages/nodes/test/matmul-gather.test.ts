@@ -257,7 +257,7 @@ const ERRORS: readonly ErrorCase[] = [
     name: 'segmentSum: a size that is not a count',
     type: ArgumentError,
     call: (f, i) => segmentSum(f([3, 2]), i([0, 1, 1]), 2.5),
-    message: 'segmentSum: size must be a non-negative integer, got 2.5',
+    message: 'segmentSum: size must be an integer in [0, 2147483647], got 2.5',
   },
   {
     name: 'segmentSum: an axis out of range',

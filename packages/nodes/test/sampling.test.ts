@@ -150,7 +150,7 @@ describe('dropout', () => {
   });
 
   it('refuses p outside [0, 1] and int32 input', () => {
-    expect(() => dropout(randn([2]), 1.5)).toThrow(new ArgumentError('dropout: p must be in [0, 1], got 1.5'));
+    expect(() => dropout(randn([2]), 1.5)).toThrow(new ArgumentError('dropout: p must be a number in [0, 1], got 1.5'));
     expect(() => dropout(randn([2]), Number.NaN)).toThrow(ArgumentError);
     expect(() => dropout(tensor([1], { dtype: 'int32' }))).toThrow(DTypeError);
   });

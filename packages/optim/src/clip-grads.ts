@@ -1,4 +1,15 @@
-import { ArgumentError, full, noGrad, tidy, type Tensor } from '@graphgrad/core';
+import {
+  ArgumentError,
+  BackendError,
+  describeValue,
+  DisposedTensorError,
+  DTypeError,
+  full,
+  isTensor,
+  noGrad,
+  tidy,
+  type Tensor,
+} from '@graphgrad/core';
 import { add, div, greater, mul, sqrt, sub, sum } from '@graphgrad/nodes';
 
 /**
@@ -17,9 +28,22 @@ import { add, div, greater, mul, sqrt, sub, sum } from '@graphgrad/nodes';
  */
 export function clipGrads(grads: readonly (Tensor | null)[], maxNorm: number): Tensor {
   if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) {
-    throw new ArgumentError(`clipGrads: maxNorm must be a finite number > 0, got ${maxNorm}`);
+    throw new ArgumentError(`clipGrads: maxNorm must be a finite number > 0, got ${describeValue(maxNorm)}`);
   }
+  if (!Array.isArray(grads))
+    throw new ArgumentError(`clipGrads: grads must be an array of tensors or nulls, got ${describeValue(grads)}`);
   const present = [...new Set(grads.filter((g): g is Tensor => g !== null))];
+  // Everything checked before the first gradient is scaled, so a refused call changes none.
+  for (const [i, g] of present.entries()) {
+    if (!isTensor(g))
+      throw new ArgumentError(`clipGrads: grads[${i}] must be a tensor or null, got ${describeValue(g)}`);
+    if (g.isDisposed) throw new DisposedTensorError(`clipGrads: gradient ${g.toString()} is disposed`);
+    if (g.dtype === 'int32') throw new DTypeError(`clipGrads: gradient ${g.toString()} must be a float tensor`);
+    if (g.backend !== present[0].backend)
+      throw new BackendError(
+        `clipGrads: every gradient must be on one backend; ${g.toString()} is on ${g.backend.name}, ${present[0].toString()} on ${present[0].backend.name}`,
+      );
+  }
   if (present.length === 0) return full([], 0);
   return noGrad(() =>
     tidy(() => {

@@ -38,10 +38,9 @@ export const SumToNode = defineNode<{
 });
 
 /**
- * Broadcasts `x` to `shape` by numpy's rules (a view where the backend can).
- *
- * @example
- * broadcastTo(b, [30, 10]); // [1, 10] -> [30, 10]
+ * Broadcasts `x` to `shape` by numpy's rules (a view where the backend can). Trusts that `x` is a
+ * Tensor and `shape` a shape: the engine and the gradient rules call it; users get the checked
+ * one in broadcast-api.ts.
  */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (!broadcastsTo(x.shape, shape))
@@ -51,10 +50,8 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
 
 /**
  * Sums `x` over the axes along which it was broadcast from `shape`, returning a tensor of `shape`:
- * the gradient of a broadcast. `x` itself when nothing was broadcast.
- *
- * @example
- * sumTo(dy, [1, 10]); // [30, 10] -> [1, 10], a bias's gradient
+ * the gradient of a broadcast. `x` itself when nothing was broadcast. Trusts its arguments like
+ * `broadcastTo` (the engine calls it for every broadcast input).
  */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
   if (!broadcastsTo(shape, x.shape))

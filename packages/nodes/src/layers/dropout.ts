@@ -1,4 +1,4 @@
-import { ArgumentError, Generator, type Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, Generator, type Tensor } from '@graphgrad/core';
 import { dropout } from '../dropout.ts';
 import { Module } from '../module/module.ts';
 
@@ -27,7 +27,7 @@ export class Dropout extends Module<[x: Tensor], Tensor> {
     options: DropoutLayerOptions = {},
   ) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new ArgumentError(`Dropout: p must be in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new ArgumentError(`Dropout: p must be in [0, 1], got ${describeValue(p)}`);
     this.#generator = options.generator ?? (options.seed === undefined ? undefined : new Generator(options.seed));
   }
 

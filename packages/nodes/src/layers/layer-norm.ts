@@ -1,4 +1,4 @@
-import { ArgumentError, formatShape, ShapeError, type Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, formatShape, ShapeError, type Tensor } from '@graphgrad/core';
 import { add } from '../add.ts';
 import { div } from '../div.ts';
 import { mean } from '../mean.ts';
@@ -44,7 +44,7 @@ export class LayerNorm extends Module<[x: Tensor], Tensor> {
     shape.forEach((n, i) => checkSize('LayerNorm', `normalizedShape[${i}]`, n));
     const eps = options.eps ?? 1e-5;
     if (!(eps > 0) || !Number.isFinite(eps))
-      throw new ArgumentError(`LayerNorm: eps must be a finite number > 0, got ${eps}`);
+      throw new ArgumentError(`LayerNorm: eps must be a finite number > 0, got ${describeValue(eps)}`);
     this.normalizedShape = shape;
     this.eps = eps;
     const create = { dtype: options.dtype, backend: options.backend, requiresGrad: true };

@@ -1,4 +1,11 @@
-import { ArgumentError, generatorFor, type Backend, type FloatDType, type Generator } from '@graphgrad/core';
+import {
+  ArgumentError,
+  describeValue,
+  generatorFor,
+  type Backend,
+  type FloatDType,
+  type Generator,
+} from '@graphgrad/core';
 import type { InitOptions } from '../module/init.ts';
 
 /** Where a layer creates its parameters, and how it draws them. */
@@ -29,5 +36,5 @@ export function parameterOptions(options: LayerOptions): InitOptions & { generat
 /** Throws an `ArgumentError` naming the layer unless `value` is a positive integer (a layer's sizes). */
 export function checkSize(layer: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1)
-    throw new ArgumentError(`${layer}: ${name} must be a positive integer, got ${value}`);
+    throw new ArgumentError(`${layer}: ${name} must be a positive integer, got ${describeValue(value)}`);
 }

@@ -1,4 +1,5 @@
-import type { Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, type Tensor } from '@graphgrad/core';
+import { requireTensor } from '../validate.ts';
 import { Module } from '../module/module.ts';
 
 /**
@@ -36,5 +37,9 @@ export abstract class StatelessLayer extends Module<Tensor[], Tensor> {
  * gradsOf(model.params); // [W1.grad, b1.grad, …]
  */
 export function gradsOf(params: readonly Tensor[]): (Tensor | null)[] {
+  const list: unknown = params;
+  if (!Array.isArray(list))
+    throw new ArgumentError(`gradsOf: params must be a list of tensors, got ${describeValue(list)}`);
+  params.forEach((p, i) => requireTensor('gradsOf', p, `params[${i}]`));
   return params.map((p) => p.grad);
 }

@@ -1,6 +1,7 @@
 import {
   ArgumentError,
   BackendError,
+  describeValue,
   DTypeError,
   formatShape,
   Generator,
@@ -82,7 +83,7 @@ export abstract class Recurrent<S, CellState, Cell extends AnyModule & Recurrent
     checkSize(name, 'inputSize', inputSize);
     checkSize(name, 'hiddenSize', hiddenSize);
     checkSize(name, 'numLayers', numLayers);
-    if (!(p >= 0 && p < 1)) throw new ArgumentError(`${name}: dropout must be in [0, 1), got ${p}`);
+    if (!(p >= 0 && p < 1)) throw new ArgumentError(`${name}: dropout must be in [0, 1), got ${describeValue(p)}`);
     this.#name = name;
     this.stateful = stateful;
     this.dropout = p;

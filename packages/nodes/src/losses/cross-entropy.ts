@@ -9,7 +9,7 @@ import {
   ShapeError,
   shapesEqual,
   sizeOf,
-  Tensor,
+  type Tensor,
   type FloatDType,
 } from '@graphgrad/core';
 import { add } from '../add.ts';
@@ -20,7 +20,7 @@ import { softmax } from '../softmax.ts';
 import { sub } from '../sub.ts';
 import { sum } from '../sum.ts';
 import { transpose } from '../transpose.ts';
-import { describeValue, requireFloat, requireOptions } from '../validate.ts';
+import { describeValue, requireFloat, requireOptions, requireTensor } from '../validate.ts';
 import { ClassTargetsNode } from './class-targets.ts';
 import { checkReduction, type LossReduction } from './reduction.ts';
 
@@ -99,8 +99,7 @@ function hostValuesOf(t: Tensor): ArrayLike<number> | undefined {
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   requireFloat('crossEntropy', logits, 'logits');
   requireOptions('crossEntropy', options);
-  if (!(target instanceof Tensor))
-    throw new DTypeError(`crossEntropy: input 'target' is not a Tensor (got ${typeof target})`);
+  requireTensor('crossEntropy', target, 'target');
   const { ignoreIndex = -100, labelSmoothing = 0 } = options;
   const reduction = options.reduction ?? 'mean';
   checkReduction('crossEntropy', reduction);

@@ -1,4 +1,4 @@
-import { formatShape, noGrad, ShapeError, tensor, type Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, formatShape, noGrad, ShapeError, tensor, type Tensor } from '@graphgrad/core';
 import { add } from '../add.ts';
 import { gather } from '../gather.ts';
 import { Embedding } from '../layers/embedding.ts';
@@ -9,7 +9,8 @@ import { LSTMCell } from '../layers/lstm-cell.ts';
 import { Recurrent } from '../layers/recurrent.ts';
 import { RNNCell } from '../layers/rnn-cell.ts';
 import { transpose } from '../transpose.ts';
-import type { AnyModule, Module } from './module.ts';
+import { Module as ModuleClass, type AnyModule, type Module } from './module.ts';
+import { requireTensor } from '../validate.ts';
 import type { StateDict } from './state-dict.ts';
 
 /** A PyTorch tensor's name within its module, and the tensor. */
@@ -121,6 +122,12 @@ function mapModule(m: AnyModule, local: Local, prefix: string): Map<string, Tens
  * await model.loadStateDict(fromPyTorch(model, torch));
  */
 export function fromPyTorch(model: Module<never, unknown>, torch: Readonly<Record<string, Tensor>>): StateDict {
+  if (!(model instanceof ModuleClass))
+    throw new ArgumentError(`fromPyTorch: model must be a Module, got ${describeValue(model)}`);
+  const given: unknown = torch;
+  if (given === null || typeof given !== 'object')
+    throw new ArgumentError(`fromPyTorch: torch must be an object of tensors, got ${describeValue(given)}`);
+  for (const [key, t] of Object.entries(torch)) requireTensor('fromPyTorch', t, `torch[${describeValue(key)}]`);
   return noGrad(() => {
     const remaining = new Map(Object.entries(torch));
     const out: StateDict = {};

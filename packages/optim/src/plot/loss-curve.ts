@@ -1,3 +1,4 @@
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import type { VegaLiteSpec } from './render-svg.ts';
 
 /**
@@ -8,6 +9,10 @@ import type { VegaLiteSpec } from './render-svg.ts';
  * const svg = await renderSvg(lossCurveSpec(trainer.lossList, 10));
  */
 export function lossCurveSpec(lossList: readonly number[], evalInterval: number): VegaLiteSpec {
+  if (!Array.isArray(lossList) || !lossList.every((loss) => typeof loss === 'number'))
+    throw new ArgumentError(`lossCurveSpec: lossList must be an array of numbers, got ${describeValue(lossList)}`);
+  if (!Number.isInteger(evalInterval) || evalInterval < 1)
+    throw new ArgumentError(`lossCurveSpec: evalInterval must be an integer ≥ 1, got ${describeValue(evalInterval)}`);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Training loss',

@@ -1,3 +1,4 @@
+import { ArgumentError, describeValue } from '@graphgrad/core';
 import { formatIntervalLine, type ProgressReporter } from './progress-reporter.ts';
 
 /**
@@ -8,6 +9,8 @@ import { formatIntervalLine, type ProgressReporter } from './progress-reporter.t
  * await trainer.fit(x, t, { progress: lineProgress((line) => lines.push(line)) });
  */
 export function lineProgress(write: (line: string) => void = (line) => console.log(line)): ProgressReporter {
+  if (typeof write !== 'function')
+    throw new ArgumentError(`lineProgress: write must be a function of a line, got ${describeValue(write)}`);
   return {
     start() {},
     interval(report) {

@@ -1,3 +1,5 @@
+import { ArgumentError, describeValue } from '@graphgrad/core';
+
 /** Where a `fit` stands at the end of an evaluation interval. */
 export interface IntervalReport {
   /** Epoch, counted from 1 (continuing across `fit` calls, as the book's `current_epoch`). */
@@ -49,6 +51,11 @@ export interface ProgressReporter {
  * // '| epoch 1 | iter 1 / 10 | time 0[s] | loss 1.10'
  */
 export function formatIntervalLine(report: IntervalReport): string {
+  const fields = ['epoch', 'iter', 'maxIters', 'elapsed', 'loss'] as const;
+  if (report === null || typeof report !== 'object' || fields.some((f) => typeof report[f] !== 'number'))
+    throw new ArgumentError(
+      `formatIntervalLine: report must hold the numbers ${fields.join(', ')}, got ${describeValue(report)}`,
+    );
   const { epoch, iter, maxIters, elapsed, loss } = report;
   return `| epoch ${epoch} | iter ${iter} / ${maxIters} | time ${Math.floor(elapsed)}[s] | loss ${loss.toFixed(2)}`;
 }
