@@ -63,8 +63,8 @@ const start = (module, memory, control, names) => {
     Atomics.notify(c, ${DONE});
   }
 };
-if (typeof require === 'function') {
-  const { workerData } = require('node:worker_threads');
+if (typeof process === 'object' && typeof process.getBuiltinModule === 'function') {
+  const { workerData } = process.getBuiltinModule('worker_threads');
   start(workerData.module, workerData.memory, workerData.control, workerData.names);
 } else {
   onmessage = (e) => start(e.data.module, e.data.memory, e.data.control, e.data.names);
