@@ -1,4 +1,4 @@
-import type { Tensor } from '@graphgrad/core';
+import { ArgumentError, describeValue, GraphgradError, type Tensor } from '@graphgrad/core';
 import { loadTensors, type LoadStateDictResult } from '@graphgrad/nodes';
 import {
   decodeSafetensors,
@@ -26,8 +26,53 @@ async function nodeFs(): Promise<NodeFs> {
   return (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  const bytes = await (await nodeFs()).readFile(path);
+/**
+ * A file that could not be read or written: missing, a folder, not permitted. Carries the path and
+ * the system's code (`ENOENT`, `EISDIR`, `EACCES`, …).
+ *
+ * @example
+ * try { await load('missing.safetensors'); } catch (e) { if (e instanceof CheckpointFileError) console.log(e.code); }
+ */
+export class CheckpointFileError extends GraphgradError {
+  /** Always `'CheckpointFileError'`, so logs and messages name the kind of error. */
+  override name = 'CheckpointFileError';
+  constructor(
+    message: string,
+    /** The path as given. */
+    readonly path: string,
+    /** The system's error code, or '' when it gave none. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws an `ArgumentError` unless `path` is a non-empty string without NUL characters. */
+function requirePath(op: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '' || path.includes('\u0000'))
+    throw new ArgumentError(`${op}: path must be a non-empty file path, got ${describeValue(path)}`);
+}
+
+/** Runs a file system call, turning its failure into a `CheckpointFileError` naming `op` and the path. */
+async function fileCall<T>(op: string, what: string, path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const given = (error as { code?: unknown }).code;
+    const code = typeof given === 'string' ? given : '';
+    const reason = (error as { message?: unknown }).message;
+    throw new CheckpointFileError(
+      `${op}: cannot ${what} ${describeValue(path)}${code === '' ? '' : ` (${code})`}: ${describeValue(String(reason)).slice(1, -1)}`,
+      path,
+      code,
+    );
+  }
+}
+
+async function readBytes(op: string, path: unknown): Promise<Uint8Array> {
+  requirePath(op, path);
+  const fs = await nodeFs();
+  const bytes = await fileCall(op, 'read', path, () => fs.readFile(path));
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -43,11 +88,12 @@ async function readBytes(path: string): Promise<Uint8Array> {
  * await save({ W1, b1 }, 'out/two-layer-net.safetensors', { metadata: { epoch: '300' } });
  */
 export async function save(tensors: NamedTensors, path: string, options: EncodeOptions = {}): Promise<void> {
+  requirePath('save', path);
   const bytes = await encodeSafetensors(tensors, options);
   const fs = await nodeFs();
   const partial = `${path}.partial`;
-  await fs.writeFile(partial, bytes);
-  await fs.rename(partial, path);
+  await fileCall('save', 'write', partial, () => fs.writeFile(partial, bytes));
+  await fileCall('save', 'write', path, () => fs.rename(partial, path));
 }
 
 /**
@@ -57,7 +103,7 @@ export async function save(tensors: NamedTensors, path: string, options: EncodeO
  * const { W1, b1 } = await load('out/two-layer-net.safetensors');
  */
 export async function load(path: string, options: DecodeOptions = {}): Promise<Record<string, Tensor>> {
-  return decodeSafetensors(await readBytes(path), options);
+  return decodeSafetensors(await readBytes('load', path), options);
 }
 
 /** Options of `loadInto`. */
@@ -86,7 +132,7 @@ export async function loadInto(
   path: string,
   options: LoadIntoOptions = {},
 ): Promise<LoadStateDictResult | undefined> {
-  const bytes = await readBytes(path);
+  const bytes = await readBytes('loadInto', path);
   const dict = decodeStateDict(bytes);
   try {
     if (isStateful(target)) {

@@ -4,7 +4,7 @@
  * state and step count, and `loadInto` restores them strictly and atomically.
  * @module @graphgrad/io
  */
-export { load, loadInto, save, type LoadIntoOptions } from './files.ts';
+export { CheckpointFileError, load, loadInto, save, type LoadIntoOptions } from './files.ts';
 export {
   decodeSafetensors,
   decodeStateDict,

@@ -222,6 +222,40 @@ export async function encodeSafetensors(tensors: NamedTensors, options: EncodeOp
   return bytes;
 }
 
+/** The deepest a header nests: the header, a tensor's entry, its shape or offsets. */
+const MAX_HEADER_DEPTH = 3;
+
+/**
+ * Refuses what JSON.parse would accept silently or fail on untyped: a name given twice at the top
+ * level (the format's reference reader rejects it; JSON.parse would keep the last) and nesting
+ * deeper than the format needs. One pass over the text, outside strings.
+ */
+function checkHeaderStructure(text: string): void {
+  const names = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let next = end + 1;
+        while (next < text.length && /\s/.test(text[next])) next++;
+        if (text[next] === ':') {
+          const name = text.slice(i, end + 1);
+          if (names.has(name))
+            throw new SafetensorsError(`safetensors: the header names ${describeValue(name.slice(1, -1))} twice`);
+          names.add(name);
+        }
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      if (++depth > MAX_HEADER_DEPTH)
+        throw new SafetensorsError(`safetensors: the header nests deeper than the format's ${MAX_HEADER_DEPTH} levels`);
+    } else if (c === '}' || c === ']') depth--;
+  }
+}
+
 /** Reads and checks the header: its length, its JSON, each entry, and that the offsets tile the data exactly. */
 function readHeader(bytes: Uint8Array): {
   entries: [string, HeaderEntry][];
@@ -241,9 +275,15 @@ function readHeader(bytes: Uint8Array): {
     );
   }
   const headerLength = Number(declared);
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch {
+    throw new SafetensorsError('safetensors: the header is not valid UTF-8');
+  }
+  checkHeaderStructure(text);
   if (!text.startsWith('{'))
-    throw new SafetensorsError(`safetensors: the header must start with '{', got ${JSON.stringify(text.slice(0, 16))}`);
+    throw new SafetensorsError(`safetensors: the header must start with '{', got ${describeValue(text.slice(0, 16))}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { defineNode, normalizeAxis, type Tensor } from '@graphgrad/core';
+import { defineNode, formatShape, normalizeAxis, ShapeError, type Tensor } from '@graphgrad/core';
 import { requireTensor } from './validate.ts';
 
 /** The ArgMax node (int32 output, not differentiable). */
@@ -22,5 +22,9 @@ export const ArgMaxNode = defineNode<{
  */
 export function argmax(x: Tensor, axis = -1): Tensor {
   requireTensor('argmax', x);
-  return ArgMaxNode.apply([x], { axis: normalizeAxis('argmax', axis, x.rank) });
+  const at = normalizeAxis('argmax', axis, x.rank);
+  // An empty axis has no largest element (PyTorch refuses it too); 0 would be an index out of it.
+  if (x.rank > 0 && x.shape[at] === 0)
+    throw new ShapeError(`argmax: axis ${axis} of shape ${formatShape(x.shape)} is empty: it has no largest element`);
+  return ArgMaxNode.apply([x], { axis: at });
 }
