@@ -20,7 +20,7 @@ import { Generator, noGrad, slice, tidy, type FloatDType, type ProgressReporter 
 import { backendFromArgs } from '../backend-option.ts';
 import { sampleDecodes } from '../seq2seq/accuracy.ts';
 import { plotAccuracy } from '../seq2seq/accuracy-plot.ts';
-import { integerOption } from '../seq2seq/command-line.ts';
+import { integerOption } from '../rnnlm/command-line.ts';
 import { fitWithAccuracy } from '../seq2seq/fit-with-accuracy.ts';
 import { loadProblem, splitTensors, type SplitTensors } from '../seq2seq/sequence-data.ts';
 import { plotAttention, type AttentionMap } from './attention-map.ts';

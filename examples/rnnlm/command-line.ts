@@ -1,7 +1,7 @@
 /**
- * What the chapter 4–6 scripts (word2vec, rnnlm, lstm-lm) share on the command line: the Penn
- * Treebank's folder when none is named, and numeric options read from `parseArgs`' strings with an
- * error that names the option.
+ * What the book's scripts share on the command line: the Penn Treebank's folder when none is named
+ * (chapters 4–6), and numeric options read from `parseArgs`' strings with an error that names the
+ * option (every chapter).
  */
 import { resolve } from 'node:path';
 import { ArgumentError } from 'graphgrad';

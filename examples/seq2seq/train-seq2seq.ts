@@ -19,7 +19,7 @@ import { ArgumentError, Generator, type FloatDType, type ProgressReporter } from
 import { backendFromArgs } from '../backend-option.ts';
 import { sampleDecodes } from './accuracy.ts';
 import { plotAccuracy } from './accuracy-plot.ts';
-import { integerOption } from './command-line.ts';
+import { integerOption } from '../rnnlm/command-line.ts';
 import { fitWithAccuracy, type EpochFigures } from './fit-with-accuracy.ts';
 import { PeekySeq2seq, Seq2seq, type EncoderDecoder } from './seq2seq.ts';
 import { loadProblem, splitTensors } from './sequence-data.ts';
